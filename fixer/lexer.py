@@ -1,0 +1,289 @@
+"""Hand-written lexer for the HCL native syntax, feeding Lark's LALR parser.
+
+Why hand-written: HCL's lexical structure depends on context that a regular
+lexer cannot see. Newlines end items in bodies and object constructors but are
+whitespace inside ``( )``, ``[ ]`` and template sequences; ``}`` may close a
+block, an object or a ``${`` sequence; heredoc bodies end at a line holding
+only their marker. The lexer keeps a stack of modes (after hclsyntax's
+``scan_tokens.rl`` and the newline rules of its peeker) and decides all this.
+
+Losslessness: every input character lands either in a token's value or in the
+``pre`` (leading trivia: spaces, tabs, comments, insignificant newlines) of the
+token after it, so ``"".join(t.pre + t for t in tokens)`` is the input (after
+an optional BOM, which the caller keeps). The last item of a file without a
+final newline still gets an ``NL`` token, of zero width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+
+import regex as re
+from lark import Token as LarkToken
+from lark.lexer import Lexer
+
+__all__ = ["Token", "LexError", "HCLLexer", "tokenize", "IDENT_RE"]
+
+
+class LexError(Exception):
+    """A lexical error at character offset ``pos`` of the input."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+class Token(LarkToken):
+    """A Lark token that also carries its leading trivia in ``pre``."""
+
+    __slots__ = ("pre",)
+    pre: str
+
+    @classmethod
+    def make(cls, type_: str, value: str, pre: str = "") -> Token:
+        """A synthetic token (no source position), for building new trees."""
+        tok = cls(type_, value)
+        tok.pre = pre
+        return tok
+
+
+# Lexer modes: what the innermost open bracket or sequence is.
+BODY, OBJECT, FOR_OBJECT, PAREN, BRACK, INTERP, CONTROL, QUOTED, HEREDOC = range(9)
+NEWLINE_IS_TOKEN = frozenset({BODY, OBJECT})
+
+IDENT_RE = r"[\p{ID_Start}_][\p{ID_Continue}-]*"
+_TRIVIA = re.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*", re.S)
+_TRIVIA_NL = re.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*", re.S)
+_MAIN = re.compile(
+    r"(?P<NL>\r?\n)"
+    r"|(?P<OHEREDOC><<-?(?P<marker>" + IDENT_RE + r")\r?\n)"
+    r"|(?P<NUMBER>[0-9](?:[0-9.]|[eE][+-]?[0-9])*)"
+    r"|(?P<IDENT>" + IDENT_RE + r")"
+    r"|(?P<OP>==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"])"
+)
+_OPERATORS = {
+    "==": "EQEQ", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "&&": "AND", "||": "OR",
+    "::": "DCOLON", "...": "ELLIPSIS", "=>": "FATARROW", "[": "LBRACK", "]": "RBRACK",
+    "(": "LPAREN", ")": "RPAREN", ".": "DOT", ",": "COMMA", "*": "STAR", "/": "SLASH",
+    "%": "PERCENT", "+": "PLUS", "-": "MINUS", "=": "EQ", "<": "LT", ">": "GT",
+    "!": "BANG", "?": "QMARK", ":": "COLON",
+}
+# Literal runs inside templates: everything up to a `${` / `%{` that opens a
+# sequence (`$${` and `%%{` are escapes and stay literal).
+_QUOTED_LIT = re.compile(r"(?:\\[^\r\n]|[^\"\\$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?)+")
+_HEREDOC_LIT = re.compile(r"(?:[^$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?|\r(?!\n))*(?:\r?\n)?")
+_TEMPLATE_OPEN = re.compile(r"([$%])\{(~?)")
+_ESCAPE = re.compile(r"\\(?:[nrt\"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|(.))")
+_NUMBER_OK = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_DIRECTIVE_WORD = re.compile(r"[ \t]*(" + IDENT_RE + ")")
+_FOR_WORD = re.compile(r"for(?![\p{ID_Continue}-])")
+_DIRECTIVES = {"if": "IF", "else": "ELSE", "endif": "ENDIF", "for": "FOR", "endfor": "ENDFOR"}
+_CONTEXTUAL_KEYWORDS = {"in": "IN", "if": "IF"}  # keywords only where the parser wants them
+
+
+class _Frame:
+    __slots__ = ("kind", "in_value", "marker", "at_line_start")
+
+    def __init__(self, kind: int, marker: str | None = None) -> None:
+        self.kind = kind
+        self.in_value = False  # BODY: after `=`, so `{` opens an object, not a block
+        self.marker = marker  # HEREDOC: the closing marker
+        self.at_line_start = True  # HEREDOC: may the next line be the marker?
+
+
+def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) -> Iterator[Token]:
+    """Yield the tokens of ``text``.
+
+    ``accepts`` returns the terminal names the parser can take next; it is used
+    only to decide whether ``in`` / ``if`` are keywords or identifiers.
+    """
+    n = len(text)
+    pos = 1 if text.startswith("\ufeff") else 0  # the BOM belongs to the file node
+    pre_start = pos
+    prev: str | None = None  # type of the previous token
+    line, line_start = 1, 0
+    stack = [_Frame(BODY)]
+
+    def make(type_: str, start: int, end: int) -> Token:
+        nonlocal pre_start, prev, line, line_start
+        newlines = text.count("\n", pre_start, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", pre_start, start) + 1
+        tok = Token(type_, text[start:end], start, line, start - line_start + 1)
+        tok.pre = text[pre_start:start]
+        newlines = text.count("\n", start, end)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", start, end) + 1
+        tok.end_line, tok.end_column, tok.end_pos = line, end - line_start + 1, end
+        pre_start = end
+        prev = type_
+        return tok
+
+    def open_sequence(m: re.Match[str]) -> Token:
+        """`${` or `%{` inside a template; directives are typed by their keyword
+        so that LALR(1) can tell `else` / `endif` / `endfor` from a nested one."""
+        start, end = m.span()
+        if m.group(1) == "$":
+            stack.append(_Frame(INTERP))
+            return make("TINTERP", start, end)
+        word = _DIRECTIVE_WORD.match(text, end)
+        name = _DIRECTIVES.get(word.group(1)) if word else None
+        if name is None:
+            raise LexError("Invalid template directive: expected if, else, endif, for or endfor", end)
+        stack.append(_Frame(CONTROL))
+        return make("TCTRL_" + name, start, end)
+
+    while True:
+        top = stack[-1]
+        kind = top.kind
+
+        if kind == QUOTED:
+            if pos >= n:
+                raise LexError("Unterminated template string", pos)
+            c = text[pos]
+            if c == '"':
+                stack.pop()
+                yield make("CQUOTE", pos, pos + 1)
+                pos += 1
+                continue
+            m = _TEMPLATE_OPEN.match(text, pos)
+            if m:
+                yield open_sequence(m)
+                pos = m.end()
+                continue
+            m = _QUOTED_LIT.match(text, pos)
+            if not m:
+                if c in "\r\n":
+                    raise LexError("Invalid multi-line string: quoted strings cannot contain newlines", pos)
+                raise LexError(f"Invalid character {c!r} in quoted string", pos)
+            for e in _ESCAPE.finditer(m.group()):
+                if e.group(1) is not None:
+                    raise LexError(f"Invalid escape sequence \\{e.group(1)}", pos + e.start())
+            yield make("QLIT", pos, m.end())
+            pos = m.end()
+            continue
+
+        if kind == HEREDOC:
+            if pos >= n:
+                raise LexError(f"Unterminated heredoc: no closing marker {top.marker}", pos)
+            if top.at_line_start:
+                eol = text.find("\n", pos)
+                if eol >= 0 and text[pos:eol].strip(" \t\r\v\f") == top.marker:
+                    end = eol - 1 if text[eol - 1] == "\r" else eol
+                    stack.pop()
+                    # the newline after the marker belongs to the enclosing mode
+                    yield make("CHEREDOC", pos, end)
+                    pos = end
+                    continue
+            m = _TEMPLATE_OPEN.match(text, pos)
+            if m:
+                top.at_line_start = False
+                yield open_sequence(m)
+                pos = m.end()
+                continue
+            m = _HEREDOC_LIT.match(text, pos)
+            if not m or m.end() == pos:
+                raise LexError(f"Invalid character {text[pos]!r} in heredoc", pos)
+            top.at_line_start = m.group().endswith("\n")
+            yield make("HLIT", pos, m.end())
+            pos = m.end()
+            continue
+
+        # expression and structure modes
+        pos = (_TRIVIA if kind in NEWLINE_IS_TOKEN else _TRIVIA_NL).match(text, pos).end()
+        if text.startswith("/*", pos):
+            raise LexError("Unterminated comment: /* without */", pos)
+        if pos >= n:
+            if len(stack) != 1:
+                raise LexError("Unexpected end of file: a bracket or template is not closed", pos)
+            if prev not in (None, "NL"):
+                # The last item ends at EOF: a zero-width newline keeps the
+                # grammar simple; its trivia is the item's same-line comment.
+                yield make("NL", pos, pos)
+            yield make("EOF", pos, pos)
+            return
+        m = _MAIN.match(text, pos)
+        if not m:
+            raise LexError(f"Invalid character {text[pos]!r}", pos)
+        group = "OHEREDOC" if m.group("OHEREDOC") else m.lastgroup
+        end = m.end()
+        if group == "NL":
+            if kind == BODY:
+                top.in_value = False
+            yield make("NL", pos, end)
+        elif group == "OHEREDOC":
+            stack.append(_Frame(HEREDOC, marker=m.group("marker")))
+            yield make("OHEREDOC", pos, end)
+        elif group == "NUMBER":
+            while text[end - 1] == ".":  # a number never ends with '.'
+                end -= 1
+            if prev == "DOT" and "." in text[pos:end]:
+                raise LexError("Invalid legacy index syntax: chained index like .0.1", pos)
+            if not _NUMBER_OK.fullmatch(text, pos, end):
+                raise LexError("Invalid number literal", pos)
+            yield make("NUMBER", pos, end)
+        elif group == "IDENT":
+            word = m.group()
+            type_ = "IDENT"
+            if word == "for" and prev in ("LBRACK", "LBRACE") and kind in (BRACK, FOR_OBJECT):
+                type_ = "FOR"
+            elif prev is not None and prev.startswith("TCTRL_"):
+                type_ = "T" + _DIRECTIVES.get(word, "IDENT") if word in _DIRECTIVES else "IDENT"
+            elif word in _CONTEXTUAL_KEYWORDS and accepts is not None:
+                if _CONTEXTUAL_KEYWORDS[word] in accepts():
+                    type_ = _CONTEXTUAL_KEYWORDS[word]
+            yield make(type_, pos, end)
+        else:
+            op = m.group()
+            if op == '"':
+                stack.append(_Frame(QUOTED))
+                yield make("OQUOTE", pos, end)
+            elif op == "{":
+                if kind == BODY and not top.in_value:
+                    stack.append(_Frame(BODY))
+                else:
+                    # newlines are insignificant in a `{ for ... }` expression
+                    after = _TRIVIA_NL.match(text, end).end()
+                    is_for = _FOR_WORD.match(text, after) is not None
+                    stack.append(_Frame(FOR_OBJECT if is_for else OBJECT))
+                yield make("LBRACE", pos, end)
+            elif op in ("}", "~}"):
+                if kind in (INTERP, CONTROL):
+                    stack.pop()
+                    yield make("TSEQEND", pos, end)
+                elif op == "~}" or kind not in (BODY, OBJECT, FOR_OBJECT) or len(stack) == 1:
+                    raise LexError(f"Unexpected {op!r}", pos)
+                else:
+                    stack.pop()
+                    yield make("RBRACE", pos, end)
+            else:
+                if op == "(":
+                    stack.append(_Frame(PAREN))
+                elif op == "[":
+                    stack.append(_Frame(BRACK))
+                elif op in (")", "]"):
+                    if kind != (PAREN if op == ")" else BRACK):
+                        raise LexError(f"Unbalanced {op!r}", pos)
+                    stack.pop()
+                elif op == "=" and kind == BODY:
+                    top.in_value = True
+                yield make(_OPERATORS[op], pos, end)
+        pos = end
+
+
+class HCLLexer(Lexer):
+    """Lark custom lexer (interface 2: it is handed the LALR parser state)."""
+
+    __future_interface__ = 2
+
+    def __init__(self, lexer_conf: object) -> None:
+        pass
+
+    def lex(self, lexer_state, parser_state):  # type: ignore[no-untyped-def]
+        text = lexer_state.text
+        text = getattr(text, "text", text)
+        states = parser_state.parse_conf.parse_table.states
+        return tokenize(text, lambda: states[parser_state.position])

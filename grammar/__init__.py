@@ -1,0 +1,1 @@
+"""tffix.grammar: the Lark grammar file for HCL (hcl.lark)."""

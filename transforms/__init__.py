@@ -1,0 +1,1 @@
+"""tffix.transforms: one rule per module; see registry.py."""
