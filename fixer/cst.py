@@ -159,6 +159,37 @@ def _emit(node: Node, out: list[str]) -> None:
 
 # ---- structure ---------------------------------------------------------------
 
+class _HasBody:
+    """The body API on ``File`` and ``Block`` (implemented in tffix.edit)."""
+
+    __slots__ = ()
+
+    def get_attribute(self, name: str) -> Attribute | None:
+        from . import edit
+
+        return edit.get_attribute(self, name)  # type: ignore[arg-type]
+
+    def set_attribute(self, name: str, value: object, *, after: str | list[str] | None = None) -> Attribute:
+        from . import edit
+
+        return edit.set_attribute(self, name, value, after=after)  # type: ignore[arg-type]
+
+    def remove_attribute(self, name: str) -> Attribute | None:
+        from . import edit
+
+        return edit.remove_attribute(self, name)  # type: ignore[arg-type]
+
+    def append_block(self, block: object, *, after: Attribute | Block | None = None) -> Block:
+        from . import edit
+
+        return edit.append_block(self, block, after=after)  # type: ignore[arg-type]
+
+    def find_blocks(self, type: str | None = None, *labels: str) -> list[Block]:
+        from . import edit
+
+        return edit.find_blocks(self, type, *labels)  # type: ignore[arg-type]
+
+
 
 class Body(Node):
     """The items of a file or block, then the lines after the last one."""
@@ -178,7 +209,7 @@ class Body(Node):
         return [i for i in self.items if isinstance(i, Block)]
 
 
-class File(Node):
+class File(_HasBody, Node):
     """A whole source file. ``path`` is informational (for messages)."""
 
     __slots__ = ("bom", "header", "body", "eof", "path")
@@ -247,7 +278,7 @@ class Label(Node):
         return len(self.tokens_) > 1
 
 
-class Block(Node):
+class Block(_HasBody, Node):
     """``type "label"... { body }``; one-line blocks have no ``open_newline``."""
 
     __slots__ = ("leading", "type_token", "labels", "lbrace", "open_newline", "body", "rbrace", "newline")
