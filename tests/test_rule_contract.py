@@ -1,0 +1,44 @@
+"""Every registered rule honours the rule contract (metadata and docs)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tffix.rules import DOC_SECTIONS
+from tffix.transforms.registry import RULES
+
+IDS = [r.id for r in RULES]
+
+
+def test_ids_and_names_are_unique_and_stable_looking() -> None:
+    assert len(set(IDS)) == len(IDS)
+    assert len({r.name for r in RULES}) == len(RULES)
+    assert IDS == sorted(IDS), "registry keeps rules in id order"
+    for rule in RULES:
+        assert re.fullmatch(r"TFX\d{3}", rule.id), rule.id
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_metadata(rule) -> None:
+    assert rule.summary and not rule.summary.endswith(".")
+    assert rule.fix_availability in ("always", "sometimes", "never")
+    assert rule.safety in ("safe", "unsafe", "display-only")
+    assert rule.impact in ("none", "in-place update", "forces replacement")
+    if rule.fix_availability == "never":
+        assert rule.safety == "display-only"
+    for cid in rule.checkov:
+        assert re.fullmatch(r"CKV2?_[A-Z]+_\d+", cid), cid
+    for tid in rule.trivy:
+        assert re.fullmatch(r"[A-Z]+-\d{4}", tid), tid
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_docs_have_every_section(rule) -> None:
+    docs = rule.docs()
+    assert list(docs) == list(DOC_SECTIONS), f"{rule.id}: sections {list(docs)}"
+    for section, text in docs.items():
+        assert text, f"{rule.id}: empty section {section}"
+    assert "```hcl" in docs["Example"]

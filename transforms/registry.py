@@ -1,0 +1,18 @@
+"""Every rule tffix ships, in id order. Adding a rule: its module, one line here."""
+
+from __future__ import annotations
+
+from tffix.rules import Rule
+
+from .db_publicly_accessible import DbPubliclyAccessible
+
+RULES: list[type[Rule]] = [
+    DbPubliclyAccessible,
+]
+
+# Rules that run only when selected explicitly (--select ID or a prefix that names them).
+OPT_IN: set[str] = set()
+
+
+def by_id(rule_id: str) -> type[Rule] | None:
+    return next((r for r in RULES if r.id == rule_id.upper()), None)
