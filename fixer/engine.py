@@ -14,12 +14,10 @@ Results are plain data (picklable), so modules can run in worker processes.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cst
 from .errors import ParseError
 from .module import Module, SourceFile
 from .parser import parse
@@ -66,6 +64,7 @@ class FileChange:
     display: str
     before: str
     after: str
+    created: bool = False
 
 
 @dataclass
@@ -189,13 +188,15 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             if any(id(sf.tree) in broken for sf in files):
                 continue
             before = {id(sf): sf.tree.code for sf in files}
+            known = {id(sf) for sf in module.files}
             error = None
             try:
                 f.fix.apply()
             except Exception as exc:  # noqa: BLE001
                 error = f"raised {type(exc).__name__}: {exc}"
+            created = [sf for sf in module.files if id(sf) not in known]
             if error is None:
-                for sf in files:
+                for sf in [*files, *created]:
                     try:
                         parse(sf.tree.code, sf.display)
                     except ParseError as exc:
@@ -207,6 +208,8 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
                 for sf in files:
                     sf.tree = parse(before[id(sf)], sf.display)
                     broken.add(id(sf.tree))
+                for sf in created:
+                    module.files.remove(sf)
                 continue
             taken.update(id(s) for s in f.fix.scope)
             result.fixed.append(_record(f, options, applied=True))
@@ -223,18 +226,16 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         ids = sorted({r.rule_id for r in result.fixed})
         result.errors.append(f"{module.directory}: fixes did not converge after {len(seen_states)} rounds "
                              f"(rules {', '.join(ids)}); nothing in this module was changed")
+        module.files = [sf for sf in module.files if sf.display in originals]
         for sf in module.files:
             sf.text = originals[sf.display]
         result.fixed = []
     result.remaining = [_record(f, options) for f in findings]
     for sf in module.files:
-        if sf.text != originals[sf.display]:
-            result.changes.append(FileChange(str(sf.path), sf.display, originals[sf.display], sf.text))
+        before = originals.get(sf.display)
+        if sf.text != before:
+            result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
     return result
-
-
-def replace_records(records: list[Record], **changes: Any) -> list[Record]:
-    return [dataclasses.replace(r, **changes) for r in records]
 
 
 def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
@@ -249,14 +250,13 @@ def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
 
 
 def fix_texts(texts: dict[str, str], rule_classes: Sequence[type[Rule]], options: Options | None = None,
-              ) -> tuple[dict[str, str], ModuleResult]:
-    """Run rules over in-memory files; returns the new texts and the result."""
-    module = parse_module_texts(".", texts)
+              directory: str = ".") -> tuple[dict[str, str], ModuleResult]:
+    """Run rules over in-memory files (as if they lived in ``directory``);
+    returns the new texts (new files included) and the result."""
+    module = parse_module_texts(directory, texts)
     result = run_module(module, rule_classes, options or Options())
     out = dict(texts)
     for sf in module.files:
         out[sf.display] = sf.text
     return out, result
 
-
-_ = cst  # re-exported for type references in rules

@@ -144,6 +144,21 @@ class Module:
                 if self.resolve(trav) == target or ".".join(trav.path[: address.count(".") + 1]) == address:
                     yield ref, trav
 
+    def new_file(self, name: str) -> SourceFile:
+        """Create an empty ``.tf`` file in this module (call it from a fix);
+        the engine writes it like any changed file. Returns the existing file
+        if one of that name is already there."""
+        for f in self.files:
+            if f.path.name == name:
+                return f
+        from .parser import parse
+
+        path = self.directory / name
+        display = str(path) if str(self.directory) not in ("", ".") else name
+        sf = SourceFile(path, "", parse("", display), display=display)
+        self.files.append(sf)
+        return sf
+
     def source_file(self, tree: cst.File) -> SourceFile:
         for f in self.files:
             if f.tree is tree:

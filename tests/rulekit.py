@@ -27,12 +27,14 @@ def _rules(rules: RuleSet) -> list[type[Rule]]:
     return [rules] if isinstance(rules, type) else list(rules)
 
 
-def fix(rules: RuleSet, files: dict[str, str] | str, *, unsafe: bool = True, **options: object
-        ) -> tuple[dict[str, str], ModuleResult]:
+def fix(rules: RuleSet, files: dict[str, str] | str, *, unsafe: bool = True, directory: str = ".",
+        **options: object) -> tuple[dict[str, str], ModuleResult]:
+    """``directory``: where the module lives on disk, for rules that look at
+    files next to it (write them with pytest's tmp_path)."""
     if isinstance(files, str):
         files = {"main.tf": files}
     opts = Options(unsafe_fixes=unsafe, **options)  # type: ignore[arg-type]
-    out, result = fix_texts(files, _rules(rules), opts)
+    out, result = fix_texts(files, _rules(rules), opts, directory)
     assert not result.errors, result.errors
     return out, result
 

@@ -15,7 +15,7 @@ IDS = [r.id for r in RULES]
 def test_ids_and_names_are_unique_and_stable_looking() -> None:
     assert len(set(IDS)) == len(IDS)
     assert len({r.name for r in RULES}) == len(RULES)
-    assert IDS == sorted(IDS), "registry keeps rules in id order"
+    assert IDS == sorted(IDS), "RULES is sorted by id"
     for rule in RULES:
         assert re.fullmatch(r"TFX\d{3}", rule.id), rule.id
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name

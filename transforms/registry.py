@@ -6,9 +6,11 @@ from tffix.rules import Rule
 
 from .db_publicly_accessible import DbPubliclyAccessible
 
-RULES: list[type[Rule]] = [
+# One line per rule, any order (the list is sorted by id below).
+_RULES: list[type[Rule]] = [
     DbPubliclyAccessible,
 ]
+RULES: list[type[Rule]] = sorted(_RULES, key=lambda r: r.id)
 
 # Rules that run only when selected explicitly (--select ID or a prefix that names them).
 OPT_IN: set[str] = set()
