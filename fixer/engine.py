@@ -83,15 +83,17 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 
 
 def select_rules(rules: Sequence[type[Rule]], select: Sequence[str] | None, ignore: Sequence[str],
-                 default_off: Iterable[str] = ()) -> list[type[Rule]]:
-    """Rules chosen by ``select`` (all but the opt-in ones when None) minus ``ignore``."""
+                 opt_in: Iterable[str] = ()) -> list[type[Rule]]:
+    """Rules chosen by ``select`` minus ``ignore``. With no ``select``, every
+    rule but the opt-in ones; an opt-in rule runs only when a pattern other
+    than ``ALL`` selects it."""
     chosen = []
-    off = set(default_off)
+    off = set(opt_in)
     for rule in rules:
         if select is None:
             if rule.id in off:
                 continue
-        elif not _matches(rule.id, select):
+        elif not _matches(rule.id, select if rule.id not in off else [p for p in select if p != "ALL"]):
             continue
         if _matches(rule.id, ignore):
             continue
@@ -120,7 +122,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
     )
 
 
-def _collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
+def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
     comments = {id(f.tree): Comments.of(f.tree) for f in module.files}
     found: list[Finding] = []
     for rule in rules:
@@ -171,7 +173,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     seen_states: set[tuple[str, ...]] = set()
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
-        findings = _collect(module, rules, options, result.errors)
+        findings = collect(module, rules, options, result.errors)
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
             break

@@ -1,0 +1,281 @@
+"""The ``tffix`` command line.
+
+    tffix [OPTIONS] [PATHS]...     fix in place (safe fixes; --unsafe-fixes for more)
+    tffix --dry-run [PATHS]...     print unified diffs, write nothing
+    tffix --check [PATHS]...       list findings only
+    tffix fmt [PATHS]...           format like terraform fmt (rule TFX901)
+    tffix rules [--format json]    list the rules
+    tffix explain ID               a rule's documentation
+    tffix -                        read stdin, write the fixed text to stdout
+
+Exit codes: 0 nothing left to fix (or all fixed); 1 findings remain or changes
+are pending (dry-run / check); 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_config
+from .discovery import discover
+from .engine import Options, select_rules
+from .files import write_atomic
+from .output import Summary, text_finding, text_summary, to_json, to_sarif
+from .runner import Job, ModuleOutcome, run_all, run_text, unified_diff
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMAT_RULE = "TFX901"
+
+
+def _registry() -> tuple[list, set[str]]:
+    from .transforms.registry import OPT_IN, RULES
+
+    return RULES, OPT_IN
+
+
+class _DefaultGroup(click.Group):
+    """``tffix PATHS`` runs the default command; ``tffix rules`` a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tffix")
+def main() -> None:
+    """tffix: fix common Terraform mistakes in place.
+
+    Run `tffix [PATHS]` to apply safe fixes, `tffix --dry-run` to preview them
+    as diffs, `tffix --check` to list findings. See `tffix run --help`.
+    """
+
+
+def _common(f):  # shared options of `run` and `fmt`
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--dry-run", is_flag=True, help="Print unified diffs of the fixes; write nothing."),
+        click.option("--check", is_flag=True, help="List findings only; compute no fixes."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+                     show_default=True, help="Output format."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Modules processed in parallel [default: the number of cores]."),
+        click.option("--stdin-filename", default="stdin.tf", show_default=True,
+                     help="Name to report for `-` (stdin)."),
+        click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when any fix was applied."),
+        click.option("--show-fixes", is_flag=True, help="List the fixes applied (or that would be)."),
+        click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@main.command("run")
+@_common
+@click.option("--select", multiple=True, help="Rule ids or prefixes to run (repeatable, comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip (repeatable, comma-separated).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
+def run_cmd(select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool | None, **kw: Any) -> None:
+    """Find and fix mistakes in the Terraform under PATHS (default: .)."""
+    sys.exit(_run(list(select), list(ignore), unsafe_fixes, **kw))
+
+
+@main.command("fmt")
+@_common
+def fmt_cmd(**kw: Any) -> None:
+    """Format files the way `terraform fmt` does (rule TFX901), in Python."""
+    sys.exit(_run([FORMAT_RULE], [], None, only_rules=[FORMAT_RULE], **kw))
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip().upper() for item in values for v in item.split(",") if v.strip()]
+
+
+def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, paths: tuple[Path, ...],
+         dry_run: bool, check: bool, fmt: str, jobs: int | None, stdin_filename: str, exit_non_zero_on_fix: bool,
+         show_fixes: bool, no_progress: bool, only_rules: list[str] | None = None) -> int:
+    if dry_run and check:
+        click.echo("tffix: --dry-run and --check cannot be combined", err=True)
+        return EXIT_ERROR
+    rules, opt_in = _registry()
+    targets = list(paths) or [Path(".")]
+    use_stdin = targets == [Path("-")]
+    if Path("-") in targets and not use_stdin:
+        click.echo("tffix: `-` (stdin) cannot be combined with other paths", err=True)
+        return EXIT_ERROR
+    try:
+        config = load_config(Path.cwd() if use_stdin else targets[0])
+    except ConfigError as e:
+        click.echo(f"tffix: {e}", err=True)
+        return EXIT_ERROR
+    chosen_select = _split(select) or config.select
+    known = {r.id for r in rules}
+    for pattern in [*(chosen_select or []), *_split(ignore)]:
+        if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
+            click.echo(f"tffix: unknown rule id or prefix: {pattern}", err=True)
+            return EXIT_ERROR
+    chosen = select_rules(rules, chosen_select, [*config.ignore, *_split(ignore)], opt_in=opt_in)
+    options = Options(
+        select=chosen_select,
+        unsafe_fixes=config.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        extend_safe_fixes=config.extend_safe_fixes,
+        extend_unsafe_fixes=config.extend_unsafe_fixes,
+        rule_options=config.rules,
+        apply_fixes=not check,
+    )
+    job = Job([r.id for r in chosen], options, previews=fmt == "sarif")
+    if use_stdin:
+        return _run_stdin(job, rules, stdin_filename, dry_run=dry_run, check=check, fmt=fmt,
+                          exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    specs, problems = discover(targets)
+    summary = Summary(errors=list(problems))
+    bar = None
+    if not no_progress and sys.stderr.isatty() and len(specs) > 4 and fmt == "text":
+        bar = click.progressbar(length=len(specs), label="tffix", file=sys.stderr)
+        bar.__enter__()
+    try:
+        outcomes = run_all(specs, job, jobs or os.cpu_count() or 1, progress=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _collect(summary, outcomes, len(specs))
+    if not check and not dry_run:
+        _write(outcomes, summary)
+    return _report(summary, outcomes, rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
+                   unsafe=options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+
+
+def _collect(summary: Summary, outcomes: list[ModuleOutcome], modules: int) -> None:
+    summary.modules = modules
+    for o in outcomes:
+        summary.files += o.result.files
+        summary.errors.extend(o.errors)
+        summary.errors.extend(o.result.errors)
+        summary.remaining.extend(o.result.remaining)
+        summary.fixed.extend(o.result.fixed)
+        for change in o.result.changes:
+            summary.changed.append(change.display)
+            summary.diffs.append((change.display, unified_diff(change.before, change.after, change.display,
+                                                               created=change.created)))
+
+
+def _write(outcomes: list[ModuleOutcome], summary: Summary) -> None:
+    for o in outcomes:
+        for change in o.result.changes:
+            expected = None if change.created else o.digests.get(change.display)
+            error = write_atomic(Path(change.path), change.after, expected)
+            if error:
+                summary.errors.append(error)
+                summary.changed.remove(change.display)
+
+
+def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen: list, *, fmt: str,
+            dry_run: bool, check: bool, unsafe: bool, exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
+    if fmt == "json":
+        click.echo(to_json(summary))
+    elif fmt == "sarif":
+        previews = {(p.rule_id, p.path, p.line, p.column): p.edits for o in outcomes for p in o.previews}
+        click.echo(to_sarif(summary.remaining, chosen, previews))
+    else:
+        if dry_run:
+            for _, diff in summary.diffs:
+                click.echo(diff, nl=False)
+        stream_err = dry_run
+        for r in summary.remaining:
+            click.echo(text_finding(r), err=stream_err)
+        for line in text_summary(summary, dry_run=dry_run, check=check, unsafe_fixes=unsafe, show_fixes=show_fixes):
+            click.echo(line, err=True)
+    for error in summary.errors:
+        click.echo(error, err=True)
+    return _exit_code(summary, dry_run=dry_run, check=check, exit_non_zero_on_fix=exit_non_zero_on_fix)
+
+
+def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on_fix: bool) -> int:
+    if summary.errors:
+        return EXIT_ERROR
+    if summary.remaining:
+        return EXIT_FINDINGS
+    if (dry_run or check) and (summary.changed or summary.fixed):
+        return EXIT_FINDINGS
+    if exit_non_zero_on_fix and summary.fixed:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _run_stdin(job: Job, rules: list, name: str, *, dry_run: bool, check: bool, fmt: str,
+               exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
+    data = sys.stdin.buffer.read()
+    from .files import InputError, decode
+
+    try:
+        text = decode(data, name)
+    except InputError as e:
+        click.echo(str(e), err=True)
+        return EXIT_ERROR
+    outcome, fixed = run_text(text, name, job)
+    summary = Summary(modules=1, files=1)
+    _collect(summary, [outcome], 1)
+    if fmt == "text" and not check and not dry_run:
+        sys.stdout.write(fixed if not outcome.errors else text)
+        sys.stdout.flush()
+        for r in summary.remaining:
+            click.echo(text_finding(r), err=True)
+        for line in text_summary(summary, dry_run=False, check=False, unsafe_fixes=job.options.unsafe_fixes,
+                                 show_fixes=show_fixes):
+            click.echo(line, err=True)
+        for error in summary.errors:
+            click.echo(error, err=True)
+        return _exit_code(summary, dry_run=False, check=False, exit_non_zero_on_fix=exit_non_zero_on_fix)
+    chosen = [r for r in rules if r.id in set(job.rule_ids)]
+    return _report(summary, [outcome], rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
+                   unsafe=job.options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules_cmd(fmt: str) -> None:
+    """List every rule: id, name, fix availability, safety, impact, mapped ids."""
+    rules, opt_in = _registry()
+    rows = [dict(r.describe(), opt_in=r.id in opt_in) for r in rules]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if fmt == "markdown":
+        click.echo("| id | name | summary | fix | safety | impact | Checkov | Trivy |")
+        click.echo("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            click.echo(f"| {r['id']} | {r['name']} | {r['summary']} | {r['fix']} | {r['safety']} | {r['impact']} "
+                       f"| {', '.join(r['checkov']) or '-'} | {', '.join(r['trivy']) or '-'} |")
+        return
+    for r in rows:
+        mapped = ", ".join([*r["checkov"], *r["trivy"], *r["kics"]]) or "-"
+        flag = " (opt-in)" if r["opt_in"] else ""
+        click.echo(f"{r['id']}  {r['name']:<34} fix={r['fix']:<9} {r['safety']:<12} {r['impact']:<18} {mapped}{flag}")
+
+
+@main.command("explain")
+@click.argument("rule_id")
+def explain_cmd(rule_id: str) -> None:
+    """Show a rule's documentation."""
+    rules, _ = _registry()
+    rule = next((r for r in rules if r.id == rule_id.upper() or r.name == rule_id), None)
+    if rule is None:
+        click.echo(f"tffix: no rule {rule_id!r}; see `tffix rules`", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"# {rule.id} {rule.name}\n\n{rule.summary}.\n")
+    click.echo(f"Fix: {rule.fix_availability}; safety: {rule.safety}; deployment impact: {rule.impact}")
+    mapped = rule.mapped_ids()
+    if mapped:
+        click.echo(f"Maps to: {', '.join(mapped)}")
+    for section, text in rule.docs().items():
+        click.echo(f"\n## {section}\n{text}")
+
