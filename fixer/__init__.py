@@ -4,12 +4,15 @@ Public API::
 
     tree = tffix.parse(text, path=None)   # lossless CST; tree.code == text
     tffix.ParseError                     # path, line, column, message
+    tffix.HCL, tffix.NewBlock            # values for the edit API (tffix.edit)
 """
 
 from __future__ import annotations
 
-from .errors import ParseError
-from .parser import parse, parse_expression
-
-__all__ = ["parse", "parse_expression", "ParseError", "__version__"]
 __version__ = "0.1.0"
+
+from .build import HCL, NewBlock  # noqa: E402
+from .errors import ParseError  # noqa: E402
+from .parser import parse, parse_expression  # noqa: E402
+
+__all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "__version__"]

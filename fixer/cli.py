@@ -189,13 +189,13 @@ def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen
         if dry_run:
             for _, diff in summary.diffs:
                 click.echo(diff, nl=False)
-        stream_err = dry_run
         for r in summary.remaining:
-            click.echo(text_finding(r), err=stream_err)
-        for line in text_summary(summary, dry_run=dry_run, check=check, unsafe_fixes=unsafe, show_fixes=show_fixes):
-            click.echo(line, err=True)
+            click.echo(text_finding(r), err=dry_run)
     for error in summary.errors:
         click.echo(error, err=True)
+    if fmt == "text":
+        for line in text_summary(summary, dry_run=dry_run, check=check, unsafe_fixes=unsafe, show_fixes=show_fixes):
+            click.echo(line, err=True)
     return _exit_code(summary, dry_run=dry_run, check=check, exit_non_zero_on_fix=exit_non_zero_on_fix)
 
 
@@ -229,11 +229,11 @@ def _run_stdin(job: Job, rules: list, name: str, *, dry_run: bool, check: bool, 
         sys.stdout.flush()
         for r in summary.remaining:
             click.echo(text_finding(r), err=True)
+        for error in summary.errors:
+            click.echo(error, err=True)
         for line in text_summary(summary, dry_run=False, check=False, unsafe_fixes=job.options.unsafe_fixes,
                                  show_fixes=show_fixes):
             click.echo(line, err=True)
-        for error in summary.errors:
-            click.echo(error, err=True)
         return _exit_code(summary, dry_run=False, check=False, exit_non_zero_on_fix=exit_non_zero_on_fix)
     chosen = [r for r in rules if r.id in set(job.rule_ids)]
     return _report(summary, [outcome], rules, chosen, fmt=fmt, dry_run=dry_run, check=check,

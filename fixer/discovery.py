@@ -4,7 +4,8 @@ A module is the ``.tf`` / ``.tofu`` files of one directory (``.tfvars`` in it
 are read for variable values). Walking a directory skips hidden directories
 (``.terraform``, ``.git``, ``.terragrunt-cache`` ...) and vendored ones, never
 descends through a symlinked directory, and takes a symlinked file only when
-its target lies inside one of the given roots. A file named explicitly (as
+its target lies inside one of the given roots (and a file reached twice
+through links is processed once). A file named explicitly (as
 pre-commit does) brings its whole directory in as context, but findings are
 reported only for the files named.
 """
@@ -98,4 +99,19 @@ def discover(paths: list[Path]) -> tuple[list[ModuleSpec], list[str]]:
                 modules[directory] = ModuleSpec(directory, tf, tfvars)
         if not found:
             problems.append(f"{path}: no Terraform files found (.tf, .tofu)")
-    return [modules[d] for d in sorted(modules)], problems
+    # the same file reached twice (through a symlink) is processed once
+    seen: set[str] = set()
+    out = []
+    for directory in sorted(modules):
+        spec = modules[directory]
+        for paths in (spec.files, spec.tfvars):
+            unique = []
+            for p in paths:
+                real = os.path.realpath(p)
+                if real not in seen:
+                    seen.add(real)
+                    unique.append(p)
+            paths[:] = unique
+        if spec.files or spec.tfvars:
+            out.append(spec)
+    return out, problems

@@ -166,14 +166,22 @@ def _files_of(scope: tuple[Any, ...], module: Module) -> list[SourceFile]:
     return files
 
 
+def _signature(f: Finding) -> tuple[str, str, str]:
+    return (f.rule_id, f.file.display, f.message)
+
+
 def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options) -> ModuleResult:
     rules = [cls() for cls in rule_classes]
     result = ModuleResult(str(module.directory), files=len(module.files))
     originals = {f.display: f.text for f in module.files}
     seen_states: set[tuple[str, ...]] = set()
+    failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         findings = collect(module, rules, options, result.errors)
+        for f in findings:
+            if f.fix is not None and _signature(f) in failed:
+                f.fix = None
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
             break
@@ -182,6 +190,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             break
         taken: set[int] = set()
         broken: set[int] = set()
+        applied = 0
         for f in applicable:
             assert f.fix is not None
             if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
@@ -212,15 +221,17 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
                     broken.add(id(sf.tree))
                 for sf in created:
                     module.files.remove(sf)
+                failed.add(_signature(f))
                 continue
             taken.update(id(s) for s in f.fix.scope)
             result.fixed.append(_record(f, options, applied=True))
+            applied += 1
         # fresh trees (and positions) for the next round
         for sf in module.files:
             sf.text = sf.tree.code
             sf.tree = parse(sf.text, sf.display)
         state = tuple(sf.text for sf in module.files)
-        if state in seen_states:
+        if applied and state in seen_states:
             result.converged = False
             break
         seen_states.add(state)

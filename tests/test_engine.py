@@ -1,0 +1,127 @@
+"""The engine's guarantees, exercised with small test-only rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tffix.engine import MAX_ROUNDS, Options, fix_texts
+from tffix.lexer import Token
+from tffix.rules import SAFE, Rule
+
+TEXT = 'resource "x" "a" {\n  v = 0\n}\n\nresource "x" "b" {\n  v = 0\n}\n'
+
+
+def _setter(rule_id: str, value: int) -> type[Rule]:
+    class SetV(Rule):
+        id = rule_id
+        name = f"set-v-{value}"
+        summary = "test rule"
+        safety = SAFE
+
+        def check(self, module, options) -> Iterator:
+            for ref in module.resources("x"):
+                attr = ref.block.get_attribute("v")
+                if attr is not None and attr.value.code.strip() != str(value):
+                    yield self.finding(ref.file, attr, f"v should be {value}", block=ref.block,
+                                       fix=lambda b=ref.block: b.set_attribute("v", value))
+
+    return SetV
+
+
+def test_conflicting_rules_do_not_converge_and_nothing_changes() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [_setter("TFX991", 1), _setter("TFX992", 2)])
+    assert out["main.tf"] == TEXT
+    assert not result.converged and not result.changes and not result.fixed
+    assert any("did not converge" in e and "TFX991" in e and "TFX992" in e for e in result.errors)
+
+
+def test_one_rule_converges_in_one_round_and_a_second_run_finds_nothing() -> None:
+    rule = _setter("TFX991", 1)
+    out, result = fix_texts({"main.tf": TEXT}, [rule])
+    assert result.converged and len(result.fixed) == 2 and out["main.tf"].count("v = 1") == 2
+    again, second = fix_texts(out, [rule])
+    assert again == out and not second.fixed and not second.remaining
+
+
+class Overlapping(Rule):
+    """Two fixes on the same block in one round: the second waits a round."""
+
+    id = "TFX993"
+    name = "overlap"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            for name in ("p", "q"):
+                if ref.block.get_attribute(name) is None:
+                    yield self.finding(ref.file, ref.block, f"missing {name}", block=ref.block,
+                                       fix=lambda b=ref.block, n=name: b.set_attribute(n, True))
+
+
+def test_overlapping_fixes_are_applied_in_separate_rounds() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [Overlapping])
+    assert result.converged and len(result.fixed) == 4
+    assert out["main.tf"].count("p = true") == 2 and out["main.tf"].count("q = true") == 2
+
+
+class Breaks(Rule):
+    id = "TFX994"
+    name = "breaks"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            if ref.block.label_values[1] == "a":
+                attr = ref.block.get_attribute("v")
+
+                def apply(attr=attr) -> None:
+                    attr.name_token = Token.make("IDENT", "not valid", attr.name_token.pre)
+
+                yield self.finding(ref.file, attr, "break it", block=ref.block, fix=apply)
+
+
+class Raises(Rule):
+    id = "TFX995"
+    name = "raises"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            if ref.block.label_values[1] == "b":
+                def apply() -> None:
+                    raise RuntimeError("boom")
+
+                yield self.finding(ref.file, ref.block, "raise", block=ref.block, fix=apply)
+
+
+def test_a_fix_that_breaks_syntax_or_raises_is_reverted_and_reported() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [Breaks, Raises, _setter("TFX991", 1)],
+                            Options())
+    errors = "\n".join(result.errors)
+    assert "internal error: fix for TFX994 produced invalid syntax" in errors
+    assert "internal error: fix for TFX995 raised RuntimeError: boom" in errors
+    assert "not valid" not in out["main.tf"]
+    # the good rule still fixes both blocks (in a later round for the reverted file)
+    assert out["main.tf"].count("v = 1") == 2
+
+
+class Crashes(Rule):
+    id = "TFX996"
+    name = "crashes"
+    summary = "test rule"
+
+    def check(self, module, options) -> Iterator:
+        raise KeyError("oops")
+
+
+def test_a_crashing_rule_is_reported_and_others_run() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [Crashes, _setter("TFX991", 1)])
+    assert any("internal error in rule TFX996" in e for e in result.errors)
+    assert out["main.tf"].count("v = 1") == 2
+
+
+def test_round_cap_is_ten() -> None:
+    assert MAX_ROUNDS == 10
