@@ -26,9 +26,8 @@ from . import __version__
 from .config import ConfigError, load_config
 from .discovery import discover
 from .engine import Options, select_rules
-from .files import write_atomic
 from .output import Summary, text_finding, text_summary, to_json, to_sarif
-from .runner import Job, ModuleOutcome, run_all, run_text, unified_diff
+from .runner import Job, ModuleOutcome, collect_summary, run_all, run_text, write_changes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_RULE = "TFX901"
@@ -147,35 +146,11 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _collect(summary, outcomes, len(specs))
+    collect_summary(summary, outcomes, len(specs))
     if not check and not dry_run:
-        _write(outcomes, summary)
+        write_changes(outcomes, summary)
     return _report(summary, outcomes, rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
                    unsafe=options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
-
-
-def _collect(summary: Summary, outcomes: list[ModuleOutcome], modules: int) -> None:
-    summary.modules = modules
-    for o in outcomes:
-        summary.files += o.result.files
-        summary.errors.extend(o.errors)
-        summary.errors.extend(o.result.errors)
-        summary.remaining.extend(o.result.remaining)
-        summary.fixed.extend(o.result.fixed)
-        for change in o.result.changes:
-            summary.changed.append(change.display)
-            summary.diffs.append((change.display, unified_diff(change.before, change.after, change.display,
-                                                               created=change.created)))
-
-
-def _write(outcomes: list[ModuleOutcome], summary: Summary) -> None:
-    for o in outcomes:
-        for change in o.result.changes:
-            expected = None if change.created else o.digests.get(change.display)
-            error = write_atomic(Path(change.path), change.after, expected)
-            if error:
-                summary.errors.append(error)
-                summary.changed.remove(change.display)
 
 
 def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen: list, *, fmt: str,
@@ -223,7 +198,7 @@ def _run_stdin(job: Job, rules: list, name: str, *, dry_run: bool, check: bool, 
         return EXIT_ERROR
     outcome, fixed = run_text(text, name, job)
     summary = Summary(modules=1, files=1)
-    _collect(summary, [outcome], 1)
+    collect_summary(summary, [outcome], 1)
     if fmt == "text" and not check and not dry_run:
         sys.stdout.write(fixed if not outcome.errors else text)
         sys.stdout.flush()
@@ -238,6 +213,57 @@ def _run_stdin(job: Job, rules: list, name: str, *, dry_run: bool, check: bool, 
     chosen = [r for r in rules if r.id in set(job.rule_ids)]
     return _report(summary, [outcome], rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
                    unsafe=job.options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+
+
+@main.command("pr")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--branch", help="Branch to push [default: tffix/<date>-<short HEAD>].")
+@click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
+@click.option("--repo", help="GitHub repository owner/name [default: from the remote URL].")
+@click.option("--base", help="Base branch of the pull request [default: the repository's default branch].")
+@click.option("--api-url", default="https://api.github.com", show_default=True,
+              help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3).")
+@click.option("--single-commit", is_flag=True, help="One commit for all rules instead of one per rule.")
+@click.option("--allow-dirty", is_flag=True, help="Run even if the work tree has uncommitted changes.")
+@click.option("--dry-run", is_flag=True, help="Print the branch, commits and PR body; push nothing.")
+@click.option("--select", multiple=True, help="Rule ids or prefixes to run.")
+@click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
+def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str | None, base: str | None,
+           api_url: str, single_commit: bool, allow_dirty: bool, dry_run: bool, select: tuple[str, ...],
+           ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
+    """Fix PATHS on a new branch and open (or update) a GitHub pull request.
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
+    """
+    from .pr import PrError, PrRequest, run_pr
+
+    rules, opt_in = _registry()
+    try:
+        config = load_config(Path.cwd())
+    except ConfigError as e:
+        click.echo(f"tffix: {e}", err=True)
+        sys.exit(EXIT_ERROR)
+    chosen = select_rules(rules, _split(list(select)) or config.select, [*config.ignore, *_split(list(ignore))],
+                          opt_in=opt_in)
+    options = Options(unsafe_fixes=unsafe_fixes or config.unsafe_fixes, extend_safe_fixes=config.extend_safe_fixes,
+                      extend_unsafe_fixes=config.extend_unsafe_fixes, rule_options=config.rules)
+    command = " ".join(["tffix", *(["--unsafe-fixes"] if unsafe_fixes else []),
+                        *(f"--select {s}" for s in select), *(f"--ignore {s}" for s in ignore),
+                        *(str(p) for p in paths)])
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    request = PrRequest(list(paths), Job([r.id for r in chosen], options), branch=branch, remote=remote, repo=repo,
+                        base=base, api_url=api_url, single_commit=single_commit, allow_dirty=allow_dirty,
+                        dry_run=dry_run, token=token, command=command)
+    try:
+        code = run_pr(request, click.echo)
+    except PrError as e:
+        message = str(e)
+        if token:
+            message = message.replace(token, "***")
+        click.echo(f"tffix pr: {message}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(code)
 
 
 @main.command("rules")

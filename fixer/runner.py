@@ -23,11 +23,13 @@ from pathlib import Path
 from .discovery import ModuleSpec
 from .engine import ModuleResult, Options, Record, collect, run_module
 from .errors import ParseError
-from .files import InputError, read_source
+from .files import InputError, read_source, write_atomic
 from .module import Module, SourceFile
+from .output import Summary
 from .parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "display_path"]
+__all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "display_path", "collect_summary",
+           "write_changes", "fix_paths"]
 
 
 @dataclass
@@ -220,3 +222,42 @@ def unified_diff(before: str, after: str, path: str, created: bool = False) -> s
             out.append(line)
     return "".join(out)
 
+
+def collect_summary(summary: Summary, outcomes: list[ModuleOutcome], modules: int) -> None:
+    """Fold module outcomes into ``summary`` (diffs included)."""
+    summary.modules = modules
+    for o in outcomes:
+        summary.files += o.result.files
+        summary.errors.extend(o.errors)
+        summary.errors.extend(o.result.errors)
+        summary.remaining.extend(o.result.remaining)
+        summary.fixed.extend(o.result.fixed)
+        for change in o.result.changes:
+            summary.changed.append(change.display)
+            summary.diffs.append((change.display, unified_diff(change.before, change.after, change.display,
+                                                               created=change.created)))
+
+
+def write_changes(outcomes: list[ModuleOutcome], summary: Summary) -> None:
+    """Write every changed file atomically; failures become summary errors."""
+    for o in outcomes:
+        for change in o.result.changes:
+            expected = None if change.created else o.digests.get(change.display)
+            error = write_atomic(Path(change.path), change.after, expected)
+            if error:
+                summary.errors.append(error)
+                summary.changed.remove(change.display)
+
+
+def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True) -> tuple[Summary, list[ModuleOutcome]]:
+    """Discover, run and (unless ``write`` is False) write: the whole of a
+    fix run, for callers other than the CLI (``tffix pr``)."""
+    from .discovery import discover
+
+    specs, problems = discover(paths)
+    summary = Summary(errors=list(problems))
+    outcomes = run_all(specs, job, jobs)
+    collect_summary(summary, outcomes, len(specs))
+    if write:
+        write_changes(outcomes, summary)
+    return summary, outcomes
