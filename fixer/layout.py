@@ -19,6 +19,7 @@ items, so chains are computed over a list of items (``Attribute`` or
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from . import cst
@@ -39,11 +40,16 @@ def indent_of(tok: Token) -> str:
     return tail if tail.strip(" \t") == "" else ""
 
 
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
 def _spans_lines(node: cst.Node) -> bool:
-    """Whether a value reaches past its first line, heredoc bodies excepted."""
+    """Whether a value reaches past its first line, heredoc bodies excepted.
+    A newline inside a ``/* */`` comment does not end the line (hclwrite
+    splits lines on newline tokens, and such a comment is one token)."""
     in_heredoc = 0
     for tok in node.tokens():
-        if "\n" in tok.pre:
+        if "\n" in tok.pre and "\n" in _BLOCK_COMMENT.sub("", tok.pre):
             return True
         if tok.type == "OHEREDOC":
             in_heredoc += 1
