@@ -24,10 +24,9 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_config
-from .discovery import discover
 from .engine import Options, select_rules
 from .output import Summary, text_finding, text_summary, to_json, to_sarif
-from .runner import Job, ModuleOutcome, collect_summary, run_all, run_text, write_changes
+from .runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_RULE = "TFX901"
@@ -135,20 +134,21 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
     if use_stdin:
         return _run_stdin(job, rules, stdin_filename, dry_run=dry_run, check=check, fmt=fmt,
                           exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
-    specs, problems = discover(targets)
-    summary = Summary(errors=list(problems))
-    bar = None
-    if not no_progress and sys.stderr.isatty() and len(specs) > 4 and fmt == "text":
-        bar = click.progressbar(length=len(specs), label="tffix", file=sys.stderr)
-        bar.__enter__()
+    bars = []
+
+    def progress(total: int):
+        if no_progress or fmt != "text" or total <= 4 or not sys.stderr.isatty():
+            return None
+        bars.append(click.progressbar(length=total, label="tffix", file=sys.stderr))
+        bars[0].__enter__()
+        return bars[0].update
+
     try:
-        outcomes = run_all(specs, job, jobs or os.cpu_count() or 1, progress=bar.update if bar else None)
+        summary, outcomes = fix_paths(targets, job, jobs or os.cpu_count() or 1, write=not check and not dry_run,
+                                      progress=progress)
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.__exit__(None, None, None)
-    collect_summary(summary, outcomes, len(specs))
-    if not check and not dry_run:
-        write_changes(outcomes, summary)
     return _report(summary, outcomes, rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
                    unsafe=options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
 

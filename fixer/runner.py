@@ -249,14 +249,16 @@ def write_changes(outcomes: list[ModuleOutcome], summary: Summary) -> None:
                 summary.changed.remove(change.display)
 
 
-def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True) -> tuple[Summary, list[ModuleOutcome]]:
+def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
+              progress: Callable[[int], Callable[[int], None] | None] | None = None,
+              ) -> tuple[Summary, list[ModuleOutcome]]:
     """Discover, run and (unless ``write`` is False) write: the whole of a
-    fix run, for callers other than the CLI (``tffix pr``)."""
+    run. ``progress(total)`` may return a callback advanced once per module."""
     from .discovery import discover
 
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
-    outcomes = run_all(specs, job, jobs)
+    outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)
     collect_summary(summary, outcomes, len(specs))
     if write:
         write_changes(outcomes, summary)
