@@ -179,10 +179,11 @@ class _HasBody:
 
         return edit.remove_attribute(self, name)  # type: ignore[arg-type]
 
-    def append_block(self, block: object, *, after: Attribute | Block | None = None) -> Block:
+    def append_block(self, block: object, *, after: Attribute | Block | None = None,
+                     before: Attribute | Block | None = None) -> Block:
         from . import edit
 
-        return edit.append_block(self, block, after=after)  # type: ignore[arg-type]
+        return edit.append_block(self, block, after=after, before=before)  # type: ignore[arg-type]
 
     def find_blocks(self, type: str | None = None, *labels: str) -> list[Block]:
         from . import edit

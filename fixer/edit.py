@@ -172,6 +172,8 @@ def _remove_item(owner: Owner, item: cst.Attribute | cst.Block) -> None:
     items = owner.body.items
     index = next(i for i, it in enumerate(items) if it is item)
     del items[index]
+    if isinstance(owner, cst.Block) and owner.is_one_line and not items:
+        owner.rbrace.pre = ""  # `x { a = 1 }` becomes `x {}`, as fmt writes it
     blank = [t for t in item.leading if t.pre.strip() == ""][:1]
     if index < len(items):
         nxt = items[index]
@@ -188,14 +190,21 @@ def _remove_item(owner: Owner, item: cst.Attribute | cst.Block) -> None:
         _realign(items, index)
 
 
-def append_block(owner: Owner, block: NewBlock, *, after: cst.Block | cst.Attribute | None = None) -> cst.Block:
-    """Add a block to ``owner``'s body: after ``after`` if given, else at the end.
-    A blank line separates it from the item before it."""
+def append_block(owner: Owner, block: NewBlock, *, after: cst.Block | cst.Attribute | None = None,
+                 before: cst.Block | cst.Attribute | None = None) -> cst.Block:
+    """Add a block to ``owner``'s body: after ``after`` or before ``before`` if
+    given (not both), else at the end. A blank line separates it from the items
+    around it; comment lines above ``before`` stay with ``before``."""
+    if after is not None and before is not None:
+        raise ValueError("give after or before, not both")
     _ensure_multiline(owner)
     newline = _newline_of(owner)
     items = owner.body.items
     node = block_node(block, _child_indent(owner), newline)
-    pos = len(items) if after is None else next(i for i, it in enumerate(items) if it is after) + 1
+    if before is not None:
+        pos = next(i for i, it in enumerate(items) if it is before)
+    else:
+        pos = len(items) if after is None else next(i for i, it in enumerate(items) if it is after) + 1
     if pos > 0:
         node.leading = [_nl(newline)]
         if pos == len(items) and _take_over_missing_newline(items[-1], newline):
