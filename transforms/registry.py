@@ -5,10 +5,12 @@ from __future__ import annotations
 from tffix.rules import Rule
 
 from .db_publicly_accessible import DbPubliclyAccessible
+from .lambda_archive_file import LambdaArchiveFile
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
     DbPubliclyAccessible,
+    LambdaArchiveFile,
 ]
 RULES: list[type[Rule]] = sorted(_RULES, key=lambda r: r.id)
 
