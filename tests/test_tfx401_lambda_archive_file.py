@@ -141,6 +141,13 @@ def test_stale_zip_is_fixed_and_says_how_many_files_changed(tmp_path) -> None:
     assert "(1 of 2 files changed since lambda.zip was built)" in result.fixed[0].message
 
 
+def test_unreadable_zip_counts_as_missing(tmp_path) -> None:
+    d = lay_out(tmp_path, {"lambda/index.py": "a\n", "lambda.zip": "not a zip\n"})
+    out, result = fix(R, fn("api", '"lambda.zip"'), directory=d)
+    assert 'source_dir  = "lambda"' in out["main.tf"]
+    assert result.fixed[0].message.endswith("(lambda.zip could not be read)")
+
+
 # ---- no fix -------------------------------------------------------------------------------
 
 
@@ -156,6 +163,11 @@ def test_sources_missing_is_reported_without_fix(tmp_path) -> None:
 def test_module_directory_is_never_the_source_dir(tmp_path) -> None:
     d = lay_out(tmp_path, {"main.py": "a\n", "notes.txt": "b\n"})
     assert findings(R, fn("api", '"lambda.zip"'), directory=d) == [("TFX401", 2, False)]
+
+
+def test_zip_name_that_reads_as_a_glob_is_not_excluded_by_pattern(tmp_path) -> None:
+    d = lay_out(tmp_path, {"src/a.py": "a\n", "src/b.py": "b\n"})
+    assert findings(R, fn("api", '"src/fn[1].zip"'), directory=d) == [("TFX401", 2, False)]
 
 
 def test_zip_with_build_output_not_next_to_it_is_reported_without_fix(tmp_path) -> None:

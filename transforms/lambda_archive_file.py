@@ -463,14 +463,17 @@ class LambdaArchiveFile(Rule):
 
         zip_file = zp.on_disk(module.directory)
         members = zip_members(zip_file)
-        found = list(candidates(zp, zip_file, module.directory))
+        try:
+            found = list(candidates(zp, zip_file, module.directory))
+        except OSError:  # unreadable directory: nothing to go on
+            found = []
         note = ""
         if members is None:
             chosen = found[0] if found else None
             if chosen is None:
                 return report(f"deploys the hand-built {shown}, and no sources were found next to it; build it "
                               "with data \"archive_file\"")
-            note = f"{shown} does not exist yet"
+            note = f"{shown} could not be read" if zip_file.exists() else f"{shown} does not exist yet"
         else:
             chosen = next((c for c in found if set(c.files) == set(members)), None)
             if chosen is None:
