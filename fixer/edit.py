@@ -172,6 +172,8 @@ def _remove_item(owner: Owner, item: cst.Attribute | cst.Block) -> None:
     items = owner.body.items
     index = next(i for i, it in enumerate(items) if it is item)
     del items[index]
+    if isinstance(owner, cst.Block) and owner.is_one_line and not items:
+        owner.rbrace.pre = ""  # `x { a = 1 }` becomes `x {}`, as fmt writes it
     blank = [t for t in item.leading if t.pre.strip() == ""][:1]
     if index < len(items):
         nxt = items[index]
