@@ -6,11 +6,13 @@ from tffix.rules import Rule
 
 from .db_publicly_accessible import DbPubliclyAccessible
 from .lambda_archive_file import LambdaArchiveFile
+from .storage_encrypted import StorageEncrypted
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
     DbPubliclyAccessible,
     LambdaArchiveFile,
+    StorageEncrypted,
 ]
 RULES: list[type[Rule]] = sorted(_RULES, key=lambda r: r.id)
 
