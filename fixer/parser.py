@@ -285,6 +285,8 @@ def _syntax_message(tok: Token, expected: set[str]) -> str:
         return "Invalid argument or block definition: expected '=' or a block"
     if tok.type == "NL" and expected >= {"NUMBER", "IDENT", "OQUOTE"}:
         return "Invalid expression: expected an expression before the end of the line"
+    if tok.type == "STAR" and expected == {"IDENT", "NUMBER"}:
+        return "Nested splat expression not allowed: an attribute-only splat (.*) cannot contain another splat"
     if tok.type == "EQ" and "RBRACE" in expected:
         return "Invalid single-argument block definition: a one-line block holds at most one argument"
     return f"Unexpected {_describe(tok.type, str(tok))}, expected {_expectation(expected)}"

@@ -138,3 +138,11 @@ def test_positions() -> None:
     block = tree.body.items[1]
     assert (block.line, block.column) == (2, 1)
     assert (block.body.items[0].line, block.body.items[0].column) == (3, 3)
+
+
+@pytest.mark.parametrize("source", ["x[*].y[*].z", "x.*.y[*].z", "x[*].y.*.z", "(x[*].y)[*].z", "x[*].y.*.z[0]"])
+def test_full_splat_takes_every_later_step_including_splats(source: str) -> None:
+    # hclsyntax: a full splat consumes the rest of the traversal (terraform accepts all of these)
+    expr = tffix.parse_expression(source)
+    assert expr.code == source
+    assert isinstance(expr.steps[-1], cst.FullSplat)

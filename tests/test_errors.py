@@ -34,6 +34,8 @@ def test_error_without_path() -> None:
         ("x {\n  a = 1 }\n", "Unexpected '}'"),
         ("a = 1\r", "Invalid character"),
         ('a = "\\q"\n', "Invalid escape sequence"),
+        ("a = x.*.y.*.z\n", "Nested splat expression not allowed"),
+        ("a = x[*].y.*.z.*\n", "Nested splat expression not allowed"),
     ],
 )
 def test_messages(text: str, message: str) -> None:
