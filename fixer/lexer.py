@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 
 import regex as re
-from lark import Token as LarkToken
-from lark.lexer import Lexer
 
-__all__ = ["Token", "LexError", "HCLLexer", "tokenize", "IDENT_RE"]
+__all__ = ["Token", "LexError", "tokenize", "IDENT_RE"]
 
 
 class LexError(Exception):
@@ -34,18 +32,27 @@ class LexError(Exception):
         self.pos = pos
 
 
-class Token(LarkToken):
-    """A Lark token that also carries its leading trivia in ``pre``."""
+class Token(str):
+    """A token: its text (the ``str`` itself), its terminal ``type``, its
+    leading trivia ``pre``, and where it starts (``start_pos`` offset, 1-based
+    ``line`` and ``column``; None for tokens built by edits)."""
 
-    __slots__ = ("pre",)
+    __slots__ = ("type", "pre", "start_pos", "line", "column")
+    type: str
     pre: str
+    start_pos: int | None
+    line: int | None
+    column: int | None
 
     @classmethod
     def make(cls, type_: str, value: str, pre: str = "") -> Token:
         """A synthetic token (no source position), for building new trees."""
-        tok = cls(type_, value)
-        tok.pre = pre
+        tok = str.__new__(cls, value)
+        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, None, None, None
         return tok
+
+    def __repr__(self) -> str:
+        return f"Token({self.type}, {str(self)!r})"
 
 
 # Lexer modes: what the innermost open bracket or sequence is.
@@ -80,6 +87,7 @@ _DIRECTIVE_WORD = re.compile(r"[ \t]*(" + IDENT_RE + ")")
 _FOR_WORD = re.compile(r"for(?![\p{ID_Continue}-])")
 _DIRECTIVES = {"if": "IF", "else": "ELSE", "endif": "ENDIF", "for": "FOR", "endfor": "ENDFOR"}
 _CONTEXTUAL_KEYWORDS = {"in": "IN", "if": "IF"}  # keywords only where the parser wants them
+_MULTILINE = frozenset({"NL", "HLIT", "OHEREDOC"})  # token types whose text may hold a newline
 
 
 class _Frame:
@@ -105,19 +113,19 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
     line, line_start = 1, 0
     stack = [_Frame(BODY)]
 
+    new = str.__new__
+
     def make(type_: str, start: int, end: int) -> Token:
         nonlocal pre_start, prev, line, line_start
-        newlines = text.count("\n", pre_start, start)
-        if newlines:
-            line += newlines
+        pre = text[pre_start:start]
+        if "\n" in pre:
+            line += pre.count("\n")
             line_start = text.rfind("\n", pre_start, start) + 1
-        tok = Token(type_, text[start:end], start, line, start - line_start + 1)
-        tok.pre = text[pre_start:start]
-        newlines = text.count("\n", start, end)
-        if newlines:
-            line += newlines
+        tok = new(Token, text[start:end])
+        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, start, line, start - line_start + 1
+        if type_ in _MULTILINE and "\n" in tok:
+            line += tok.count("\n")
             line_start = text.rfind("\n", start, end) + 1
-        tok.end_line, tok.end_column, tok.end_pos = line, end - line_start + 1, end
         pre_start = end
         prev = type_
         return tok
@@ -272,18 +280,3 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                     top.in_value = True
                 yield make(_OPERATORS[op], pos, end)
         pos = end
-
-
-class HCLLexer(Lexer):
-    """Lark custom lexer (interface 2: it is handed the LALR parser state)."""
-
-    __future_interface__ = 2
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, lexer_state, parser_state):  # type: ignore[no-untyped-def]
-        text = lexer_state.text
-        text = getattr(text, "text", text)
-        states = parser_state.parse_conf.parse_table.states
-        return tokenize(text, lambda: states[parser_state.position])

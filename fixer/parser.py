@@ -1,10 +1,14 @@
-"""``parse(text) -> File``: the lexer and Lark's LALR parser, building the CST.
+"""``parse(text) -> File``: the lexer and an LALR(1) parser, building the CST.
 
-The grammar (``tffix/grammar/hcl.lark``) is compiled once and cached in the
-user's cache directory (``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never
-the install directory), keyed by a hash of the grammar and options, so a cold
-start stays fast. The CST is built during parsing by ``_Builder`` (Lark calls
-it as each rule is reduced), so no intermediate Lark tree exists.
+Lark analyses the grammar (``tffix/grammar/hcl.lark``) into an LALR table;
+that is compiled once and cached in the user's cache directory
+(``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never the install
+directory), keyed by a hash of the grammar and options, so a cold start stays
+fast. ``_drive`` runs the table itself: a dozen lines instead of Lark's
+general-purpose loop, which matters because parsing is most of tffix's time.
+The CST is built as each rule is reduced, by ``_Builder`` through the
+callbacks Lark made for the grammar (which handle ``?rule`` and ``_rule``
+inlining), so no intermediate tree exists.
 
 Errors always come out as ``ParseError`` with a line and column; Terraform's
 own checks that sit outside its grammar (duplicate attribute names in a
@@ -17,12 +21,16 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from collections.abc import Callable
+from typing import Any
+
 from lark import Lark, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+from lark.parsers.lalr_analysis import Shift
 
 from . import cst
 from .errors import ParseError
-from .lexer import _OPERATORS, HCLLexer, LexError, Token
+from .lexer import _OPERATORS, LexError, Token, tokenize
 
 __all__ = ["parse", "parse_expression", "ParseError"]
 
@@ -227,23 +235,78 @@ def _cache_path() -> str | None:
     return str(folder / "hcl-grammar.lark-cache")
 
 
-_parser: Lark | None = None
+class _TableOnly(Lexer):
+    """Lark wants a lexer for declared terminals; tokens come from tokenize()."""
+
+    def __init__(self, lexer_conf: object) -> None:
+        pass
+
+    def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
+        raise NotImplementedError
 
 
-def _get_parser() -> Lark:
-    global _parser
-    if _parser is None:
+class _SyntaxError(Exception):
+    def __init__(self, token: Token, expected: set[str]) -> None:
+        self.token, self.expected = token, expected
+
+
+# state -> terminal or rule name -> (True, next state) for a shift,
+# (False, (callback, number of children, rule name)) for a reduce
+_Action = tuple[bool, Any]
+_table: tuple[dict[int, dict[str, _Action]], int, int] | None = None
+
+
+def _get_table() -> tuple[dict[int, dict[str, _Action]], int, int]:
+    global _table
+    if _table is None:
         grammar = resources.files("tffix.grammar").joinpath("hcl.lark").read_text(encoding="utf-8")
-        _parser = Lark(
-            grammar,
-            parser="lalr",
-            lexer=HCLLexer,
-            keep_all_tokens=True,
-            maybe_placeholders=False,
-            transformer=_Builder(),
-            cache=_cache_path() or False,
-        )
-    return _parser
+        lark = Lark(grammar, parser="lalr", lexer=_TableOnly, keep_all_tokens=True, maybe_placeholders=False,
+                    transformer=_Builder(), cache=_cache_path() or False)
+        inner = lark.parser.parser.parser  # frontend -> LALR_Parser -> the table-driven parser
+        table, callbacks = inner.parse_table, inner.callbacks
+        states = {
+            state: {
+                name: (True, arg) if action is Shift else (False, (callbacks[arg], len(arg.expansion), arg.origin.name))
+                for name, (action, arg) in actions.items()
+            }
+            for state, actions in table.states.items()
+        }
+        _table = (states, table.start_states["start"], table.end_states["start"])
+    return _table
+
+
+def _drive(text: str) -> Any:
+    """Run the LALR(1) table over the tokens of ``text``."""
+    states, start, end = _get_table()
+    stack = [start]
+    values: list[Any] = []
+
+    def reduce(arg: tuple[Callable[[list[Any]], Any], int, str]) -> None:
+        callback, size, name = arg
+        if size:
+            children = values[-size:]
+            del stack[-size:], values[-size:]
+        else:
+            children = []
+        values.append(callback(children))
+        stack.append(states[stack[-1]][name][1])
+
+    for tok in tokenize(text, lambda: states[stack[-1]]):
+        while True:
+            action = states[stack[-1]].get(tok.type)
+            if action is None:
+                raise _SyntaxError(tok, set(states[stack[-1]]))
+            if action[0]:
+                stack.append(action[1])
+                values.append(tok)
+                break
+            reduce(action[1])
+    while stack[-1] != end:
+        action = states[stack[-1]].get("$END")
+        if action is None or action[0]:  # pragma: no cover - EOF is always followed by $END
+            raise _SyntaxError(Token.make("$END", ""), set(states[stack[-1]]))
+        reduce(action[1])
+    return values[-1]
 
 
 _TOKEN_NAMES = {
@@ -306,25 +369,22 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
     """
     where = os.fspath(path) if path is not None else None
     try:
-        body, eof = _get_parser().parse(text)
+        body, eof = _drive(text)
     except LexError as e:
         line, col = _position(text, e.pos)
         raise ParseError(e.message, where, line, col, text) from None
     except _Redefined as e:
         msg = f"Attribute redefined: {str(e.token)!r} was already set at line {e.first.line}"
         raise ParseError(msg, where, e.token.line, e.token.column, text) from None
-    except UnexpectedToken as e:
+    except _SyntaxError as e:
         tok = e.token
-        if not isinstance(tok, Token) or tok.type == "$END":
+        expected = {name for name in e.expected if name.isupper() or name == "$END"}
+        if tok.type == "$END":
             line, col = _position(text, len(text))
             raise ParseError("Unexpected end of file", where, line, col, text) from None
-        expected = set(e.accepts or e.expected)
         pos = tok.start_pos if tok.start_pos is not None else len(text)
         line, col = _position(text, pos)
         raise ParseError(_syntax_message(tok, expected), where, line, col, text) from None
-    except (UnexpectedEOF, UnexpectedCharacters, UnexpectedInput) as e:  # pragma: no cover - lexer is ours
-        line, col = _position(text, len(text))
-        raise ParseError(f"Syntax error: {e.__class__.__name__}", where, line, col, text) from None
     header: list[Token] = []
     if body.items:
         lead = body.items[0].leading
