@@ -42,7 +42,8 @@ def expressions(draw, depth: int = 0) -> str:
         items = draw(st.lists(st.tuples(keys, sub), max_size=3, unique_by=lambda t: t[0]))
         return "{" + ", ".join(f"{k}{s}={s}{v}" for k, v in items) + "}"
     if kind == 2:
-        return f"{draw(sub)}{s}{draw(st.sampled_from(['+', '-', '*', '==', '&&', '||', '<=']))}{s}{draw(sub)}"
+        # a space before the operator: `true-x` is one identifier in HCL (terraform agrees)
+        return f"{draw(sub)} {draw(st.sampled_from(['+', '-', '*', '==', '&&', '||', '<=']))}{s}{draw(sub)}"
     if kind == 3:
         return f"{draw(sub)} ? {draw(sub)} : {draw(sub)}"
     if kind == 4:
