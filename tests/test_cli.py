@@ -21,7 +21,11 @@ FIXED_MISSING = 'resource "aws_db_instance" "a" {\n  engine              = "post
 CLEAN = 'resource "aws_db_instance" "c" {\n  publicly_accessible = false\n}\n'
 
 
-def tffix(*args: str, cwd: Path | None = None, input: bytes | None = None):
+def tffix(*args: str, cwd: Path | None = None, input: bytes | None = None, rules: str | None = "TFX201"):
+    """Run the CLI; ``rules`` pins --select so these tests do not depend on
+    which other rules exist (None: the default rule set)."""
+    if rules is not None and args[:1] not in (("rules",), ("explain",)) and "--select" not in args:
+        args = ("--select", rules, *args)
     runner = CliRunner()
     old = os.getcwd()
     try:

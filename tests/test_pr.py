@@ -114,6 +114,8 @@ def tffix_pr(repo: Path, *args: str, token: str | None = TOKEN):
     os.chdir(repo)
     try:
         env = {"GITHUB_TOKEN": token} if token else {"GITHUB_TOKEN": "", "GH_TOKEN": ""}
+        if "--select" not in args and "--ignore" not in args:
+            args = ("--select", "TFX201", *args)  # independent of which other rules exist
         return CliRunner().invoke(main, ["pr", *args], env=env, catch_exceptions=False)
     finally:
         os.chdir(old)

@@ -35,6 +35,7 @@ def _project(tmp_path: Path) -> Path:
     proj.mkdir()
     _git("init", "-q", cwd=proj)
     (proj / "main.tf").write_text(MISSING)
+    (proj / ".tffix.toml").write_text('select = ["TFX201"]\n')  # only the rule these tests are about
     _git("add", ".", cwd=proj)
     return proj
 
@@ -106,6 +107,7 @@ def _run_step(name: str, workdir: Path, inputs: dict[str, str]) -> tuple[int, st
 @pytest.mark.parametrize("mode,code,changed", [("dry-run", 1, False), ("check", 1, False), ("fix", 0, True)])
 def test_action_run_step(tmp_path: Path, mode: str, code: int, changed: bool) -> None:
     (tmp_path / "main.tf").write_text(MISSING)
+    (tmp_path / ".tffix.toml").write_text('select = ["TFX201"]\n')
     rc, out, gh_output = _run_step("Run tffix", tmp_path, {"path": ".", "mode": mode, "unsafe-fixes": "false"})
     assert rc == code and f"exit-code={code}" in gh_output
     assert ((tmp_path / "main.tf").read_text() == FIXED) is changed
@@ -113,6 +115,7 @@ def test_action_run_step(tmp_path: Path, mode: str, code: int, changed: bool) ->
 
 def test_action_sarif_step_writes_valid_sarif(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(MISSING)
+    (tmp_path / ".tffix.toml").write_text('select = ["TFX201"]\n')
     rc, _, _ = _run_step("SARIF report", tmp_path, {"path": ".", "sarif-file": "out.sarif"})
     assert rc == 0
     log = json.loads((tmp_path / "out.sarif").read_text())
