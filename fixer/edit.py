@@ -97,6 +97,13 @@ def _realign(items: Sequence, index: int) -> None:
         align_comments(items, index)
 
 
+def _unchained(item: cst.Attribute | cst.ObjectItem) -> None:
+    """A value that now spreads over several lines leaves its alignment chain:
+    one space before ``=``, as fmt writes it."""
+    if item.eq.type == "EQ" and not in_chain(item):
+        item.eq.pre = " "
+
+
 def _value_node(value: Value, indent: str, newline: str) -> cst.Expr:
     text = render(value)
     if newline != "\n":
@@ -137,6 +144,7 @@ def set_attribute(owner: Owner, name: str, value: Value, *, after: str | Sequenc
         new_value = _value_node(value, indent, newline)
         new_value.first_token().pre = existing.value.first_token().pre or " "
         existing.value = new_value
+        _unchained(existing)
         _realign(items, items.index(existing))
         return existing
     _ensure_multiline(owner)
@@ -261,6 +269,7 @@ def set_object_item(obj: cst.Object, key: str, value: Value) -> cst.ObjectItem:
         node = _value_node(value, indent, newline)
         node.first_token().pre = item.value.first_token().pre or " "
         item.value = node
+        _unchained(item)
         _realign(obj.items, obj.items.index(item))
         return item
     multiline = obj.open_newline is not None or any(it.newline is not None and "\n" in it.newline for it in obj.items)
@@ -289,6 +298,8 @@ def set_object_item(obj: cst.Object, key: str, value: Value) -> cst.ObjectItem:
             last = obj.items[-1]
             if last.comma is None:
                 last.comma = Token.make("COMMA", ",")
+        elif obj.rbrace.pre == "":
+            obj.rbrace.pre = " "  # `{}` becomes `{ k = v }`, as fmt writes it
     obj.items.append(new_item)
     _realign(obj.items, len(obj.items) - 1)
     return new_item

@@ -6,13 +6,23 @@ from tffix.rules import Rule
 
 from .db_publicly_accessible import DbPubliclyAccessible
 from .lambda_archive_file import LambdaArchiveFile
+from .provider_missing import RequiredProviderMissing
+from .provider_source import ProviderSource
+from .provider_version import ProviderVersion
+from .required_version_too_low import RequiredVersionTooLow
 from .storage_encrypted import StorageEncrypted
+from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
     DbPubliclyAccessible,
     LambdaArchiveFile,
     StorageEncrypted,
+    TerraformRequiredVersion,
+    ProviderVersion,
+    ProviderSource,
+    RequiredProviderMissing,
+    RequiredVersionTooLow,
 ]
 RULES: list[type[Rule]] = sorted(_RULES, key=lambda r: r.id)
 
