@@ -89,13 +89,31 @@ def test_read_replicas_are_skipped(attr: str) -> None:
     assert unchanged(R, text) and findings(R, text) == []
 
 
-def test_replica_with_null_source_is_not_a_replica() -> None:
-    text = 'resource "aws_db_instance" "db" {\n  replicate_source_db = null\n}\n'
+@pytest.mark.parametrize("value", ["null", '""'])
+def test_replica_with_null_or_empty_source_is_not_a_replica(value: str) -> None:
+    text = f'resource "aws_db_instance" "db" {{\n  replicate_source_db = {value}\n}}\n'
     assert findings(R, text, unsafe=False) == [("TFX101", 1, True)]
 
 
+@pytest.mark.parametrize("value", ["var.replicate_source_db", "local.source", 'var.replica ? "db-1" : null'])
+def test_replica_source_from_an_expression_is_reported_without_fix(value: str) -> None:
+    text = f'resource "aws_db_instance" "db" {{\n  replicate_source_db = {value}\n}}\n'
+    assert unchanged(R, text)
+    _, result = fix(R, text)
+    (left,) = result.remaining
+    assert not left.fixable and "unless it is a read replica (replicate_source_db is an expression" in left.message
+
+
+def test_replica_of_a_literal_or_interpolated_reference_is_skipped() -> None:
+    for value in ('"arn:aws:rds:eu-west-1:1:db:main"', '"${aws_db_instance.main.arn}"'):
+        text = f'resource "aws_db_instance" "r" {{\n  replicate_source_db = {value}\n}}\n'
+        assert findings(R, text) == []
+
+
 @pytest.mark.parametrize("restore", ['  snapshot_identifier = "snap-1"\n',
-                                     "  restore_to_point_in_time {\n    use_latest_restorable_time = true\n  }\n"])
+                                     "  restore_to_point_in_time {\n    use_latest_restorable_time = true\n  }\n",
+                                     '  dynamic "restore_to_point_in_time" {\n    for_each = var.restore\n'
+                                     "    content {\n      use_latest_restorable_time = true\n    }\n  }\n"])
 def test_restores_are_reported_without_fix(restore: str) -> None:
     text = f'resource "aws_rds_cluster" "restored" {{\n  engine = "aurora-mysql"\n{restore}}}\n'
     assert unchanged(R, text)

@@ -232,7 +232,9 @@ class ProviderVersion(Rule):
     the table: the table's major version may not be the one you actually run (a module
     written for AWS provider 5.x, with no lock file, would be pinned to 6.x and
     `terraform init` would then fail or upgrade it). Set `provider-versions` to make those
-    fixes exact, or commit your lock file.
+    fixes exact, or commit your lock file. For a reusable (child) module, which has no lock
+    file, HashiCorp recommends a minimum-only constraint (`">= 6.0"`) so callers can combine
+    modules; set that through `provider-versions` as well.
 
     ## Deployment impact
     None: version constraints are checked by `terraform init`; no infrastructure changes.

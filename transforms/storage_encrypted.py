@@ -34,6 +34,27 @@ def _set(block: cst.Block, name: str) -> cst.Attribute | None:
     return None if known and value is None else attr
 
 
+def _replica(block: cst.Block) -> tuple[str, bool | None]:
+    """(argument, is it a replica?): True when the source is a literal string or a
+    reference to another resource or data source, None when it is an expression that may
+    be null (a variable, a conditional: the usual shape in reusable modules), False when
+    no replica argument is set."""
+    for name in REPLICA_OF:
+        attr = _set(block, name)
+        if attr is None:
+            continue
+        known, text = literal(attr.value)
+        if known and text == "":
+            continue  # the provider treats an empty source like an unset one
+        value = attr.value
+        if isinstance(value, cst.Template) and len(value.parts) == 1 and isinstance(value.parts[0], cst.Interpolation):
+            value = value.parts[0].expr
+        if known or isinstance(value, cst.Traversal) and value.path[:1] not in (["var"], ["local"], ["module"]):
+            return name, True
+        return name, None
+    return "", False
+
+
 def _truth(expr: cst.Node) -> tuple[bool, bool | None]:
     """(known, value) of a bool-ish literal: true/false/null and "true"/"false"
     (Terraform converts those strings); (False, None) for anything else."""
@@ -56,13 +77,17 @@ class StorageEncrypted(Rule):
 
     Left alone, because their encryption is not theirs to choose:
     - read replicas (`replicate_source_db` on an instance, `replication_source_identifier`
-      on a cluster): a replica is encrypted exactly when its source is, and the source
-      itself is checked by this rule;
+      on a cluster, set to a literal or to another resource's attribute): a replica is
+      encrypted exactly when its source is, and the source itself is checked by this rule;
     - an Aurora Serverless v1 cluster (`engine_mode = "serverless"`) without the attribute:
       AWS always encrypts those.
 
     Reported without a fix:
-    - restores (`snapshot_identifier`, a `restore_to_point_in_time` block): the restored
+    - a replica argument set from a variable or another expression (`replicate_source_db =
+      var.replicate_source_db`, null by default in many reusable modules): the resource is
+      a primary whenever it is null;
+    - restores (`snapshot_identifier`, a `restore_to_point_in_time` block, also as a
+      `dynamic` block): the restored
       database inherits the snapshot's encryption; `storage_encrypted = true` does not
       encrypt an unencrypted snapshot (the provider does not even pass it to the restore
       call). Restore from an encrypted copy of the snapshot instead (`aws_db_snapshot_copy`
@@ -144,7 +169,8 @@ class StorageEncrypted(Rule):
 
     def _check(self, module: Module, ref: BlockRef) -> Iterator[Finding]:
         block = ref.block
-        if any(_set(block, name) is not None for name in REPLICA_OF):
+        replica_arg, replica = _replica(block)
+        if replica:
             return
         attr = block.get_attribute("storage_encrypted")
         if attr is None:
@@ -161,8 +187,13 @@ class StorageEncrypted(Rule):
                 return
         node = attr.value if attr is not None else block
         what = "does not set storage_encrypted" if attr is None else "sets storage_encrypted = false"
+        if replica is None:
+            yield self.finding(
+                ref.file, node, f"{ref.address} {what}; unless it is a read replica ({replica_arg} is an "
+                "expression that may be null), its storage is not encrypted at rest", block=block)
+            return
         restore = next((n for n in RESTORED_FROM if _set(block, n) is not None), None) or next(
-            (n for n in RESTORE_BLOCKS if block.find_blocks(n)), None)
+            (n for n in RESTORE_BLOCKS if block.find_blocks(n) or block.find_blocks("dynamic", n)), None)
         if restore is not None:
             yield self.finding(
                 ref.file, node, f"{ref.address} {what}; it is restored ({restore}), so it is encrypted only if "
