@@ -194,3 +194,9 @@ def test_already_declared_everything_is_left_alone() -> None:
     files = {"versions.tf": VERSIONS, "main.tf": 'resource "aws_s3_bucket" "b" {}\n'}
     assert unchanged(R, files) and findings(R, files) == []
 
+
+
+def test_options_give_an_exact_safe_version() -> None:
+    files = {"versions.tf": VERSIONS, "main.tf": MAIN}
+    out, result = fix(R, files, unsafe=False, rule_options={"TFX504": {"provider-versions": {"random": ">= 3.5"}}})
+    assert 'version = ">= 3.5"' in out["versions.tf"] and result.fixed[0].safety == "safe"

@@ -186,8 +186,9 @@ class ProviderVersion(Rule):
     Adds a `version` constraint to every `required_providers` entry that has none
     (`aws = { source = "hashicorp/aws" }`). The constraint is, in order of preference:
     1. `~> MAJOR.MINOR` of the version `.terraform.lock.hcl` in the module directory locks;
-    2. the constraint given in the rule options: `{"provider-versions": {"aws": "~> 5.0"}}`
-       (keys are local names or sources such as `hashicorp/aws`);
+    2. the constraint given in the rule options, in `.tffix.toml`:
+       `[rules.TFX502]` `provider-versions = { aws = "~> 5.0" }` (keys are local names or
+       sources such as `"hashicorp/aws"`);
     3. `~> MAJOR.0` of the provider's current major version, from a dated table of
        well-known `hashicorp/*` providers (`PROVIDER_VERSIONS` in this rule's module).
     A provider none of these knows is reported without a fix. Entries of one

@@ -402,7 +402,8 @@ class TerraformRequiredVersion(Rule):
     **Safe**. The lower bound only excludes Terraform releases that cannot read the module
     anyway (they reject the newer syntax it uses), except for the floor: a module using no
     newer feature gets `>= 1.0`, which turns away Terraform 0.x. If you still run 0.x, set
-    the rule's `floor` option (e.g. `{"floor": "0.13"}`) or ignore the rule.
+    the rule's `floor` option (`[rules.TFX501]` `floor = "0.13"` in `.tffix.toml`) or
+    ignore the rule.
 
     ## Deployment impact
     None: `required_version` is checked by `terraform init` / `plan` and changes no
