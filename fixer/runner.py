@@ -210,8 +210,9 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
 def unified_diff(before: str, after: str, path: str, created: bool = False) -> str:
     """A unified diff with ``a/`` ``b/`` headers that ``patch -p1`` applies,
     marking a missing final newline the way diff does."""
-    old = "/dev/null" if created else f"a/{path}"
-    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), old, f"b/{path}")
+    rel = path.lstrip("/")  # an absolute path still gets one a/ b/ prefix
+    old = "/dev/null" if created else f"a/{rel}"
+    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), old, f"b/{rel}")
     out = []
     for line in lines:
         if line.startswith(("---", "+++")):

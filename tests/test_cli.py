@@ -100,6 +100,15 @@ def test_dry_run_prints_a_diff_that_patch_applies(tmp_path: Path) -> None:
         assert (tmp_path / "dry" / name).read_bytes() == (tmp_path / "wet" / name).read_bytes()
 
 
+def test_diff_headers_for_absolute_and_new_paths() -> None:
+    from tffix.runner import unified_diff
+
+    diff = unified_diff("a = 1\n", "a = 2\n", "/abs/dir/main.tf")
+    assert diff.startswith("--- a/abs/dir/main.tf\n+++ b/abs/dir/main.tf\n")
+    created = unified_diff("", "b = 1\n", "mod/versions.tf", created=True)
+    assert created.startswith("--- /dev/null\n+++ b/mod/versions.tf\n@@ -0,0 +1 @@\n+b = 1\n")
+
+
 def test_exit_non_zero_on_fix_and_show_fixes(tmp_path: Path) -> None:
     write(tmp_path, {"a.tf": MISSING})
     r = tffix("--exit-non-zero-on-fix", "--show-fixes", str(tmp_path))
