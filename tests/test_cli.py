@@ -89,14 +89,17 @@ def test_dry_run_prints_a_diff_that_patch_applies(tmp_path: Path) -> None:
     files = {"mod/a.tf": MISSING, "mod/b.tf": PUBLIC, "mod/c.tf": MISSING.rstrip("\n")}
     write(tmp_path / "dry", files)
     write(tmp_path / "wet", files)
-    r = tffix("--dry-run", "--unsafe-fixes", "mod", cwd=tmp_path / "dry")
+    # TFX501 also creates mod/versions.tf: patch must create it from the /dev/null diff
+    r = tffix("--dry-run", "--unsafe-fixes", "--select", "TFX201,TFX501", "mod", cwd=tmp_path / "dry")
     assert r.exit_code == 1
+    assert "--- /dev/null\n+++ b/mod/versions.tf\n" in r.stdout
     diff = r.stdout
     assert "--- a/mod/a.tf\n+++ b/mod/a.tf\n" in diff and "\\ No newline at end of file" in diff
     assert (tmp_path / "dry/mod/a.tf").read_text() == MISSING  # nothing written
     subprocess.run(["patch", "-p1", "-s"], input=diff.encode(), cwd=tmp_path / "dry", check=True)
-    assert tffix("--unsafe-fixes", "mod", cwd=tmp_path / "wet").exit_code == 0
-    for name in files:
+    assert tffix("--unsafe-fixes", "--select", "TFX201,TFX501", "mod", cwd=tmp_path / "wet").exit_code == 0
+    assert (tmp_path / "wet/mod/versions.tf").exists()
+    for name in [*files, "mod/versions.tf"]:
         assert (tmp_path / "dry" / name).read_bytes() == (tmp_path / "wet" / name).read_bytes()
 
 
