@@ -20,7 +20,9 @@ items, so chains are computed over a list of items (``Attribute`` or
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+import regex
 
 from . import cst
 from .lexer import Token
@@ -159,3 +161,282 @@ def reindent(node: cst.Node, indent: str) -> None:
         elif tok.type == "CHEREDOC":
             heredoc_depth -= 1
         prev = tok
+
+
+# ---- the whole-file pass: hclwrite's formatter over a token stream ----------
+#
+# ``terraform fmt`` lays a file out with hclwrite's ``format``, which sees the
+# file as hclsyntax's token stream: every newline is a token (inside brackets
+# too), a ``#`` / ``//`` comment is a token that includes the newline ending
+# it, and a token's only layout is the number of spaces before it. It splits
+# the stream into lines (a heredoc is part of one line: its body lines are
+# string tokens, not newlines), cuts each line into up to three cells (lead,
+# assign from the ``=``, a trailing comment), and recomputes every space:
+#
+# 1. indentation: two spaces per level of an indent stack that a line pushes
+#    when it opens more brackets than it closes and pops when it closes more;
+# 2. the spaces between the tokens of a cell, from ``space_after`` (the
+#    spacing table);
+# 3. alignment: the assign cells of consecutive lines start one column after
+#    the longest lead, then the comment cells of consecutive lines one column
+#    after the longest lead + assign. Widths count grapheme clusters.
+#
+# ``fmt_tokens`` gives the CST's tokens in that model (splitting each token's
+# ``pre`` into comment and newline tokens), ``format_tokens`` runs the three
+# steps, ``apply_layout`` writes the spaces back into the ``pre`` strings.
+
+class FmtToken:
+    """A token as hclwrite's formatter sees it: ``kind`` (the lexer's type,
+    identifiers and keywords folded to ``IDENT``, ``%{`` to ``TCTRL``, plus
+    ``COMMENT``), ``text`` (its bytes as hclsyntax has them: a line comment
+    includes its newline), ``emit`` (what is written into a CST ``pre``) and
+    ``spaces`` (the spaces before it)."""
+
+    __slots__ = ("kind", "text", "emit", "spaces")
+
+    def __init__(self, kind: str, text: str, emit: str | None = None, spaces: int = 0) -> None:
+        self.kind = kind
+        self.text = text
+        self.emit = text if emit is None else emit
+        self.spaces = spaces
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.text!r} +{self.spaces}>"
+
+
+_KINDS = {
+    "FOR": "IDENT", "IN": "IDENT", "IF": "IDENT", "TIF": "IDENT", "TELSE": "IDENT", "TENDIF": "IDENT",
+    "TFOR": "IDENT", "TENDFOR": "IDENT", "TCTRL_IF": "TCTRL", "TCTRL_ELSE": "TCTRL", "TCTRL_ENDIF": "TCTRL",
+    "TCTRL_FOR": "TCTRL", "TCTRL_ENDFOR": "TCTRL",
+}
+_OPENERS = frozenset({"LBRACE", "LBRACK", "LPAREN", "TCTRL", "TINTERP"})
+_CLOSERS = frozenset({"RBRACE", "RBRACK", "RPAREN", "TSEQEND"})
+_IN_TEMPLATE_SUBJECT = frozenset({"QLIT", "HLIT", "OQUOTE", "OHEREDOC"})
+_IN_TEMPLATE_AFTER = frozenset({"QLIT", "HLIT", "CQUOTE", "CHEREDOC"})
+# a minus after one of these (or at the start of a cell) is a negation
+_BEFORE_NEGATION = frozenset({
+    None, "LPAREN", "LBRACE", "LBRACK", "EQ", "COLON", "COMMA", "QMARK", "PLUS", "STAR", "SLASH", "PERCENT",
+    "MINUS", "EQEQ", "NEQ", "GT", "GTE", "LT", "LTE", "AND", "OR", "BANG",
+})
+
+
+def kind_of(tok: Token) -> str:
+    return _KINDS.get(tok.type, tok.type)
+
+
+def bracket_change(kind: str) -> int:
+    if kind in _OPENERS:
+        return 1
+    if kind in _CLOSERS:
+        return -1
+    return 0
+
+
+def space_after(subject: FmtToken, before: FmtToken | None, after: FmtToken | None) -> bool:
+    """The spacing table: one space between ``subject`` and ``after`` or none.
+    ``before`` is the token before ``subject`` in its cell (None at the start)."""
+    s = subject.kind
+    a = after.kind if after is not None else None
+    if a is None or a == "NL":
+        return False
+    if s == "IDENT" and a in ("LPAREN", "DCOLON") or s == "DCOLON" and a == "IDENT":
+        return False  # f(x), provider::ns::f
+    if s == "DOT" or a == "DOT":
+        return False
+    if a in ("COMMA", "ELLIPSIS"):
+        return False
+    if s == "COMMA":
+        return True
+    if s in _IN_TEMPLATE_SUBJECT or a in _IN_TEMPLATE_AFTER:
+        return False  # template text is never respaced
+    if s == "IDENT" and subject.text == "in" and before is not None and before.kind == "IDENT":
+        return True  # [for x in [1]: x]
+    if a == "LBRACK" and (s in ("IDENT", "NUMBER") or s in _CLOSERS):
+        return False  # x[0], f(x)[0]
+    if s == "BANG":
+        return False
+    if s == "MINUS":
+        return (before.kind if before is not None else None) not in _BEFORE_NEGATION
+    if s == "LBRACE" or a == "RBRACE":
+        return not (s == "LBRACE" and a == "RBRACE")  # { a = 1 }, but {}
+    if s in ("TINTERP", "TCTRL") and a == "LBRACE" or s == "RBRACE" and a == "TSEQEND":
+        return True  # ${ {a = 1} }
+    if s == "TSEQEND" and a in ("TINTERP", "TCTRL"):
+        return False
+    if s in _OPENERS or a in _CLOSERS:
+        return False
+    return True
+
+
+_GRAPHEME = regex.compile(r"\X")  # grapheme clusters (`re` has no \X)
+
+
+def columns(text: str) -> int:
+    """Width of ``text`` in grapheme clusters (what hclwrite aligns by)."""
+    if text.isascii():
+        return len(text) - text.count("\r\n")
+    return len(_GRAPHEME.findall(text))
+
+
+def _cells_columns(cell: list[FmtToken]) -> int:
+    return sum(t.spaces + columns(t.text) for t in cell)
+
+
+def _ends_line(tok: FmtToken) -> bool:
+    return tok.kind == "NL" or (tok.kind == "COMMENT" and tok.text.endswith("\n"))
+
+
+class FmtLine:
+    """One line in hclwrite's model: ``lead``, ``assign`` (from a ``=`` whose
+    value closes every bracket it opens on the line) and ``comment`` cells."""
+
+    __slots__ = ("lead", "assign", "comment")
+
+    def __init__(self, lead: list[FmtToken]) -> None:
+        self.lead = lead
+        self.assign: list[FmtToken] = []
+        self.comment: list[FmtToken] = []
+        if len(lead) > 1 and lead[-1].kind == "COMMENT":
+            self.comment, self.lead = lead[-1:], lead[:-1]
+        for i in range(1, len(self.lead)):
+            if self.lead[i].kind == "EQ":
+                if sum(bracket_change(t.kind) for t in self.lead[i:]) == 0:
+                    self.assign, self.lead = self.lead[i:], self.lead[:i]
+                break
+
+
+def fmt_lines(tokens: list[FmtToken]) -> list[FmtLine]:
+    lines: list[FmtLine] = []
+    start = 0
+    for i, tok in enumerate(tokens):
+        if tok.kind == "EOF":
+            lines.append(FmtLine(tokens[start:i]))
+            return lines
+        if _ends_line(tok):
+            lines.append(FmtLine(tokens[start : i + 1]))
+            start = i + 1
+    if start < len(tokens):
+        lines.append(FmtLine(tokens[start:]))
+    return lines
+
+
+def _format_indent(lines: list[FmtLine]) -> None:
+    stack: list[int] = []
+    for line in lines:
+        if not line.lead:
+            continue
+        first = line.lead[0]
+        if first.kind == "NL":
+            first.spaces = 0
+            continue
+        net = 0
+        for tok in line.lead:
+            net += bracket_change(tok.kind)
+            if tok.kind == "OHEREDOC":
+                break
+        net += sum(bracket_change(tok.kind) for tok in line.assign)
+        if net > 0:
+            first.spaces = len(INDENT) * len(stack)
+            stack.append(net)
+            continue
+        closed = -net
+        while closed > 0 and stack:
+            if closed >= stack[-1]:
+                closed -= stack.pop()
+            else:
+                stack[-1] -= closed
+                closed = 0
+        first.spaces = len(INDENT) * len(stack)
+
+
+def _format_spaces(lines: list[FmtLine]) -> None:
+    for line in lines:
+        for cell, is_assign in ((line.lead, False), (line.assign, True)):
+            if is_assign and cell:
+                cell[0].spaces = 1
+            before = None
+            for i in range(len(cell) - 1):
+                tok = cell[i]
+                cell[i + 1].spaces = 1 if space_after(tok, before, cell[i + 1]) else 0
+                before = tok
+
+
+def _format_cells(lines: list[FmtLine]) -> None:
+    def align(cell: str, width_of) -> None:  # noqa: ANN001
+        run: list[FmtLine] = []
+        for line in [*lines, None]:
+            if line is not None and getattr(line, cell):
+                run.append(line)
+                continue
+            if run:
+                widths = [width_of(ln) for ln in run]
+                col = max(widths)
+                for ln, w in zip(run, widths):
+                    getattr(ln, cell)[0].spaces = col - w + 1
+                run = []
+
+    align("assign", lambda ln: _cells_columns(ln.lead))
+    align("comment", lambda ln: _cells_columns(ln.lead) + _cells_columns(ln.assign))
+
+
+def format_tokens(tokens: list[FmtToken]) -> None:
+    """Recompute ``spaces`` on every token as hclwrite's formatter does
+    (the last token, ``EOF``, is left alone)."""
+    lines = fmt_lines(tokens)
+    _format_indent(lines)
+    _format_spaces(lines)
+    _format_cells(lines)
+
+
+_PIECE = re.compile(r"[ \t]+|(\r?\n)|((?:#|//)[^\r\n]*)(\r?\n)?|(/\*.*?\*/)", re.S)
+
+
+def trivia_tokens(pre: str) -> list[FmtToken]:
+    """The comment and newline tokens hclsyntax makes of a run of trivia."""
+    out: list[FmtToken] = []
+    if pre.strip(" \t") == "":
+        return out
+    for m in _PIECE.finditer(pre):
+        newline, line_comment, comment_end, block_comment = m.groups()
+        if newline:
+            out.append(FmtToken("NL", newline))
+        elif line_comment:
+            out.append(FmtToken("COMMENT", line_comment + (comment_end or "")))
+        elif block_comment:
+            out.append(FmtToken("COMMENT", block_comment))
+    return out
+
+
+def fmt_tokens(tokens: Iterable[Token]) -> tuple[list[FmtToken], list[tuple[Token, list[FmtToken], FmtToken | None]]]:
+    """The stream hclwrite would format, and for each CST token the stream
+    tokens that stand for its ``pre`` and for itself (None when hclsyntax has
+    no token for it: a zero-width end-of-file newline, or a newline that is
+    part of the line comment before it)."""
+    stream: list[FmtToken] = []
+    owners: list[tuple[Token, list[FmtToken], FmtToken | None]] = []
+    for tok in tokens:
+        pieces = trivia_tokens(tok.pre)
+        own: FmtToken | None = None
+        if tok.type == "NL":
+            last = pieces[-1] if pieces else None
+            if tok and last is not None and last.kind == "COMMENT" and not last.text.endswith("\n") \
+                    and not last.text.startswith("/*"):
+                last.text += str(tok)  # `# c` owns its newline
+            elif tok:
+                own = FmtToken("NL", str(tok))
+        else:
+            own = FmtToken(kind_of(tok), str(tok))
+        stream.extend(pieces)
+        if own is not None:
+            stream.append(own)
+        owners.append((tok, pieces, own))
+    return stream, owners
+
+
+def apply_layout(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) -> None:
+    """Write the stream's spaces back into each CST token's ``pre``."""
+    for tok, pieces, own in owners:
+        pre = "".join(" " * p.spaces + p.emit for p in pieces)
+        if own is not None:
+            pre += " " * own.spaces
+        tok.pre = pre
