@@ -59,7 +59,7 @@ import re
 from collections.abc import Iterable
 
 from . import cst
-from .layout import apply_layout, fmt_tokens, format_tokens, trivia_tokens
+from .layout import all_tokens, apply_layout, fmt_tokens, format_tokens, trivia_tokens
 from .lexer import Token
 from .parser import parse
 
@@ -91,7 +91,7 @@ def format_tree(tree: cst.File, *, compat: bool | Iterable[str] = False) -> cst.
     eof_spaces = _eof_spaces(tree) if "eof-spaces" in quirks else 0
     tree.bom = ""
     _rewrite_body(tree.body, (), None, quirks)
-    stream, owners = fmt_tokens(tree.tokens())
+    stream, owners = fmt_tokens(all_tokens(tree))
     format_tokens(stream)
     stream[-1].spaces = eof_spaces  # hclwrite never respaces EOF; tffix ends the file at its last newline
     apply_layout(owners)
@@ -104,7 +104,7 @@ _TRAILING_BLANK = re.compile(r"[ \t]*\Z")
 def _eof_spaces(tree: cst.File) -> int:
     """The spaces hclwrite keeps before EOF: the blanks after the last newline
     or token (outside a comment); a lone byte order mark counts as 3."""
-    tokens = list(tree.tokens())
+    tokens = all_tokens(tree)
     eof = tokens[-1]
     pre = eof.pre
     if len(tokens) > 1 and tokens[-2].type == "NL" and not tokens[-2]:
@@ -163,7 +163,7 @@ def _unwrap(attr: cst.Attribute, next_token: Token, quirks: frozenset[str]) -> N
         first = inner.first_token()
         lead = _trim(trivia_tokens(first.pre), leading=True)
         trail = _trim(trivia_tokens(interp.close.pre), leading=False)
-        inner_stream, _ = fmt_tokens(list(inner.tokens())[1:])
+        inner_stream, _ = fmt_tokens(all_tokens(inner)[1:])
         interior = [*lead, *inner_stream, *trail]
         multiline = any(t.kind == "NL" for t in interior)
         # terraform leaves the value unwrapped when its first and last tokens

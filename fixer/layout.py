@@ -1,20 +1,24 @@
 """Terraform's layout rules, as hclwrite's formatter applies them.
 
-One implementation, used by the edit API (so inserted code looks like
-``terraform fmt`` output) and by the formatter.
+One implementation, used by the formatter (``tffix.format``: the whole file)
+and by the edit API (the chain an edit lands in, so inserted code looks like
+``terraform fmt`` output). Both see the code the way hclwrite does: as lines
+of tokens cut into cells (see the whole-file pass below).
 
-* Indentation is two spaces per nesting level.
+* Indentation is two spaces per level of bracket nesting.
+* Spaces between tokens come from one table (``space_after``).
 * ``=`` is aligned across an *assignment chain*: consecutive lines that each
   hold a whole ``name = value`` (the value's brackets balance on that line; a
   heredoc counts as one line). A blank line, a comment line, a block, or a
   value spread over several lines ends the chain. The ``=`` goes one space
-  after the longest name (counted in characters) in the chain.
-* Same-line comments are aligned across consecutive lines that have one, one
-  space after the longest line before them.
+  after the longest name (counted in grapheme clusters) in the chain.
+* Same-line ``#`` / ``//`` comments are aligned across consecutive lines that
+  have one, one space after the longest line before them.
 
-Inside a body or an object constructor, the lines of a chain are consecutive
-items, so chains are computed over a list of items (``Attribute`` or
-``ObjectItem``). An item with lines above it (``leading``) starts a new chain.
+The edit API works on items: inside a body or an object constructor the
+lines of a chain are consecutive items (``Attribute`` or ``ObjectItem``), and
+an item with lines above it (``leading``) starts a new chain; each item's
+cells are cut exactly as the whole-file pass cuts its line.
 """
 
 from __future__ import annotations
@@ -27,7 +31,11 @@ import regex
 from . import cst
 from .lexer import Token
 
-__all__ = ["INDENT", "indent_of", "in_chain", "chain_bounds", "align_chain", "align_comments", "reindent"]
+__all__ = [
+    "INDENT", "indent_of", "in_chain", "chain_bounds", "align_chain", "align_comments", "reindent",
+    "FmtToken", "FmtLine", "space_after", "bracket_change", "columns", "cells_columns", "fmt_lines",
+    "format_tokens", "trivia_tokens", "all_tokens", "fmt_tokens", "apply_layout",
+]
 
 INDENT = "  "
 
@@ -40,104 +48,6 @@ def indent_of(tok: Token) -> str:
     i = max(pre.rfind("\n"), pre.rfind("*/"))
     tail = pre[i + 1 :] if i >= 0 else pre
     return tail if tail.strip(" \t") == "" else ""
-
-
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-
-
-def _spans_lines(node: cst.Node) -> bool:
-    """Whether a value reaches past its first line, heredoc bodies excepted.
-    A newline inside a ``/* */`` comment does not end the line (hclwrite
-    splits lines on newline tokens, and such a comment is one token)."""
-    in_heredoc = 0
-    for tok in node.tokens():
-        if "\n" in tok.pre and "\n" in _BLOCK_COMMENT.sub("", tok.pre):
-            return True
-        if tok.type == "OHEREDOC":
-            in_heredoc += 1
-        elif tok.type == "CHEREDOC":
-            in_heredoc -= 1
-        elif "\n" in tok and not in_heredoc and tok.type != "HLIT":
-            return True
-    return False
-
-
-def in_chain(item: AlignItem) -> bool:
-    """Does the item's line take part in ``=`` alignment?"""
-    if isinstance(item, cst.Block):
-        return False
-    if isinstance(item, cst.ObjectItem) and (item.eq.type != "EQ" or _spans_lines(item.key)):
-        return False
-    return not _spans_lines(item.value)
-
-
-def chain_bounds(items: Sequence[AlignItem], index: int) -> tuple[int, int]:
-    """``[lo, hi)``: the chain holding ``items[index]`` (empty if it has none)."""
-    if not (0 <= index < len(items)) or not in_chain(items[index]):
-        return index, index
-    lo = index
-    while lo > 0 and not items[lo].leading and in_chain(items[lo - 1]) and _on_own_line(items[lo - 1]):
-        lo -= 1
-    hi = index + 1
-    while hi < len(items) and not items[hi].leading and in_chain(items[hi]) and _on_own_line(items[hi - 1]):
-        hi += 1
-    return lo, hi
-
-
-def _on_own_line(item: AlignItem) -> bool:
-    return item.newline is not None and "\n" in item.newline
-
-
-def _lead_width(item: AlignItem) -> int:
-    if isinstance(item, cst.Attribute):
-        return len(indent_of(item.name_token)) + len(item.name_token)
-    key = item.key.code
-    return len(indent_of(item.key.first_token())) + len(key.lstrip(" \t"))
-
-
-def align_chain(items: Sequence[AlignItem], lo: int, hi: int) -> None:
-    """Set the spaces before ``=`` on ``items[lo:hi]`` the way fmt would."""
-    if hi - lo < 1:
-        return
-    width = max(_lead_width(items[i]) for i in range(lo, hi))
-    for i in range(lo, hi):
-        items[i].eq.pre = " " * (width - _lead_width(items[i]) + 1)
-
-
-def _line_width(item: AlignItem) -> int:
-    text = item.code
-    for tok in item.leading:
-        text = text[len(tok.pre) + len(tok) :]
-    text = text[: len(text) - len(item.newline.pre) - len(item.newline)] if item.newline is not None else text
-    return len(text.rstrip(" \t"))
-
-
-def align_comments(items: Sequence[AlignItem], index: int) -> None:
-    """Align the same-line comments of the run of consecutive single-line
-    items around ``items[index]`` that all have one."""
-
-    def has_comment(i: int) -> bool:
-        item = items[i]
-        return (
-            not isinstance(item, cst.Block)
-            and item.newline is not None
-            and item.newline.pre.strip() != ""
-            and not _spans_lines(item.value)
-            and "\n" in item.newline
-        )
-
-    if not (0 <= index < len(items)) or not has_comment(index):
-        return
-    lo = index
-    while lo > 0 and not items[lo].leading and has_comment(lo - 1):
-        lo -= 1
-    hi = index + 1
-    while hi < len(items) and not items[hi].leading and has_comment(hi):
-        hi += 1
-    widths = {i: _line_width(items[i]) for i in range(lo, hi)}
-    col = max(widths.values())
-    for i in range(lo, hi):
-        items[i].newline.pre = " " * (col - widths[i] + 1) + items[i].newline.pre.strip(" \t")
 
 
 def reindent(node: cst.Node, indent: str) -> None:
@@ -278,7 +188,7 @@ def columns(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
-def _cells_columns(cell: list[FmtToken]) -> int:
+def cells_columns(cell: list[FmtToken]) -> int:
     return sum(t.spaces + columns(t.text) for t in cell)
 
 
@@ -298,10 +208,18 @@ class FmtLine:
         self.comment: list[FmtToken] = []
         if len(lead) > 1 and lead[-1].kind == "COMMENT":
             self.comment, self.lead = lead[-1:], lead[:-1]
-        for i in range(1, len(self.lead)):
-            if self.lead[i].kind == "EQ":
-                if sum(bracket_change(t.kind) for t in self.lead[i:]) == 0:
-                    self.assign, self.lead = self.lead[i:], self.lead[:i]
+        lead = self.lead
+        for i in range(1, len(lead)):
+            if lead[i].kind == "EQ":
+                net = 0
+                for t in lead[i:]:
+                    k = t.kind
+                    if k in _OPENERS:
+                        net += 1
+                    elif k in _CLOSERS:
+                        net -= 1
+                if net == 0:
+                    self.assign, self.lead = lead[i:], lead[:i]
                 break
 
 
@@ -375,8 +293,8 @@ def _format_cells(lines: list[FmtLine]) -> None:
                     getattr(ln, cell)[0].spaces = col - w + 1
                 run = []
 
-    align("assign", lambda ln: _cells_columns(ln.lead))
-    align("comment", lambda ln: _cells_columns(ln.lead) + _cells_columns(ln.assign))
+    align("assign", lambda ln: cells_columns(ln.lead))
+    align("comment", lambda ln: cells_columns(ln.lead) + cells_columns(ln.assign))
 
 
 def format_tokens(tokens: list[FmtToken]) -> None:
@@ -388,22 +306,58 @@ def format_tokens(tokens: list[FmtToken]) -> None:
     _format_cells(lines)
 
 
-_PIECE = re.compile(r"[ \t]+|(\r?\n)|((?:#|//)[^\r\n]*)(\r?\n)?|(/\*.*?\*/)", re.S)
+_PIECE = re.compile(r"([ \t]+)|(\r?\n)|((?:#|//)[^\r\n]*)(\r?\n)?|(/\*.*?\*/)", re.S)
 
 
 def trivia_tokens(pre: str) -> list[FmtToken]:
-    """The comment and newline tokens hclsyntax makes of a run of trivia."""
+    """The comment and newline tokens hclsyntax makes of a run of trivia,
+    each with the blanks before it as its ``spaces``."""
     out: list[FmtToken] = []
     if pre.strip(" \t") == "":
         return out
+    blanks = 0
     for m in _PIECE.finditer(pre):
-        newline, line_comment, comment_end, block_comment = m.groups()
+        spaces, newline, line_comment, comment_end, block_comment = m.groups()
+        if spaces:
+            blanks = len(spaces)
+            continue
         if newline:
-            out.append(FmtToken("NL", newline))
+            out.append(FmtToken("NL", newline, spaces=blanks))
         elif line_comment:
-            out.append(FmtToken("COMMENT", line_comment + (comment_end or "")))
-        elif block_comment:
-            out.append(FmtToken("COMMENT", block_comment))
+            out.append(FmtToken("COMMENT", line_comment + (comment_end or ""), spaces=blanks))
+        else:
+            out.append(FmtToken("COMMENT", block_comment, spaces=blanks))
+        blanks = 0
+    return out
+
+
+def _tail_blanks(pre: str) -> int:
+    return len(pre) - len(pre.rstrip(" \t"))
+
+
+def all_tokens(node: cst.Node) -> list[Token]:
+    """Every token under ``node`` in order (``node.tokens()`` without the
+    generator overhead, for whole-file passes)."""
+    out: list[Token] = []
+    append = out.append
+
+    def walk(n: cst.Node) -> None:
+        for name in n._fields:
+            value = getattr(n, name)
+            if value is None or value.__class__ is str:
+                continue
+            if isinstance(value, Token):
+                append(value)
+            elif isinstance(value, list):
+                for child in value:
+                    if isinstance(child, Token):
+                        append(child)
+                    else:
+                        walk(child)
+            else:
+                walk(value)
+
+    walk(node)
     return out
 
 
@@ -411,11 +365,15 @@ def fmt_tokens(tokens: Iterable[Token]) -> tuple[list[FmtToken], list[tuple[Toke
     """The stream hclwrite would format, and for each CST token the stream
     tokens that stand for its ``pre`` and for itself (None when hclsyntax has
     no token for it: a zero-width end-of-file newline, or a newline that is
-    part of the line comment before it)."""
+    part of the line comment before it). ``spaces`` are the blanks the
+    tokens have now (hclwrite counts a tab as one)."""
     stream: list[FmtToken] = []
     owners: list[tuple[Token, list[FmtToken], FmtToken | None]] = []
+    kinds = _KINDS
+    no_pieces: list[FmtToken] = []
     for tok in tokens:
-        pieces = trivia_tokens(tok.pre)
+        pre = tok.pre
+        pieces = trivia_tokens(pre) if pre and pre.strip(" \t") else no_pieces
         own: FmtToken | None = None
         if tok.type == "NL":
             last = pieces[-1] if pieces else None
@@ -425,8 +383,11 @@ def fmt_tokens(tokens: Iterable[Token]) -> tuple[list[FmtToken], list[tuple[Toke
             elif tok:
                 own = FmtToken("NL", str(tok))
         else:
-            own = FmtToken(kind_of(tok), str(tok))
-        stream.extend(pieces)
+            own = FmtToken(kinds.get(tok.type, tok.type), str(tok))
+        if own is not None and pre:
+            own.spaces = _tail_blanks(pre)
+        if pieces:
+            stream.extend(pieces)
         if own is not None:
             stream.append(own)
         owners.append((tok, pieces, own))
@@ -436,7 +397,95 @@ def fmt_tokens(tokens: Iterable[Token]) -> tuple[list[FmtToken], list[tuple[Toke
 def apply_layout(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) -> None:
     """Write the stream's spaces back into each CST token's ``pre``."""
     for tok, pieces, own in owners:
-        pre = "".join(" " * p.spaces + p.emit for p in pieces)
-        if own is not None:
-            pre += " " * own.spaces
-        tok.pre = pre
+        if pieces:
+            pre = "".join(" " * p.spaces + p.emit for p in pieces)
+            tok.pre = pre + " " * own.spaces if own is not None else pre
+        else:
+            tok.pre = " " * own.spaces if own is not None else ""
+
+
+# ---- item-level layout: what the edit API re-aligns after an edit -----------
+#
+# The same cells and widths as the whole-file pass, for the chain an edit
+# lands in: consecutive items on their own lines, with no line between them.
+
+def _item_lines(item: AlignItem) -> list[FmtLine]:
+    """The lines of ``item`` (without the lines above it) as hclwrite's
+    formatter cuts them, with the spaces they have now."""
+    tokens = all_tokens(item)[len(item.leading) :]
+    stream, _ = fmt_tokens(tokens)
+    return fmt_lines(stream)
+
+
+def in_chain(item: AlignItem) -> bool:
+    """Does the item's line take part in ``=`` alignment (has it an assign
+    cell: a ``=`` whose value closes, on that line, every bracket it opens)?"""
+    if isinstance(item, cst.Block):
+        return False
+    return bool(_item_lines(item)[0].assign)
+
+
+def chain_bounds(items: Sequence[AlignItem], index: int) -> tuple[int, int]:
+    """``[lo, hi)``: the chain holding ``items[index]`` (empty if it has none)."""
+    if not (0 <= index < len(items)) or not in_chain(items[index]):
+        return index, index
+    lo = index
+    while lo > 0 and not items[lo].leading and in_chain(items[lo - 1]) and _on_own_line(items[lo - 1]):
+        lo -= 1
+    hi = index + 1
+    while hi < len(items) and not items[hi].leading and in_chain(items[hi]) and _on_own_line(items[hi - 1]):
+        hi += 1
+    return lo, hi
+
+
+def _on_own_line(item: AlignItem) -> bool:
+    return item.newline is not None and "\n" in item.newline
+
+
+def _lead_width(item: AlignItem) -> int:
+    return cells_columns(_item_lines(item)[0].lead)
+
+
+def _respace_tail(pre: str, spaces: int) -> str:
+    """``pre`` with the blanks after its last comment or newline set to ``spaces``."""
+    return pre.rstrip(" \t") + " " * spaces
+
+
+def align_chain(items: Sequence[AlignItem], lo: int, hi: int) -> None:
+    """Set the spaces before ``=`` on ``items[lo:hi]`` the way fmt would."""
+    if hi - lo < 1:
+        return
+    widths = {i: _lead_width(items[i]) for i in range(lo, hi)}
+    width = max(widths.values())
+    for i in range(lo, hi):
+        items[i].eq.pre = _respace_tail(items[i].eq.pre, width - widths[i] + 1)
+
+
+def align_comments(items: Sequence[AlignItem], index: int) -> None:
+    """Align the same-line comments (``#`` / ``//``: a ``/* */`` before the
+    newline is not a comment cell for hclwrite) of the run of consecutive
+    single-line items around ``items[index]`` that all have one."""
+    lines: dict[int, list[FmtLine]] = {}
+
+    def has_comment(i: int) -> bool:
+        item = items[i]
+        if isinstance(item, cst.Block) or item.newline is None or "\n" not in item.newline:
+            return False
+        lines[i] = _item_lines(item)
+        return len(lines[i]) == 1 and bool(lines[i][0].comment)
+
+    if not (0 <= index < len(items)) or not has_comment(index):
+        return
+    lo = index
+    while lo > 0 and not items[lo].leading and has_comment(lo - 1):
+        lo -= 1
+    hi = index + 1
+    while hi < len(items) and not items[hi].leading and has_comment(hi):
+        hi += 1
+    widths = {i: cells_columns(lines[i][0].lead) + cells_columns(lines[i][0].assign) for i in range(lo, hi)}
+    col = max(widths.values())
+    for i in range(lo, hi):
+        newline = items[i].newline
+        comment = lines[i][0].comment[0]
+        head = newline.pre[: len(newline.pre) - len(comment.emit)]
+        newline.pre = _respace_tail(head, col - widths[i] + 1) + comment.emit
