@@ -123,7 +123,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
 
 
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
-    comments = {id(f.tree): Comments.of(f.tree) for f in module.files}
+    comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
     found: list[Finding] = []
     for rule in rules:
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
@@ -150,9 +150,15 @@ def _allowed(f: Finding, options: Options) -> bool:
     return safety == SAFE or (safety == UNSAFE and options.unsafe_fixes)
 
 
+def _all_files(module: Module) -> list[SourceFile]:
+    """The files fixes may change: the module's ``.tf`` files and its
+    ``.tfvars`` files (only a rule that formats touches those)."""
+    return [*module.files, *module.tfvars]
+
+
 def _files_of(scope: tuple[Any, ...], module: Module) -> list[SourceFile]:
     owners: dict[int, SourceFile] = {}
-    for f in module.files:
+    for f in _all_files(module):
         owners[id(f.tree)] = f
         for item in f.tree.body.items:
             owners[id(item)] = f
@@ -173,7 +179,7 @@ def _signature(f: Finding) -> tuple[str, str, str]:
 def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options) -> ModuleResult:
     rules = [cls() for cls in rule_classes]
     result = ModuleResult(str(module.directory), files=len(module.files))
-    originals = {f.display: f.text for f in module.files}
+    originals = {f.display: f.text for f in _all_files(module)}
     seen_states: set[tuple[str, ...]] = set()
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
     findings: list[Finding] = []
@@ -227,10 +233,10 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             result.fixed.append(_record(f, options, applied=True))
             applied += 1
         # fresh trees (and positions) for the next round
-        for sf in module.files:
+        for sf in _all_files(module):
             sf.text = sf.tree.code
             sf.tree = parse(sf.text, sf.display)
-        state = tuple(sf.text for sf in module.files)
+        state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:
             result.converged = False
             break
@@ -240,11 +246,11 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         result.errors.append(f"{module.directory}: fixes did not converge after {len(seen_states)} rounds "
                              f"(rules {', '.join(ids)}); nothing in this module was changed")
         module.files = [sf for sf in module.files if sf.display in originals]
-        for sf in module.files:
+        for sf in _all_files(module):
             sf.text = originals[sf.display]
         result.fixed = []
     result.remaining = [_record(f, options) for f in findings]
-    for sf in module.files:
+    for sf in _all_files(module):
         before = originals.get(sf.display)
         if sf.text != before:
             result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
@@ -269,7 +275,7 @@ def fix_texts(texts: dict[str, str], rule_classes: Sequence[type[Rule]], options
     module = parse_module_texts(directory, texts)
     result = run_module(module, rule_classes, options or Options())
     out = dict(texts)
-    for sf in module.files:
+    for sf in _all_files(module):
         out[sf.display] = sf.text
     return out, result
 

@@ -144,7 +144,7 @@ def previews(directory: Path, texts: dict[str, str], records: list[Record], rule
         except Exception:  # noqa: BLE001 - a preview that fails is simply not offered
             continue
         edits = []
-        for sf in module.files:
+        for sf in [*module.files, *module.tfvars]:
             before = texts.get(sf.display, "")
             after = sf.tree.code
             if after != before:
