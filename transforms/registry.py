@@ -11,10 +11,12 @@ from .provider_source import ProviderSource
 from .provider_version import ProviderVersion
 from .required_version_too_low import RequiredVersionTooLow
 from .storage_encrypted import StorageEncrypted
+from .terraform_fmt import TerraformFmt
 from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    TerraformFmt,
     DbPubliclyAccessible,
     LambdaArchiveFile,
     StorageEncrypted,
@@ -27,7 +29,7 @@ _RULES: list[type[Rule]] = [
 RULES: list[type[Rule]] = sorted(_RULES, key=lambda r: r.id)
 
 # Rules that run only when selected explicitly (--select ID or a prefix that names them).
-OPT_IN: set[str] = set()
+OPT_IN: set[str] = {"TFX901"}
 
 
 def by_id(rule_id: str) -> type[Rule] | None:
