@@ -44,10 +44,17 @@ changes nothing):
 * a multi-line interpolation that starts with ``(`` and ends with ``)`` that
   do not match, ``"${(a) +\\n(b)}"``, is wrapped in parentheses (terraform
   writes ``(a) +\\n(b)``, which does not parse);
-* an interpolation that starts or ends with a ``#`` / ``//`` comment is
+* an interpolation holding a ``#`` / ``//`` comment outside brackets is
   wrapped in parentheses, so the comment stays inside the expression
-  (terraform writes ``x = # c`` on one line and the value on the next, which
-  does not parse, or leaves a blank line after the attribute);
+  (terraform writes ``x = # c`` on one line and the value on the next, or
+  ``x = a || # c`` and the rest on the next line, which do not parse, or
+  leaves a blank line after the attribute);
+* an interpolation that ends with a heredoc keeps the heredoc's closing
+  marker alone on its line: ``b { a = "${<<EOT ... EOT\n}" }`` becomes
+  ``b { a = (<<EOT ... EOT\n) }`` (terraform writes ``EOT }``, and then the
+  heredoc never ends);
+* an index by ``true``, ``false`` or ``null`` in a reference keeps its key
+  (terraform writes ``var.m[true]`` as ``var.m[]``, which does not parse);
 * spaces or tabs after the last newline of the file are removed (terraform
   keeps them, tabs turned into spaces), and a file holding only a byte order
   mark becomes empty (terraform writes three spaces).
@@ -59,7 +66,7 @@ import re
 from collections.abc import Iterable
 
 from . import cst
-from .layout import all_tokens, apply_layout, fmt_tokens, format_tokens, trivia_tokens
+from .layout import all_tokens, apply_layout, bracket_change, fmt_tokens, format_tokens, trivia_tokens
 from .lexer import Token
 from .parser import parse
 
@@ -71,8 +78,10 @@ IMPROVEMENTS = {
     "dollar-labels": "block labels containing $ or % are kept",
     "nested-interpolation": "nested interpolations are unwrapped in one run",
     "paren-check": "a multi-line interpolation is wrapped unless it is one parenthesized expression",
-    "edge-comments": "an interpolation starting or ending with a line comment is wrapped in parentheses",
+    "line-comments": "an interpolation holding a line comment outside brackets is wrapped in parentheses",
+    "heredoc-end": "an interpolation ending with a heredoc keeps the closing marker alone on its line",
     "eof-spaces": "spaces after the last newline are removed",
+    "index-keys": "index keys true, false and null in references are kept",
 }
 
 
@@ -90,6 +99,8 @@ def format_tree(tree: cst.File, *, compat: bool | Iterable[str] = False) -> cst.
     quirks = frozenset(IMPROVEMENTS if compat is True else () if compat is False else compat)
     eof_spaces = _eof_spaces(tree) if "eof-spaces" in quirks else 0
     tree.bom = ""
+    if "index-keys" in quirks:
+        _drop_index_keys(tree, frozenset())
     _rewrite_body(tree.body, (), None, quirks)
     stream, owners = fmt_tokens(all_tokens(tree))
     format_tokens(stream)
@@ -134,6 +145,40 @@ def _rewrite_body(body: cst.Body, in_blocks: tuple[str, ...], owner: cst.Block |
             _rewrite_body(item.body, (*in_blocks, item.type), item, quirks)
 
 
+def _drop_index_keys(node: cst.Node, local_names: frozenset[str]) -> None:
+    """hclwrite's bug, for ``compat``: in a reference (a traversal from a
+    root-scope name), an index step whose key is ``true``, ``false`` or
+    ``null`` loses everything between its brackets: ``var.m[true]`` becomes
+    ``var.m[]``. The reference is the static part of the traversal (up to the
+    first index by an expression or splat); names a ``for`` introduces are not
+    references inside it."""
+    if isinstance(node, (cst.ForTuple, cst.ForObject)):
+        _drop_index_keys(node.intro.collection, local_names)
+        inner = local_names | {str(t) for t in (node.intro.key_var, node.intro.value_var) if t is not None}
+        for part in ((node.key, node.value, node.cond) if isinstance(node, cst.ForObject)
+                     else (node.value, node.cond)):
+            if part is not None:
+                _drop_index_keys(part, inner)
+        return
+    if isinstance(node, cst.Traversal) and isinstance(node.root, cst.Variable) \
+            and node.root.name not in local_names:
+        for step in node.steps:
+            if isinstance(step, cst.Index):
+                key = step.key
+                if isinstance(key, cst.Literal) and key.token.type != "NUMBER":
+                    step.key = cst.Literal(Token.make("IDENT", ""))
+                    step.rbrack.pre = ""
+                elif not (isinstance(key, (cst.Literal, cst.Template)) and getattr(key, "is_literal", True)):
+                    break
+            elif not isinstance(step, (cst.GetAttr, cst.LegacyIndex)):
+                break
+    for name in node._fields:
+        value = getattr(node, name)
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, cst.Node):
+                _drop_index_keys(child, local_names)
+
+
 _LEGACY_QUOTED = {"string": "string", "list": "list(string)", "map": "map(string)"}
 _BARE_COLLECTIONS = {"list", "map", "set"}
 
@@ -160,29 +205,64 @@ def _unwrap(attr: cst.Attribute, next_token: Token, quirks: frozenset[str]) -> N
             return
         interp = value.parts[0]
         inner = interp.expr
-        first = inner.first_token()
+        if not _single_sequence(inner):
+            return
+        first, last = inner.first_token(), inner.last_token()
         lead = _trim(trivia_tokens(first.pre), leading=True)
         trail = _trim(trivia_tokens(interp.close.pre), leading=False)
-        inner_stream, _ = fmt_tokens(all_tokens(inner)[1:])
+        inner_stream, _ = fmt_tokens(all_tokens(inner))
+        inner_stream = inner_stream[len(trivia_tokens(first.pre)) :]
         interior = [*lead, *inner_stream, *trail]
+        # terraform wraps a value holding a newline in parentheses, unless its
+        # first and last tokens are ( and ); tffix also wants them to match
         multiline = any(t.kind == "NL" for t in interior)
-        # terraform leaves the value unwrapped when its first and last tokens
-        # are ( and ); tffix also wants them to be one pair of parentheses
         first_is_paren = not lead and first.type == "LPAREN"
-        last_is_paren = not trail and inner.last_token().type == "RPAREN"
+        last_is_paren = not trail and last.type == "RPAREN"
         one_pair = isinstance(inner, cst.Parens) or "paren-check" in quirks
-        line_comment = "edge-comments" not in quirks and any(
-            t.kind == "COMMENT" and not t.text.startswith("/*") for t in (*lead, *trail))
+        wrap = multiline and not (first_is_paren and last_is_paren and one_pair)
+        # tffix: a line comment outside brackets would end the attribute
+        if "line-comments" not in quirks and _line_comment_outside_brackets(interior):
+            wrap = True
+        # tffix: a heredoc's closing marker must stay alone on its line
+        heredoc_end = "heredoc-end" not in quirks and last.type == "CHEREDOC"
+        if heredoc_end and (next_token.type != "NL" or next_token.pre.strip(" \t")):
+            wrap = True
         outer_pre = value.first_token().pre
-        if (multiline and not (first_is_paren and last_is_paren and one_pair)) or line_comment:
+        if wrap:
             first.pre = _trivia(lead)
+            close_pre = _trivia(trail)
+            if heredoc_end and not (trail and trail[0].kind == "NL"):
+                close_pre = "\n" + close_pre
             attr.value = cst.Parens(Token.make("LPAREN", "(", outer_pre), inner,
-                                    Token.make("RPAREN", ")", _trivia(trail)))
+                                    Token.make("RPAREN", ")", close_pre))
         else:
             first.pre = outer_pre + _trivia(lead)
             if trail:
                 next_token.pre = _trivia(trail) + next_token.pre
             attr.value = inner
+
+
+def _line_comment_outside_brackets(tokens: list) -> bool:
+    depth = 0
+    for t in tokens:
+        if t.kind == "COMMENT" and depth == 0 and not t.text.startswith("/*"):
+            return True
+        depth += bracket_change(t.kind)
+    return False
+
+
+def _single_sequence(inner: cst.Expr) -> bool:
+    """terraform's test: no other template sequence outside nested quoted
+    strings (a heredoc with an interpolation inside counts as one)."""
+    quotes = 0
+    for tok in all_tokens(inner):
+        if tok.type == "OQUOTE":
+            quotes += 1
+        elif tok.type == "CQUOTE":
+            quotes -= 1
+        elif quotes == 0 and tok.type in ("TINTERP", "TSEQEND", "QLIT"):
+            return False
+    return True
 
 
 def _trim(pieces: list, leading: bool) -> list:

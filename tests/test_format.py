@@ -144,12 +144,26 @@ IMPROVED: dict[str, tuple[str, str, str]] = {
     ),
     "nested-interpolation": ('a = "${"${"${x}"}"}"\n', "a = x\n", 'a = "${"${x}"}"\n'),
     "paren-check": ('b = "${(a) +\n(b)}"\n', "b = ((a) +\n(b))\n", "b = (a) +\n(b)\n"),
-    "edge-comments": (
-        'a = "${ # c\n x\n}"\nb = "${x # d\n}"\n',
-        "a = ( # c\nx)\nb = (x # d\n)\n",
-        "a = # c\nx\nb = x # d\n\n",
+    "line-comments": (
+        'a = "${ # c\n x\n}"\nb = "${x # d\n}"\nc = "${1 || # e\n 2}"\nd = "${f(x, # f\n y)}"\n',
+        "a = ( # c\nx)\nb = (x # d\n)\nc = (1 || # e\n2)\nd = f(x, # f\ny)\n",
+        "a = # c\nx\nb = x # d\n\nc = 1 || # e\n2\nd = f(x, # f\ny)\n",
+    ),
+    "heredoc-end": (
+        'b { a = "${<<EOT\nx\nEOT\n}" }\nc = "${<<EOT\ny\nEOT\n}" /* c */\nd = "${<<EOT\nz\nEOT\n}"\n',
+        "b { a = (<<EOT\nx\nEOT\n) }\nc = (<<EOT\ny\nEOT\n) /* c */\nd = <<EOT\nz\nEOT\n",
+        # hclwrite stops counting brackets at a heredoc: the `}` after it does not dedent
+        "b { a = <<EOT\nx\nEOT }\n  c = <<EOT\ny\nEOT /* c */\n  d = <<EOT\nz\nEOT\n",
     ),
     "eof-spaces": ("a = 1\n   ", "a = 1\n", "a = 1\n   "),
+    "index-keys": (
+        'a = var.m[true]\nb = [for v in x : v[null]]\nc = [for v in x : var.y[ /* c */ false ]]\n'
+        'd = var.a["k"][0].b[null]\ne = var.a[var.b[true]][null]\nf = "${var.x[true]}"\n',
+        'a = var.m[true]\nb = [for v in x : v[null]]\nc = [for v in x : var.y[/* c */ false]]\n'
+        'd = var.a["k"][0].b[null]\ne = var.a[var.b[true]][null]\nf = var.x[true]\n',
+        'a = var.m[]\nb = [for v in x : v[null]]\nc = [for v in x : var.y[]]\nd = var.a["k"][0].b[]\n'
+        'e = var.a[var.b[]][null]\nf = var.x[]\n',
+    ),
 }
 
 
@@ -320,7 +334,7 @@ def test_oracle_fmt_clean_output() -> None:
         except tffix.ParseError:
             continue
     results = terraform_fmt_files(texts)
-    keeps = ("improved-label-comments", "improved-dollar-labels", "fixture-improvements.tf",
+    keeps = ("improved-label-comments", "improved-dollar-labels", "improved-index-keys", "fixture-improvements.tf",
              "hcl-case-72_comments_everywhere.tf")
     for name, text in texts.items():
         if name not in keeps:
