@@ -285,15 +285,6 @@ def test_oracle_cases() -> None:
         assert results[f"improved-{name}"] == theirs, name
 
 
-def _bench():  # noqa: ANN202 - bench/fmt_compare.py, for its whitespace mutation
-    path = Path(__file__).resolve().parent.parent / "bench" / "fmt_compare.py"
-    spec = importlib.util.spec_from_file_location("fmt_compare", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @needs_terraform
 def test_oracle_fixtures_and_hcl_cases() -> None:
     """Every fixture and every hcl-case terraform accepts, as written and with
@@ -302,7 +293,7 @@ def test_oracle_fixtures_and_hcl_cases() -> None:
     documented improvements explain it)."""
     if not HCL_CASES.is_dir():
         pytest.skip(f"conformance cases not found at {HCL_CASES}")
-    mutate = _bench().mutate
+    mutate = _load("fmt_compare").mutate
     rng = random.Random(901)
     texts = {}
     for name, text in _inputs().items():
@@ -321,6 +312,26 @@ def test_oracle_fixtures_and_hcl_cases() -> None:
         accepted += 1
         assert format_code(text, compat=True) == expected, name
     assert accepted > 200
+
+
+def _load(name: str):  # noqa: ANN202 - a bench script as a module
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_terraform
+def test_oracle_generated_files() -> None:
+    """bench/fmt_fuzz.py's generated files (odd spacing, comments and newlines
+    in brackets, heredocs in calls, templates, labels, ...): same verdicts as
+    terraform, compat output byte for byte terraform's, default output valid
+    and idempotent."""
+    fuzz = _load("fmt_fuzz")
+    texts = fuzz.generate(901, 100)
+    assert fuzz.check(texts, fuzz.terraform_fmt(TERRAFORM, texts)) == []
 
 
 @needs_terraform
