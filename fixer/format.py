@@ -31,8 +31,10 @@ passes over the CST:
    endings (LF or CRLF) and blank lines are kept.
 
 Where tffix does better than terraform fmt (each keeps information or
-validity that terraform loses; running ``terraform fmt`` on tffix's output
-changes nothing):
+validity that terraform loses; ``IMPROVEMENTS`` names them, and
+``compat=True`` turns them all off for terraform's exact bytes). Running
+``terraform fmt`` on tffix's output changes nothing, except that it would
+delete what the first two and the index keys below keep:
 
 * comments before or between block labels are kept (terraform deletes them:
   ``resource /* a */ "x" /* b */ "y" {}``);
@@ -50,8 +52,8 @@ changes nothing):
   ``x = a || # c`` and the rest on the next line, which do not parse, or
   leaves a blank line after the attribute);
 * an interpolation that ends with a heredoc keeps the heredoc's closing
-  marker alone on its line: ``b { a = "${<<EOT ... EOT\n}" }`` becomes
-  ``b { a = (<<EOT ... EOT\n) }`` (terraform writes ``EOT }``, and then the
+  marker alone on its line: ``b { a = "${<<EOT ... EOT\\n}" }`` becomes
+  ``b { a = (<<EOT ... EOT\\n) }`` (terraform writes ``EOT }``, and then the
   heredoc never ends);
 * an index by ``true``, ``false`` or ``null`` in a reference keeps its key
   (terraform writes ``var.m[true]`` as ``var.m[]``, which does not parse);

@@ -361,6 +361,14 @@ def test_every_improvement_is_documented() -> None:
     assert "tffix does better" in doc
 
 
+def test_docs_python_example_runs() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "formatting.md").read_text()
+    code = re.search(r"```python\n(.*?)\n```", readme, re.S).group(1)
+    tree = tffix.parse("a  = 1\n")
+    exec(code, {"text": "a  = 1\n", "tree": tree})  # noqa: S102 - our own docs
+    assert tree.code == "a = 1\n"
+
+
 def test_cst_unchanged_types() -> None:
     tree = format_tree(tffix.parse('a = "${x}"\n'))
     assert isinstance(tree.body.items[0].value, cst.Variable)
