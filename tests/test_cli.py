@@ -24,7 +24,7 @@ CLEAN = 'resource "aws_db_instance" "c" {\n  publicly_accessible = false\n}\n'
 def tffix(*args: str, cwd: Path | None = None, input: bytes | None = None, rules: str | None = "TFX201"):
     """Run the CLI; ``rules`` pins --select so these tests do not depend on
     which other rules exist (None: the default rule set)."""
-    if rules is not None and args[:1] not in (("rules",), ("explain",)) and "--select" not in args:
+    if rules is not None and args[:1] not in (("rules",), ("explain",), ("fmt",)) and "--select" not in args:
         args = ("--select", rules, *args)
     runner = CliRunner()
     old = os.getcwd()
@@ -370,3 +370,18 @@ def test_usage_errors() -> None:
     assert r.exit_code == 2
     r = tffix("--format", "xml", ".")
     assert r.exit_code == 2
+
+
+def test_fmt_command_formats_like_terraform(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'a=1\nresource "x" "y" {\nb= "${var.z}"\n  ccc =2\n}\n'})
+    r = tffix("fmt", "--dry-run", str(tmp_path), rules=None)
+    assert r.exit_code == 1 and "+  b   = var.z" in r.stdout
+    assert tffix("fmt", str(tmp_path), rules=None).exit_code == 0
+    assert (tmp_path / "main.tf").read_text() == 'a = 1\nresource "x" "y" {\n  b   = var.z\n  ccc = 2\n}\n'
+    assert tffix("fmt", "--check", str(tmp_path), rules=None).exit_code == 0
+
+
+def test_formatting_rule_is_opt_in(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": "a=1\n"})
+    assert tffix("--check", str(tmp_path), rules=None).exit_code == 0  # not run by default
+    assert tffix("--check", "--select", "TFX901", str(tmp_path)).exit_code == 1
