@@ -316,3 +316,33 @@ def iter_blocks(owner: Owner, types: Iterable[str]) -> Iterator[cst.Block]:
     for item in owner.body.items:
         if isinstance(item, cst.Block) and item.type in wanted:
             yield item
+
+
+def append_tuple_item(tup: cst.Tuple, value: Value) -> cst.Expr:
+    """Append ``value`` to a tuple constructor in the tuple's own style: one
+    element per line (``[\\n  a,\\n  b,\\n]``) gets a new line, keeping a
+    trailing comma if there was one; hugging brackets (``[{ ... }]``) get
+    ``}, {`` on the closing line of the last element."""
+    items = tup.items
+    newline = next((str(t) for t in tup.tokens() if t.type == "NL" and t), "\n")
+    if not items:
+        node = _value_node(value, indent_of(tup.rbrack), newline)
+        node.first_token().pre = ""
+        tup.elements.append(node)
+        return node
+    first_pre = items[0].first_token().pre
+    trailing_comma = isinstance(tup.elements[-1], Token)
+    if "\n" in first_pre:  # one element per line
+        indent = first_pre[first_pre.rfind("\n") + 1:]
+        node = _value_node(value, indent, newline)
+        node.first_token().pre = newline + indent
+    else:
+        last = items[-1]
+        node = _value_node(value, indent_of(last.last_token()) if "\n" in last.code else "", newline)
+        node.first_token().pre = " "
+    if not trailing_comma:
+        tup.elements.append(Token.make("COMMA", ","))
+    tup.elements.append(node)
+    if trailing_comma:
+        tup.elements.append(Token.make("COMMA", ","))
+    return node

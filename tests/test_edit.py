@@ -195,3 +195,19 @@ def test_values_render_like_fmt(value: object, text: str) -> None:
     from tffix.build import render
 
     assert render(value) == text
+
+
+@pytest.mark.parametrize(
+    "source,value,expected",
+    [
+        ('x = [{\n  a = 1\n}]\n', {"b": 2}, 'x = [{\n  a = 1\n}, {\n  b = 2\n}]\n'),
+        ('x = [\n  "a",\n  "b",\n]\n', "c", 'x = [\n  "a",\n  "b",\n  "c",\n]\n'),
+        ('x = [\n  "a"\n]\n', "c", 'x = [\n  "a",\n  "c"\n]\n'),
+        ('x = ["a"]\n', "c", 'x = ["a", "c"]\n'),
+        ("x = []\n", "c", 'x = ["c"]\n'),
+    ],
+)
+def test_append_tuple_item_keeps_the_tuple_style(source: str, value: object, expected: str) -> None:
+    tree = tffix.parse(source)
+    edit.append_tuple_item(tree.body.items[0].value, value)
+    assert tree.code == expected
