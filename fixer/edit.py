@@ -338,7 +338,14 @@ def append_tuple_item(tup: cst.Tuple, value: Value) -> cst.Expr:
         node.first_token().pre = newline + indent
     else:
         last = items[-1]
-        node = _value_node(value, indent_of(last.last_token()) if "\n" in last.code else "", newline)
+        toks = list(last.tokens())
+        closing = toks[-1]
+        starts_line = "\n" in closing.pre or (len(toks) > 1 and toks[-2].endswith("\n"))
+        base = indent_of(closing) if starts_line else ""
+        if starts_line:
+            # `}, {` nets no bracket, so fmt indents it like the lines inside
+            closing.pre = closing.pre[: closing.pre.rfind("\n") + 1] + base + INDENT
+        node = _value_node(value, base, newline)
         node.first_token().pre = " "
     if not trailing_comma:
         tup.elements.append(Token.make("COMMA", ","))
@@ -346,3 +353,26 @@ def append_tuple_item(tup: cst.Tuple, value: Value) -> cst.Expr:
     if trailing_comma:
         tup.elements.append(Token.make("COMMA", ","))
     return node
+
+
+def remove_tuple_items(tup: cst.Tuple, drop: Iterable[cst.Expr]) -> None:
+    """Remove elements (by identity) from a tuple constructor with their
+    commas, leaving the layout of the others as it was."""
+    doomed = {id(e) for e in drop}
+    elements = tup.elements
+    i = 0
+    while i < len(elements):
+        el = elements[i]
+        if isinstance(el, Token) or id(el) not in doomed:
+            i += 1
+            continue
+        if i + 1 < len(elements) and isinstance(elements[i + 1], Token):
+            del elements[i : i + 2]  # the element and the comma after it
+        else:
+            del elements[i]
+            if i > 0 and isinstance(elements[i - 1], Token):
+                del elements[i - 1]  # the last element: drop the comma before it
+                i -= 1
+    if not tup.items:
+        tup.elements.clear()
+        tup.rbrack.pre = ""

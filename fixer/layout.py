@@ -61,7 +61,10 @@ def reindent(node: cst.Node, indent: str) -> None:
     for tok in node.tokens():
         if "\n" in tok.pre:
             lines = tok.pre.split("\n")
-            tok.pre = "\n".join([lines[0]] + [indent + ln if ln.strip() else ln for ln in lines[1:]])
+            # the last segment leads up to the token: always indented; the
+            # ones between are whole lines, left empty when blank
+            middle = [indent + ln if ln.strip() else ln for ln in lines[1:-1]]
+            tok.pre = "\n".join([lines[0], *middle, indent + lines[-1]])
         elif prev is not None and prev.endswith("\n") and not heredoc_depth:
             blank_line = tok.type == "NL" and tok.pre.strip() == ""
             if not blank_line:

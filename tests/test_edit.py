@@ -13,7 +13,7 @@ import tffix
 from tffix import cst, edit
 from tffix.build import HCL, NewBlock
 
-from .conftest import needs_terraform, terraform_fmt
+from .conftest import TERRAFORM, needs_terraform, terraform_fmt
 
 DB = """\
 # Database
@@ -200,7 +200,7 @@ def test_values_render_like_fmt(value: object, text: str) -> None:
 @pytest.mark.parametrize(
     "source,value,expected",
     [
-        ('x = [{\n  a = 1\n}]\n', {"b": 2}, 'x = [{\n  a = 1\n}, {\n  b = 2\n}]\n'),
+        ('x = [{\n  a = 1\n}]\n', {"b": 2}, 'x = [{\n  a = 1\n  }, {\n  b = 2\n}]\n'),
         ('x = [\n  "a",\n  "b",\n]\n', "c", 'x = [\n  "a",\n  "b",\n  "c",\n]\n'),
         ('x = [\n  "a"\n]\n', "c", 'x = [\n  "a",\n  "c"\n]\n'),
         ('x = ["a"]\n', "c", 'x = ["a", "c"]\n'),
@@ -211,3 +211,11 @@ def test_append_tuple_item_keeps_the_tuple_style(source: str, value: object, exp
     tree = tffix.parse(source)
     edit.append_tuple_item(tree.body.items[0].value, value)
     assert tree.code == expected
+    if TERRAFORM is not None:
+        assert terraform_fmt(expected) == (0, expected)
+
+
+def test_multi_line_snippets_are_indented_to_their_place() -> None:
+    tree = tffix.parse('x {\n  y = 1\n}\n')
+    tree.find_blocks("x")[0].set_attribute("z", HCL("[\n  a,\n\n  b,\n]"))
+    assert tree.code == "x {\n  y = 1\n  z = [\n    a,\n\n    b,\n  ]\n}\n"

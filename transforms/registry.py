@@ -5,6 +5,7 @@ from __future__ import annotations
 from tffix.rules import Rule
 
 from .db_publicly_accessible import DbPubliclyAccessible
+from .flow_log_iam_scope import FlowLogIamScope
 from .lambda_archive_file import LambdaArchiveFile
 from .provider_missing import RequiredProviderMissing
 from .provider_source import ProviderSource
@@ -18,6 +19,7 @@ from .terraform_required_version import TerraformRequiredVersion
 _RULES: list[type[Rule]] = [
     TerraformFmt,
     DbPubliclyAccessible,
+    FlowLogIamScope,
     LambdaArchiveFile,
     StorageEncrypted,
     TerraformRequiredVersion,
