@@ -1,0 +1,179 @@
+"""TFX130 s3-bucket-encryption."""
+
+from __future__ import annotations
+
+import pytest
+
+from tffix.transforms.s3_bucket_encryption import S3BucketEncryption as R
+
+from .rulekit import check_fix, findings, fix, unchanged
+
+BUCKET = """\
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+
+resource "aws_s3_bucket_versioning" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_iam_role" "r" {
+  name = "r"
+}
+"""
+
+SSE = """\
+resource "aws_s3_bucket_server_side_encryption_configuration" "{name}" {{
+  bucket = {bucket}
+
+  rule {{
+    apply_server_side_encryption_by_default {{
+      sse_algorithm = "aws:kms"
+    }}
+  }}
+}}
+"""
+
+KMS = {"TFX130": {"sse-algorithm": "aws:kms", "kms-key-id": "aws_kms_key.s3.arn"}}
+
+
+def test_adds_sse_s3_after_the_bucket_and_its_configuration(snapshot) -> None:
+    assert check_fix(R, BUCKET) == snapshot
+
+
+def test_kms_option(snapshot) -> None:
+    assert check_fix(R, BUCKET, rule_options=KMS) == snapshot
+
+
+def test_kms_is_unsafe_and_held_back() -> None:
+    out, result = fix(R, BUCKET, unsafe=False, rule_options=KMS)
+    assert out["main.tf"] == BUCKET
+    (held,) = result.remaining
+    assert held.held_back and held.safety == "unsafe" and held.impact == "in-place update"
+
+
+def test_sse_s3_is_safe() -> None:
+    out, result = fix(R, BUCKET, unsafe=False)
+    assert "sse_algorithm = \"AES256\"" in out["main.tf"] and not result.remaining
+
+
+def test_kms_key_arn_option_is_quoted() -> None:
+    out, _ = fix(R, BUCKET, rule_options={"TFX130": {"sse-algorithm": "aws:kms",
+                                                      "kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k"}})
+    assert 'kms_master_key_id = "arn:aws:kms:us-east-1:111122223333:key/k"' in out["main.tf"]
+
+
+def test_bad_options_report_without_fix() -> None:
+    text = 'resource "aws_s3_bucket" "b" {}\n'
+    assert findings(R, text, rule_options={"TFX130": {"sse-algorithm": "DES"}}) == [("TFX130", 1, False)]
+
+
+def test_count_and_for_each_buckets(snapshot) -> None:
+    text = """\
+resource "aws_s3_bucket" "data" {
+  for_each = toset(["a", "b"])
+  bucket   = "acme-${each.key}"
+}
+
+resource "aws_s3_bucket" "copies" {
+  count  = var.copies
+  bucket = "copy-${count.index}"
+}
+"""
+    assert check_fix(R, text) == snapshot
+
+
+@pytest.mark.parametrize("bucket", [
+    "aws_s3_bucket.logs.id",
+    "aws_s3_bucket.logs.bucket",
+    '"acme-logs"',
+    '"${aws_s3_bucket.logs.id}"',
+])
+def test_existing_configuration_anywhere_in_the_module(bucket: str) -> None:
+    files = {"main.tf": BUCKET, "sse.tf": SSE.format(name="x", bucket=bucket)}
+    assert unchanged(R, files) and findings(R, files) == []
+
+
+def test_existing_configuration_for_each_and_count() -> None:
+    text = """\
+resource "aws_s3_bucket" "data" {
+  for_each = toset(["a", "b"])
+  bucket   = each.key
+}
+
+resource "aws_s3_bucket" "c" {
+  count = 2
+}
+""" + SSE.format(name="data", bucket="each.value.id").replace(
+        "  bucket = each.value.id", "  for_each = aws_s3_bucket.data\n  bucket   = each.value.id") \
+        + SSE.format(name="c", bucket="aws_s3_bucket.c[count.index].id")
+    assert unchanged(R, text)
+
+
+def test_inline_legacy_block_and_dynamic_block_count() -> None:
+    text = """\
+resource "aws_s3_bucket" "a" {
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm = "AES256"
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket" "b" {
+  dynamic "server_side_encryption_configuration" {
+    for_each = var.sse
+    content {}
+  }
+}
+"""
+    assert unchanged(R, text) and findings(R, text) == []
+
+
+def test_configuration_for_another_bucket_does_not_count() -> None:
+    files = {"main.tf": BUCKET, "sse.tf": SSE.format(name="logs", bucket='"someone-elses"')}
+    out, _ = fix(R, files)
+    assert 'resource "aws_s3_bucket_server_side_encryption_configuration" "logs_2"' in out["main.tf"]
+
+
+def test_unresolvable_configuration_reports_without_fix() -> None:
+    files = {"main.tf": BUCKET, "sse.tf": SSE.format(name="x", bucket="var.bucket")}
+    assert unchanged(R, files)
+    assert findings(R, files) == [("TFX130", 1, False)]
+    _, result = fix(R, files)
+    assert "aws_s3_bucket_server_side_encryption_configuration.x names its bucket" in result.remaining[0].message
+
+
+def test_provider_below_4_reports_without_fix() -> None:
+    versions = 'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n' \
+               '      version = "~> 3.74"\n    }\n  }\n}\n'
+    files = {"main.tf": BUCKET, "versions.tf": versions}
+    assert unchanged(R, files) and findings(R, files) == [("TFX130", 1, False)]
+    assert not unchanged(R, {"main.tf": BUCKET, "versions.tf": versions.replace("~> 3.74", ">= 3.0")})
+
+
+def test_multi_file_module_edits_the_bucket_file_only() -> None:
+    files = {"s3.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', "vars.tf": 'variable "x" {}\n'}
+    out, _ = fix(R, files)
+    assert out["vars.tf"] == files["vars.tf"]
+    assert out["s3.tf"].count("aws_s3_bucket_server_side_encryption_configuration") == 1
+
+
+def test_other_resources_are_ignored() -> None:
+    assert unchanged(R, 'resource "aws_s3_directory_bucket" "x" {\n  bucket = "x"\n}\n')
+
+
+def test_suppression_comment() -> None:
+    text = '# tffix:ignore[TFX130]\nresource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    assert unchanged(R, text) and findings(R, text) == []
+
+
+def test_checkov_skip_comment() -> None:
+    text = 'resource "aws_s3_bucket" "b" {\n  #checkov:skip=CKV_AWS_19:logs only\n  bucket = "b"\n}\n'
+    assert unchanged(R, text)
