@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .cloudtrail_bucket_policy_dependency import CloudtrailBucketPolicyDependency
 from .s3_public_access_block import S3PublicAccessBlock
 from .s3_bucket_encryption import S3BucketEncryption
 from .db_publicly_accessible import DbPubliclyAccessible
@@ -19,6 +20,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    CloudtrailBucketPolicyDependency,
     S3PublicAccessBlock,
     S3BucketEncryption,
     TerraformFmt,
