@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .hardcoded_account_id import HardcodedAccountId
 from .aurora_serverless_v2_instance_class import AuroraServerlessV2InstanceClass
 from .cloudtrail_bucket_policy_dependency import CloudtrailBucketPolicyDependency
 from .s3_public_access_block import S3PublicAccessBlock
@@ -21,6 +22,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    HardcodedAccountId,
     AuroraServerlessV2InstanceClass,
     CloudtrailBucketPolicyDependency,
     S3PublicAccessBlock,
