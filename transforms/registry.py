@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .hardcoded_resource_ids import HardcodedResourceIds
 from .iam_wildcard_statement import IamWildcardStatement
 from .security_group_open_admin_ports import SecurityGroupOpenAdminPorts
 from .backend_hardcoded_names import BackendHardcodedNames
@@ -27,6 +28,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    HardcodedResourceIds,
     IamWildcardStatement,
     SecurityGroupOpenAdminPorts,
     BackendHardcodedNames,
