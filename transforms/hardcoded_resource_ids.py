@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tffix import cst
-from tffix.module import BlockRef, Module
+from tffix.module import Module
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, literal
 
 ID = re.compile(r"(subnet|sg)-[0-9a-f]{5,17}|(ami)-[0-9a-z][0-9a-z-]*")
@@ -32,11 +32,13 @@ def _strings(node: cst.Node, under: str) -> Iterator[tuple[cst.Template, str]]:
                 yield from _strings(kid, under)
 
 
-def _walk_block(block: cst.Block) -> Iterator[tuple[cst.Template, str]]:
+def _walk_block(block: cst.Block) -> Iterator[tuple[cst.Template, str, str]]:
+    """(string, argument or key it sits in, top-level argument name)."""
     for item in block.body.items:
         if isinstance(item, cst.Attribute):
             if item.name not in NAME_LIKE:
-                yield from _strings(item.value, item.name)
+                for node, under in _strings(item.value, item.name):
+                    yield node, under, item.name
         elif item.type != "dynamic":
             yield from _walk_block(item)
 
@@ -113,7 +115,7 @@ class HardcodedResourceIds(Rule):
         for ref in module.blocks():
             if ref.block.type not in SCANNED_KINDS:
                 continue
-            for node, under in _walk_block(ref.block):
+            for node, under, top in _walk_block(ref.block):
                 known, value = literal(node)
                 if not known or not isinstance(value, str):
                     continue
@@ -121,12 +123,13 @@ class HardcodedResourceIds(Rule):
                 if m is None:
                     continue
                 kind = m.group(1) or m.group(2)
-                yield self.finding(ref.file, node, self._message(ref, under, value, kind, declared), block=ref.block)
+                where = f"local.{top}" if ref.block.type == "locals" else ref.address
+                yield self.finding(ref.file, node, self._message(where, under, value, kind, declared), block=ref.block)
 
     @staticmethod
-    def _message(ref: BlockRef, under: str, value: str, kind: str, declared: dict[str, list[str]]) -> str:
+    def _message(where: str, under: str, value: str, kind: str, declared: dict[str, list[str]]) -> str:
         what, rtype = KINDS[kind]
-        head = f"{ref.address} hard-codes the {what} id {value} ({under})"
+        head = f"{where} hard-codes the {what} id {value} ({under})"
         if kind == "ami":
             return (f"{head}: AMI ids differ per region and go stale; look it up with data \"aws_ami\" (owners and a "
                     f"name filter) or data \"aws_ssm_parameter\" (/aws/service/ami-amazon-linux-latest/...)")
