@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .lambda_url_cors_wildcard import LambdaUrlCorsWildcard
 from .placeholder_domain import PlaceholderDomain
 from .hardcoded_resource_ids import HardcodedResourceIds
 from .iam_wildcard_statement import IamWildcardStatement
@@ -29,6 +30,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    LambdaUrlCorsWildcard,
     PlaceholderDomain,
     HardcodedResourceIds,
     IamWildcardStatement,
