@@ -452,6 +452,11 @@ def test_heredoc_that_is_not_json_is_reported_only() -> None:
 def test_statement_from_a_variable_is_reported_only() -> None:
     policy = ROLE_POLICY.replace('Resource = "*"', "Resource = var.log_group_arns")
     assert findings(R, {"network.tf": NETWORK, "iam.tf": policy}) == [("TFX301", 15, False)]
+    mixed = ATTACHED.replace("Statement = [{", "Statement = [local.extra, {")
+    out, result = fix(R, NETWORK + "\n" + mixed)
+    assert [(r.line, r.fixable) for r in result.remaining] == [(27, False)]  # the statement tffix cannot see
+    assert "has a statement built from `local.extra`" in result.remaining[0].message
+    assert result.fixed and "Resource = [aws_cloudwatch_log_group.flow.arn," in out["main.tf"]  # the one it can
 
 
 def test_role_shared_with_another_service_is_reported_only() -> None:
@@ -528,6 +533,9 @@ def test_legacy_log_group_name_is_followed() -> None:
                              "log_group_name  = aws_cloudwatch_log_group.flow.name")
     out, result = fix(R, {"network.tf": legacy, "iam.tf": ROLE_POLICY})
     assert result.fixed and '"${aws_cloudwatch_log_group.flow.arn}:*"' in out["iam.tf"]
+    suffixed = NETWORK.replace("log_destination = aws_cloudwatch_log_group.flow.arn",
+                               'log_destination = "${aws_cloudwatch_log_group.flow.arn}:*"')
+    assert fix(R, {"network.tf": suffixed, "iam.tf": ROLE_POLICY})[1].fixed
 
 
 # ---- several flow logs, count / for_each --------------------------------------------

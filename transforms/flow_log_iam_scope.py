@@ -30,29 +30,45 @@ class FlowLogIamScope(Rule):
     """
     ## What it does
     For each `aws_flow_log` that writes to a CloudWatch log group of the module
-    (`log_destination = aws_cloudwatch_log_group.x.arn`, or the legacy
-    `log_group_name = aws_cloudwatch_log_group.x.name`) through an IAM role of the module
+    (`log_destination = aws_cloudwatch_log_group.x.arn`, the older `"${...arn}:*"` form, or
+    the legacy `log_group_name = aws_cloudwatch_log_group.x.name`; `log_destination_type`
+    absent or `"cloud-watch-logs"`) through an IAM role of the module
     (`iam_role_arn = aws_iam_role.r.arn`), finds the policies of that role:
-    `aws_iam_role_policy`, `aws_iam_policy` attached with `aws_iam_role_policy_attachment`,
-    and `inline_policy` blocks, written as `jsonencode({...})`, heredoc JSON (`<<EOF`,
-    `<<-EOF`) or a `data "aws_iam_policy_document"`. An `Allow` statement that grants
-    `logs:CreateLogGroup`, `logs:CreateLogStream` or `logs:PutLogEvents` on `"*"` (or on an
-    ARN that names every log group, such as `arn:aws:logs:*:*:*`) is scoped to
-    `[<log group>.arn, "${<log group>.arn}:*"]`; the statement's other actions (the
+    `aws_iam_role_policy` (`role = aws_iam_role.r.id` / `.name`), `aws_iam_policy` attached
+    with `aws_iam_role_policy_attachment`, and `inline_policy` blocks, written as
+    `jsonencode({...})`, heredoc JSON (`<<EOF`, `<<-EOF`) or a
+    `data "aws_iam_policy_document"`. An `Allow` statement that grants `logs:CreateLogGroup`,
+    `logs:CreateLogStream` or `logs:PutLogEvents` (any letter case) on `"*"` (or on an ARN
+    that names every log group, such as `arn:aws:logs:*:*:*`) is scoped to
+    `[<log group>.arn, "${<log group>.arn}:*"]`. The statement's other actions (the
     `Describe*` actions, which need `"*"`) move to a copy of the statement that keeps the
-    original resource (seed 001 §9). The policy keeps its style: HCL objects and blocks are
-    edited in place, heredoc JSON keeps its indentation, key spacing and list layout, and its
-    references become `${...}` interpolations. When several flow logs share the role, the
-    statement is scoped to all of their log groups.
+    original resource, `Effect` and `Condition` and drops the `Sid` (statement ids must stay
+    unique), so they keep exactly the access they had (seed 001 §9).
 
-    Reported without a fix: wildcard actions that cover the writes (`logs:*`, `logs:Put*`,
-    `*`: tffix does not pick actions for you), policies built with `templatefile()`, `file()`
-    (read from disk when the path is known, to report the statement), variables, locals,
-    string concatenation, `for` expressions or `dynamic "statement"` blocks, a role that
-    something other than VPC flow logs may assume, a policy or policy document that other
-    roles use too, a flow log whose log group is not a resource of the module or is
-    cross-account, and `count` / `for_each` log groups whose instances tffix cannot pair
-    with the policy's.
+    The policy keeps its style: HCL objects and blocks are edited in place (a lone
+    `Statement = {...}` becomes `[{...}, {...}]`), heredoc JSON keeps its indentation, key
+    spacing, list layout and line endings and its references become `${...}`
+    interpolations, policy documents get a second `statement` block. When several flow logs
+    share the role, the statement is scoped to all of their log groups: each of them needs
+    the same writes on its own group, and nothing else uses the role (see Fix safety).
+    `count` / `for_each` log groups are written per instance
+    (`aws_cloudwatch_log_group.x[0].arn`, `[count.index]`, `[each.key]`) when the flow log,
+    role, log group and policy share the same `count` / `for_each` and index.
+
+    Reported without a fix:
+    - wildcard actions that cover the writes (`logs:*`, `logs:Put*`, `*`): narrowing the
+      actions is a different change from scoping the resource, and tffix does not pick
+      actions for you (the message lists the five flow logs need);
+    - policies tffix cannot rewrite: `templatefile()` and `file()` (the file is read when its
+      path is known, to report its statements), variables, locals, string concatenation,
+      `for` expressions, statements that are expressions, heredocs with template directives
+      or that are not plain JSON, `dynamic "statement"` blocks;
+    - a role that something other than `vpc-flow-logs.amazonaws.com` may assume, a managed
+      policy attached to other roles too, a policy document used by another policy:
+      scoping would break the other user;
+    - a flow log whose log group is not a resource of the module, is chosen by an expression
+      or lives in another account (`deliver_cross_account_role`), and `count` / `for_each`
+      log groups whose instances cannot be paired with the policy's.
 
     ## Why is this bad?
     With `Resource = "*"` the flow-log role may create log groups and write events into
@@ -102,6 +118,10 @@ class FlowLogIamScope(Rule):
     exercise: the writes are allowed on the log group ARN (tagging APIs use that form) and on
     `<arn>:*` (the form CloudWatch Logs authorizes log streams and events against), and the
     `Describe*` calls keep `"*"`.
+
+    This also holds with older provider versions whose `arn` still ends in the `:*` the API
+    adds: that form covers every stream of the group, and the group exists, so
+    `CreateLogGroup` is not needed on it.
 
     The fix is **safe** when, in addition, nothing outside the module can be using the role:
     it has no fixed `name` (Terraform generates one, or `name_prefix` is used) and no
@@ -214,6 +234,11 @@ class FlowLogIamScope(Rule):
         where = form.file, st.anchor
         subject = f"{form.address} lets the flow-log role run {', '.join(writes + wild) or 'CloudWatch Logs writes'}"
         on = f"({st.resource_key} {st.resource_text})"
+        if st.opaque:
+            yield self.finding(*where, f"{form.address}: the flow-log role's policy has a statement built from "
+                               f"`{st.resource_text}`; tffix cannot tell whether it lets the role write to every "
+                               f"log group", block=form.block)
+            return
         if unknown:
             yield self.finding(*where, f"{form.address}: a statement of the flow-log role's policy grants access "
                                f"{on} and {unknown}; tffix cannot tell whether it lets the role write to every "
@@ -285,7 +310,7 @@ def _roles(module: Module) -> list[_Role]:
             entry.reasons.append(f"{flow.address} delivers to another account")
             continue
         dest = block.get_attribute("log_destination") or block.get_attribute("log_group_name")
-        dest_ref = _reference(dest.value) if dest else None
+        dest_ref = _destination_reference(dest.value) if dest else None
         group = module.resolve(dest_ref) if dest_ref is not None else None
         if group is None or not group.address.startswith("aws_cloudwatch_log_group."):
             entry.reasons.append(f"{flow.address} writes to a log group that is not a resource of this module")
@@ -408,6 +433,7 @@ class _Stmt:
     resource_key: str
     resource_text: str
     negated: bool = False  # NotAction / NotResource: not this rule's business
+    opaque: bool = False  # the statement itself is an expression
     reasons: list[str] = field(default_factory=list)
     split_blocker: str = ""  # why the other actions cannot move to a statement of their own
     # (writes, moved, log group refs) -> the edit, or why there is none
@@ -469,7 +495,7 @@ def _jsonencode_form(src: _Source, policy: cst.FunctionCall) -> _Form | str:
         return f"has a Statement built from `{_short(value)}`"
     for obj in objects:
         if not isinstance(obj, cst.Object):
-            form.statements.append(_Stmt(obj, None, None, None, "Statement", _short(obj)))
+            form.statements.append(_Stmt(obj, None, None, None, "Statement", _short(obj), opaque=True))
             continue
         form.statements.append(_hcl_statement(doc, obj, tup))
     return form
@@ -1004,6 +1030,16 @@ def _target_refs(role: _Role, chain: list[tuple[cst.Block, cst.Traversal | None]
                 return f"{group.address} uses {meta[0] if meta else 'count'} and the policy is not written per instance"
         refs.append(f"{group.address}[{key}].arn")
     return refs
+
+
+def _destination_reference(expr: cst.Node) -> cst.Traversal | None:
+    """The log group reference of a flow log destination: ``x.arn``, or the
+    older ``"${x.arn}:*"`` form."""
+    expr = _unwrap(expr)
+    if (isinstance(expr, cst.Template) and len(expr.parts) == 2 and isinstance(expr.parts[0], cst.Interpolation)
+            and isinstance(expr.parts[1], Token) and str(expr.parts[1]) == ":*"):
+        expr = _unwrap(expr.parts[0].expr)
+    return expr if isinstance(expr, cst.Traversal) else None
 
 
 def _reference(expr: cst.Node) -> cst.Traversal | None:
