@@ -1,0 +1,117 @@
+"""Which environment a resource is deployed in, from names in the code (shared by rules
+that judge production resources differently: TFX822).
+
+Evidence, strongest first:
+
+1. the block itself: its label, and literal ``identifier`` / ``name`` / ``cluster_identifier``
+   and ``Environment`` / ``Env`` / ``Stage`` tags;
+2. the module: literal values of variables named like an environment (``environment``,
+   ``env``, ``stage``, ``environment_suffix`` ...) in their defaults and in the module's
+   ``.tfvars`` files, and locals of those names.
+
+Words are matched as whole tokens (``prod-db`` and ``db_production`` are production,
+``product`` is not). A block that names a non-production environment is not production
+even when the module is also deployed to production elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tffix import cst
+from tffix.module import BlockRef, Module
+from tffix.rules import literal
+
+__all__ = ["PRODUCTION", "NON_PRODUCTION", "Environment", "environment_of", "words"]
+
+PRODUCTION = frozenset({"prod", "production", "prd", "live"})
+NON_PRODUCTION = frozenset({"dev", "develop", "development", "test", "testing", "qa", "uat", "staging", "stage",
+                            "stg", "sandbox", "demo", "nonprod", "preprod", "ci", "local", "tmp", "temp"})
+ENV_VARIABLES = frozenset({"environment", "env", "stage", "environment_suffix", "environment_name", "env_name",
+                           "deployment_environment", "workspace_env"})
+NAME_ARGUMENTS = ("identifier", "name", "cluster_identifier", "identifier_prefix", "name_prefix")
+ENV_TAGS = ("environment", "env", "stage")
+
+
+def words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+
+@dataclass
+class Environment:
+    production: bool | None  # None: no evidence either way
+    evidence: str = ""
+
+
+def _literal_texts(expr: cst.Node) -> list[str]:
+    """The literal text of a string (the literal parts of a template too)."""
+    known, value = literal(expr)
+    if known and isinstance(value, str):
+        return [value]
+    if isinstance(expr, cst.Template):
+        return [cst.unescape(str(p)) for p in expr.parts if isinstance(p, cst.Token)]
+    return []
+
+
+def _verdict(texts: list[str]) -> bool | None:
+    found = set().union(*(words(t) for t in texts)) if texts else set()
+    if found & NON_PRODUCTION:
+        return False
+    if found & PRODUCTION:
+        return True
+    return None
+
+
+def _block_texts(block: cst.Block) -> list[tuple[str, str]]:
+    out = []
+    if len(block.labels) > 1:
+        out.append((f"the name {block.label_values[1]!r}", block.label_values[1]))
+    for name in NAME_ARGUMENTS:
+        attr = block.get_attribute(name)
+        if attr is not None:
+            out += [(f"{name} = {t!r}", t) for t in _literal_texts(attr.value)]
+    tags = block.get_attribute("tags")
+    if tags is not None and isinstance(tags.value, cst.Object):
+        for item in tags.value.items:
+            if (item.key_name or "").lower() in ENV_TAGS:
+                out += [(f"tag {item.key_name} = {t!r}", t) for t in _literal_texts(item.value)]
+    return out
+
+
+def _module_values(module: Module) -> list[tuple[str, str]]:
+    out = []
+    for ref in module.blocks("variable"):
+        name = ref.block.label_values[0] if ref.block.labels else ""
+        default = ref.block.get_attribute("default")
+        if name.lower() in ENV_VARIABLES and default is not None:
+            known, value = literal(default.value)
+            if known and isinstance(value, str):
+                out.append((f"var.{name} defaults to {value!r}", value))
+    for f in module.tfvars:
+        for attr in f.tree.body.attributes:
+            if attr.name.lower() in ENV_VARIABLES:
+                known, value = literal(attr.value)
+                if known and isinstance(value, str):
+                    out.append((f"{f.display} sets {attr.name} = {value!r}", value))
+    for name, (_, attr) in module.locals().items():
+        if name.lower() in ENV_VARIABLES:
+            known, value = literal(attr.value)
+            if known and isinstance(value, str):
+                out.append((f"local.{name} = {value!r}", value))
+    return out
+
+
+def environment_of(module: Module, ref: BlockRef) -> Environment:
+    own = _block_texts(ref.block)
+    verdict = _verdict([t for _, t in own])
+    if verdict is not None:
+        evidence = next(d for d, t in own if words(t) & (PRODUCTION | NON_PRODUCTION))
+        return Environment(verdict, evidence)
+    values = _module_values(module)
+    prod = [d for d, t in values if words(t) & PRODUCTION]
+    if prod:
+        return Environment(True, prod[0])
+    if values and all(words(t) & NON_PRODUCTION for _, t in values):
+        return Environment(False, values[0][0])
+    return Environment(None)
