@@ -679,3 +679,49 @@ def test_suppression() -> None:
     assert unchanged(R, files) and findings(R, files) == []
     checkov = ROLE_POLICY.replace('  name = "flow"\n', '  name = "flow"\n  #checkov:skip=CKV_AWS_290:reviewed\n')
     assert findings(R, {"network.tf": NETWORK, "iam.tf": checkov}) == []
+
+
+# ---- the seed ----------------------------------------------------------------------------
+
+
+SEED_WRONG = """\
+resource "aws_iam_role_policy" "flow_logs" {
+  role = aws_iam_role.flow.id
+  policy = jsonencode({
+    Statement = [{
+      Action = [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams"
+      ]
+      Resource = "*" # Too permissive
+    }]
+  })
+}
+"""
+
+
+def test_seed_001_section_9_wrong_becomes_corrected(snapshot) -> None:
+    """Seed 001 §9's wrong policy (wired to a flow log, role and log group)
+    comes out as its corrected policy; the comment on `Resource = "*"` stays
+    with the "*" the Describe statement keeps."""
+    diff = check_fix(R, {"network.tf": NETWORK, "iam.tf": SEED_WRONG})
+    assert diff == snapshot
+    out, _ = fix(R, {"network.tf": NETWORK, "iam.tf": SEED_WRONG})
+    assert out["iam.tf"].splitlines()[4:20] == [
+        "      Action = [", '        "logs:CreateLogGroup",', '        "logs:CreateLogStream",',
+        '        "logs:PutLogEvents"', "      ]", "      Resource = [", "        aws_cloudwatch_log_group.flow.arn,",
+        '        "${aws_cloudwatch_log_group.flow.arn}:*"', "      ]", "      }, {", "      Action = [",
+        '        "logs:DescribeLogGroups",', '        "logs:DescribeLogStreams"', "      ]",
+        '      Resource = "*" # Too permissive', "    }]"]
+
+
+def test_resource_comment_moves_to_the_copy_in_documents() -> None:
+    doc = POLICY_DOCUMENT.replace('resources = ["*"]', 'resources = ["*"] # Describe needs it')
+    out, _ = fix(R, NETWORK + "\n" + doc)
+    assert out["main.tf"].splitlines()[25:32] == [
+        '    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]',
+        '    resources = [aws_cloudwatch_log_group.flow.arn, "${aws_cloudwatch_log_group.flow.arn}:*"]', "  }", "",
+        "  statement {", '    actions   = ["logs:DescribeLogStreams"]', '    resources = ["*"] # Describe needs it']

@@ -538,7 +538,8 @@ def _hcl_statement(doc: cst.Object, obj: cst.Object, tup: cst.Tuple | None) -> _
                     if key == "Action":
                         new[key] = _list([_column0(e, "") for e in going], multiline, comma)
                     else:
-                        new[key] = HCL(_column0(it.value, _indent(it.key.first_token())))
+                        new[key] = HCL(_column0(it.value, _indent(it.key.first_token()))
+                                       + (_take_comment(it) if key == "Resource" else ""))
                 edit.remove_tuple_items(action, going)
             edit.set_object_item(obj, "Resource", _list(_scoped_hcl(refs), multiline, comma))
             if not moved:
@@ -656,7 +657,8 @@ def _doc_statement(doc: BlockRef, statement: cst.Block) -> _Stmt:
                     elif item.name == "actions":
                         body["actions"] = _list([_column0(e, "") for e in going], multiline, comma)
                     elif item.name != "sid":
-                        body[item.name] = HCL(_column0(item.value, _indent(item.name_token)))
+                        body[item.name] = HCL(_column0(item.value, _indent(item.name_token))
+                                              + (_take_comment(item) if item.name == "resources" else ""))
                 edit.remove_tuple_items(actions_node, going)
             statement.set_attribute("resources", _list(_scoped_hcl(refs), multiline, comma))
             if moved:
@@ -1082,6 +1084,18 @@ def _column0(node: cst.Node, indent: str) -> str:
     lines = node.code.lstrip().split("\n")
     rest = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip(" \t") for ln in lines[1:]]
     return "\n".join([lines[0], *rest])
+
+
+def _take_comment(item: cst.Attribute | cst.ObjectItem) -> str:
+    """Remove the same-line comment of ``item`` and return it (with a space
+    before it) for the copy of the statement: a note like `# Describe needs
+    "*"` or `# too permissive` is about the `"*"` the copy keeps."""
+    newline = item.newline
+    comment = newline.pre.strip() if newline is not None else ""
+    if not comment.startswith(("#", "//")) or "\n" in comment:
+        return ""
+    newline.pre = ""  # type: ignore[union-attr]
+    return " " + comment
 
 
 def _scoped_hcl(refs: list[str]) -> list[str]:
