@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .kms_key_rotation import KmsKeyRotation
 from .private_subnet_without_nat import PrivateSubnetWithoutNat
 from .single_az_subnets import SingleAzSubnets
 from .rds_multi_az_production import RdsMultiAzProduction
@@ -33,6 +34,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    KmsKeyRotation,
     PrivateSubnetWithoutNat,
     SingleAzSubnets,
     RdsMultiAzProduction,

@@ -1,0 +1,161 @@
+"""Shared helpers for the rules that enforce one setting on a resource (TFX102-TFX109, TFX701-TFX704, TFX801-TFX804).
+
+Each of those rules asks the same questions: is an argument set to a literal, which
+literal, is a nested block there (also as a ``dynamic`` block), where does a new nested
+block go. The answers live here so every rule reads HCL the same way:
+
+* ``truth(expr)``: a bool-ish literal (``true``/``false``/``null`` and the strings
+  ``"true"``/``"false"``, which Terraform converts); anything else is unknown.
+* ``text(expr)``: a plain string literal (or ``null``); anything else is unknown.
+* ``nested(block, name)``: the static ``name`` blocks and the ``dynamic "name"`` blocks.
+* ``content_attribute(dynamic_block, name)``: an argument inside a dynamic block's
+  ``content``.
+* ``add_nested_block(block, new)``: append a nested block before the trailing meta
+  arguments (``lifecycle``, ``provisioner``, ``connection``, ``depends_on``), as the
+  Terraform style guide orders them.
+* ``setting_findings(...)``: the three standard findings of a boolean or string setting
+  (missing, wrong literal, expression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tffix import cst
+from tffix.build import NewBlock
+from tffix.module import BlockRef
+from tffix.rules import Finding, Rule, literal
+
+__all__ = [
+    "truth", "text", "attribute", "nested", "content_attribute", "add_nested_block", "setting_findings",
+    "META_BLOCKS",
+]
+
+# nested blocks and arguments that Terraform's style guide puts last in a resource
+META_BLOCKS = ("lifecycle", "provisioner", "connection")
+META_ATTRIBUTES = ("depends_on",)
+
+
+def truth(expr: cst.Node | None) -> tuple[bool, bool | None]:
+    """``(True, value)`` for ``true``/``false``/``"true"``/``"false"`` and ``(True, None)``
+    for ``null``; ``(False, None)`` for anything the rule cannot read."""
+    known, value = literal(expr)
+    if not known:
+        return False, None
+    if value is None:
+        return True, None
+    if value is True or value == "true":
+        return True, True
+    if value is False or value == "false":
+        return True, False
+    return False, None
+
+
+def text(expr: cst.Node | None) -> tuple[bool, str | None]:
+    """``(True, string)`` for a plain string literal, ``(True, None)`` for ``null``;
+    ``(False, None)`` otherwise (a number counts as unknown too)."""
+    known, value = literal(expr)
+    if not known or not (value is None or isinstance(value, str)):
+        return False, None
+    return True, value
+
+
+def attribute(block: cst.Block, name: str) -> cst.Attribute | None:
+    """The argument ``name`` unless it is missing or a literal ``null`` (which Terraform
+    treats like a missing argument)."""
+    attr = block.get_attribute(name)
+    if attr is None:
+        return None
+    known, value = literal(attr.value)
+    return None if known and value is None else attr
+
+
+def nested(block: cst.Block, name: str) -> tuple[list[cst.Block], list[cst.Block]]:
+    """``(static, dynamic)``: the ``name { }`` blocks and the ``dynamic "name" { }`` blocks."""
+    dynamic = [d for d in block.find_blocks("dynamic") if d.label_values[:1] == [name]]
+    return block.find_blocks(name), dynamic
+
+
+def content_attribute(dynamic: cst.Block, name: str) -> cst.Attribute | None:
+    """An argument in a dynamic block's ``content { }`` (None when there is none)."""
+    for content in dynamic.find_blocks("content"):
+        return content.get_attribute(name)
+    return None
+
+
+def add_nested_block(block: cst.Block, new: NewBlock) -> cst.Block:
+    """Append ``new`` to ``block``'s body, before the trailing meta-arguments."""
+    items = block.body.items
+    index = len(items)
+    while index > 0:
+        item = items[index - 1]
+        if isinstance(item, cst.Block) and item.type in META_BLOCKS:
+            index -= 1
+        elif isinstance(item, cst.Attribute) and item.name in META_ATTRIBUTES:
+            index -= 1
+        else:
+            break
+    if index < len(items):
+        return block.append_block(new, before=items[index])
+    return block.append_block(new)
+
+
+def setting_findings(
+    rule: Rule, ref: BlockRef, owner: cst.Block, name: str, wanted: Any, *,
+    read: Callable[[cst.Node | None], tuple[bool, Any]] = truth,
+    ok: Callable[[Any], bool] | None = None,
+    missing: tuple[str, str] | None, wrong: tuple[str, str] | None,
+    where: str = "", after: str | tuple[str, ...] | None = None, why: str = "",
+) -> Iterator[Finding]:
+    """The findings for "``owner`` must set ``name = wanted``" (``owner`` is the resource
+    block or one of its nested blocks):
+
+    * missing (or ``null``): a fix that writes ``name = wanted`` with the ``missing``
+      (safety, impact), or no fix when ``missing`` is None;
+    * a literal ``ok`` rejects: a fix with the ``wrong`` (safety, impact), or no fix when
+      ``wrong`` is None;
+    * an expression: a finding without a fix.
+
+    ``where`` names the nested block in messages (``"root_block_device"``), ``why`` ends
+    the message of a wrong or missing value."""
+    accept = ok or (lambda value: value == wanted)
+    block = ref.block
+    label = f"{ref.address}{' ' + where if where else ''}"
+    shown = _show(wanted)
+    tail = f": {why}" if why else ""
+    attr = owner.get_attribute(name)
+    known, value = read(attr.value) if attr is not None else (True, None)
+    if not known:
+        assert attr is not None
+        yield rule.finding(ref.file, attr.value, f"{label} sets {name} from an expression; make sure it is {shown}",
+                           block=block)
+        return
+    if value is not None and accept(value):
+        return
+    case = missing if value is None else wrong
+    if attr is None or value is None:
+        what = f"does not set {name}" if attr is None else f"sets {name} = null"
+    else:
+        what = f"sets {name} = {attr.value.code.strip()}"
+    message = f"{label} {what}{tail}"
+    node = attr.value if attr is not None else owner
+    if case is None:
+        yield rule.finding(ref.file, node, message, block=block)
+        return
+    safety, impact = case
+    yield rule.finding(
+        ref.file, node, message, block=block,
+        fix=lambda o=owner: o.set_attribute(name, wanted, after=after),
+        description=f"set {name} = {shown}{' in ' + where if where else ''}", safety=safety, impact=impact,
+    )
+
+
+def _show(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
