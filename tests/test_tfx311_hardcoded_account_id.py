@@ -143,3 +143,10 @@ def test_suppression_comment_on_one_line_keeps_that_string() -> None:
     assert '"arn:aws:kms:us-east-1:123456789012:key/${var.key_id}", # tffix:ignore[TFX311]' in out["main.tf"]
     assert "secretsmanager:us-east-1:${data.aws_caller_identity.current.account_id}:secret" in out["main.tf"]
     assert result.remaining == []
+
+
+def test_string_nested_in_another_strings_interpolation() -> None:
+    text = 'output "x" {\n  value = "arn:aws:iam::123456789012:role/${lower("arn:aws:iam::123456789012:role/y")}"\n}\n'
+    out, result = fix(R, text)
+    assert out["main.tf"].count("${data.aws_caller_identity.current.account_id}") == 2
+    assert not result.remaining

@@ -302,6 +302,10 @@ class HardcodedAccountId(Rule):
         for h in batch:
             if not any(e is h.expr for e in exprs):
                 exprs.append(h.expr)
+        # a string inside another one's interpolation is rewritten first, so the outer
+        # string is rebuilt from the rewritten inner one
+        depth = {id(e): sum(1 for o in exprs if o is not e and any(n is e for n in o.walk())) for e in exprs}
+        exprs.sort(key=lambda e: -depth[id(e)])
         interpolation = f"${{data.aws_caller_identity.{data_name}.account_id}}"
 
         def swap(text: str) -> str:
