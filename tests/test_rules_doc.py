@@ -40,3 +40,12 @@ def test_check_mode_reports_a_stale_file(tmp_path, monkeypatch) -> None:
     assert gen.main(["--check"]) == 1
     assert gen.main([]) == 0
     assert gen.main(["--check"]) == 0
+
+
+def test_coverage_md_names_only_registered_rules() -> None:
+    import re
+
+    text = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bTFX\d{3}\b", text))
+    assert named, "coverage.md names no rule"
+    assert named <= {r.id for r in RULES}, sorted(named - {r.id for r in RULES})
