@@ -43,7 +43,8 @@ class FlowLogIamScope(Rule):
     `[<log group>.arn, "${<log group>.arn}:*"]`. The statement's other actions (the
     `Describe*` actions, which need `"*"`) move to a copy of the statement that keeps the
     original resource, `Effect` and `Condition` and drops the `Sid` (statement ids must stay
-    unique), so they keep exactly the access they had (seed 001 §9).
+    unique), so they keep exactly the access they had (seed 001 §9). A same-line comment on
+    `Resource = "*"` goes with the `"*"` to the copy.
 
     The policy keeps its style: HCL objects and blocks are edited in place (a lone
     `Statement = {...}` becomes `[{...}, {...}]`), heredoc JSON keeps its indentation, key
@@ -336,9 +337,11 @@ def _check_role(module: Module, entry: _Role) -> None:
     principals = _principals(module, trust.value) if trust is not None else None
     if principals is None:
         entry.reasons.append(f"tffix cannot read the trust policy of {role.address}")
+    elif not principals:
+        entry.reasons.append(f"the trust policy of {role.address} names no principal")
     elif principals != {("Service", FLOW_LOGS_SERVICE)}:
         others = sorted(f"{t} {p}" for t, p in principals if (t, p) != ("Service", FLOW_LOGS_SERVICE))
-        entry.reasons.append(f"{role.address} may also be assumed by {', '.join(others) or 'nobody'}: "
+        entry.reasons.append(f"{role.address} may also be assumed by {', '.join(others)}: "
                              f"scoping would break its other users")
     _exported(module, role, entry.unsafe)
     name = role.block.get_attribute("name")
