@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .ebs_volume_encrypted import EbsVolumeEncrypted
 from .kms_key_rotation import KmsKeyRotation
 from .private_subnet_without_nat import PrivateSubnetWithoutNat
 from .single_az_subnets import SingleAzSubnets
@@ -34,6 +35,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    EbsVolumeEncrypted,
     KmsKeyRotation,
     PrivateSubnetWithoutNat,
     SingleAzSubnets,
