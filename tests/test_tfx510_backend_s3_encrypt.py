@@ -40,7 +40,8 @@ def test_is_safe() -> None:
 
 
 def test_already_encrypted_and_other_backends() -> None:
-    done = BACKEND.replace('    region         = "us-east-1"\n', '    region         = "us-east-1"\n    encrypt = true\n')
+    done = BACKEND.replace('    region         = "us-east-1"\n',
+                           '    region         = "us-east-1"\n    encrypt = true\n')
     assert unchanged(R, done)
     assert unchanged(R, 'terraform {\n  backend "gcs" {\n    bucket = "b"\n  }\n}\n')
     assert unchanged(R, 'terraform {\n  backend "local" {}\n}\n')

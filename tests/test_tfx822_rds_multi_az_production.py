@@ -77,7 +77,8 @@ def test_module_environment_from_tfvars_and_defaults() -> None:
     ("orders-prod", True), ("db_production", True), ("product-db", None), ("prod-test", False), ("live", True),
 ])
 def test_environment_words(identifier: str, expected: bool | None) -> None:
-    module = parse_module_texts(".", {"main.tf": f'resource "aws_db_instance" "x" {{\n  identifier = "{identifier}"\n}}\n'})
+    text = f'resource "aws_db_instance" "x" {{\n  identifier = "{identifier}"\n}}\n'
+    module = parse_module_texts(".", {"main.tf": text})
     (ref,) = module.resources("aws_db_instance")
     assert environment_of(module, ref).production is expected
 

@@ -117,5 +117,6 @@ class BackendS3Locking(Rule):
             yield self.finding(ref.file, lockfile.value if lockfile is not None else backend,
                                f"{message}; the module requires Terraform >= 1.10, so S3 native locking is "
                                f"available", block=ref.block,
-                               fix=lambda backend=backend: backend.set_attribute("use_lockfile", True, after=("encrypt", *AFTER)),
+                               fix=lambda backend=backend: backend.set_attribute("use_lockfile", True,
+                                                                                 after=("encrypt", *AFTER)),
                                description="set use_lockfile = true")

@@ -46,9 +46,9 @@ def _walk_block(block: cst.Block) -> Iterator[tuple[cst.Template, str, str]]:
 class HardcodedResourceIds(Rule):
     """
     ## What it does
-    Reports AMI ids (`"ami-0abc..."`, and placeholders such as `"ami-nat-instance"`), subnet ids (`"subnet-..."`) and security group ids
-    (`"sg-..."`) written as string literals in resources, module calls, locals and outputs,
-    and says what to use instead: for an AMI, `data "aws_ami"` (owner and name filter) or the
+    Reports AMI ids (`"ami-0abc..."`, and placeholders such as `"ami-nat-instance"`), subnet
+    ids (`"subnet-..."`) and security group ids (`"sg-..."`) written as string literals in
+    resources, module calls, locals and outputs, and says what to use instead: for an AMI, `data "aws_ami"` (owner and name filter) or the
     public SSM parameters (`/aws/service/ami-amazon-linux-latest/...`); for subnets and
     security groups, a reference to the module's own `aws_subnet` / `aws_security_group`
     (named in the message when the module declares some), or `data "aws_subnets"` /
