@@ -88,6 +88,7 @@ resource "aws_s3_bucket" "copies" {
 
 
 @pytest.mark.parametrize("bucket", [
+    "var.directory ? aws_s3_directory_bucket.d.bucket : aws_s3_bucket.logs.id",
     "aws_s3_bucket.logs.id",
     "aws_s3_bucket.logs.bucket",
     '"acme-logs"',
@@ -177,3 +178,9 @@ def test_suppression_comment() -> None:
 def test_checkov_skip_comment() -> None:
     text = 'resource "aws_s3_bucket" "b" {\n  #checkov:skip=CKV_AWS_19:logs only\n  bucket = "b"\n}\n'
     assert unchanged(R, text)
+
+
+def test_conditional_between_two_module_buckets_reports_without_fix() -> None:
+    files = {"main.tf": BUCKET + 'resource "aws_s3_bucket" "other" {}\n',
+             "sse.tf": SSE.format(name="x", bucket="var.a ? aws_s3_bucket.logs.id : aws_s3_bucket.other.id")}
+    assert unchanged(R, files) and findings(R, files) == [("TFX130", 1, False), ("TFX130", 16, False)]

@@ -43,13 +43,28 @@ def _literal_buckets(module: Module) -> dict[str, BlockRef]:
 def bucket_target(module: Module, ref: BlockRef, name: str = "bucket", _depth: int = 0) -> BlockRef | None | _Unknown:
     """The ``aws_s3_bucket`` of this module that ``ref``'s argument ``name`` names:
     a reference (``aws_s3_bucket.b.id``, ``aws_s3_bucket.b[count.index].bucket``, another
-    bucket resource's ``bucket``), ``each.value.id`` under a ``for_each`` over buckets, or
-    the bucket's literal name. None when it names a bucket that is not in the module,
-    ``UNKNOWN`` when tffix cannot tell."""
+    bucket resource's ``bucket``), ``each.value.id`` under a ``for_each`` over buckets, the
+    bucket's literal name, or a conditional whose branches name one bucket of the module
+    (and otherwise something outside it). None when it names a bucket that is not in the
+    module, ``UNKNOWN`` when tffix cannot tell."""
     attr = ref.block.get_attribute(name)
     if attr is None:
         return None
-    expr = _strip(attr.value)
+    return _target(module, ref, attr.value, _depth)
+
+
+def _target(module: Module, ref: BlockRef, expr: cst.Node, _depth: int) -> BlockRef | None | _Unknown:
+    expr = _strip(expr)
+    if isinstance(expr, cst.Parens):
+        return _target(module, ref, expr.expr, _depth)
+    if isinstance(expr, cst.Conditional):
+        # `var.directory ? aws_s3_directory_bucket.b.bucket : aws_s3_bucket.b[0].id`: the one
+        # bucket of this module it can name
+        sides = [_target(module, ref, side, _depth) for side in (expr.true, expr.false)]
+        buckets = {id(s.block): s for s in sides if isinstance(s, BlockRef)}
+        if any(s is UNKNOWN for s in sides) or len(buckets) != 1:
+            return UNKNOWN if any(s is UNKNOWN for s in sides) or buckets else None
+        return next(iter(buckets.values()))
     known, value = literal(expr)
     if known:
         return _literal_buckets(module).get(value) if isinstance(value, str) else None
