@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .instance_block_device_encrypted import InstanceBlockDeviceEncrypted
 from .ebs_volume_encrypted import EbsVolumeEncrypted
 from .kms_key_rotation import KmsKeyRotation
 from .private_subnet_without_nat import PrivateSubnetWithoutNat
@@ -35,6 +36,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    InstanceBlockDeviceEncrypted,
     EbsVolumeEncrypted,
     KmsKeyRotation,
     PrivateSubnetWithoutNat,

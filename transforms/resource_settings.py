@@ -9,7 +9,7 @@ block go. The answers live here so every rule reads HCL the same way:
 * ``text(expr)``: a plain string literal (or ``null``); anything else is unknown.
 * ``nested(block, name)``: the static ``name`` blocks and the ``dynamic "name"`` blocks.
 * ``content_attribute(dynamic_block, name)``: an argument inside a dynamic block's
-  ``content``.
+  ``content``; ``dynamic_findings(...)`` checks that content like a static block.
 * ``add_nested_block(block, new)``: append a nested block before the trailing meta
   arguments (``lifecycle``, ``provisioner``, ``connection``, ``depends_on``), as the
   Terraform style guide orders them.
@@ -29,7 +29,7 @@ from tffix.rules import Finding, Rule, literal
 
 __all__ = [
     "truth", "text", "attribute", "nested", "content_attribute", "add_nested_block", "setting_findings",
-    "META_BLOCKS",
+    "dynamic_findings", "META_BLOCKS",
 ]
 
 # nested blocks and arguments that Terraform's style guide puts last in a resource
@@ -149,6 +149,23 @@ def setting_findings(
         fix=lambda o=owner: o.set_attribute(name, wanted, after=after),
         description=f"set {name} = {shown}{' in ' + where if where else ''}", safety=safety, impact=impact,
     )
+
+
+def dynamic_findings(
+    rule: Rule, ref: BlockRef, dynamic: cst.Block, name: str, wanted: Any, *,
+    missing: tuple[str, str] | None, wrong: tuple[str, str] | None, **kw: Any,
+) -> Iterator[Finding]:
+    """A ``dynamic "x"`` block counts as the nested block ``x`` being there: the rule never
+    adds a second one. Its ``content`` is checked like a static block (same fixes, made in
+    ``content``); a dynamic block without ``content`` is reported without a fix."""
+    where = f'dynamic "{dynamic.label_values[0]}"'
+    contents = dynamic.find_blocks("content")
+    if not contents:
+        yield rule.finding(ref.file, dynamic, f"{ref.address} {where} has no content block; it must set "
+                           f"{name} = {_show(wanted)}", block=ref.block)
+        return
+    yield from setting_findings(rule, ref, contents[0], name, wanted, missing=missing, wrong=wrong,
+                                where=where, **kw)
 
 
 def _show(value: Any) -> str:
