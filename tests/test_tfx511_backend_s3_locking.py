@@ -44,6 +44,8 @@ def test_older_terraform_is_reported_without_fix(version: str) -> None:
 def test_no_required_version_is_reported_without_fix() -> None:
     text = 'terraform {\n  backend "s3" {}\n}\n'
     assert unchanged(R, text) and findings(R, text) == [("TFX511", 2, False)]
+    _, result = fix(R, text)
+    assert "a partial configuration: if terraform init passes dynamodb_table" in result.remaining[0].message
 
 
 def test_false_lockfile_becomes_true(snapshot) -> None:

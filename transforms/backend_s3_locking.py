@@ -35,7 +35,9 @@ class BackendS3Locking(Rule):
     (`required_version` in any `terraform` block, for example `">= 1.10"` or `"~> 1.11"`), it
     adds `use_lockfile = true` (S3 native locking: a `.tflock` object next to the state, no
     DynamoDB table needed). Otherwise it reports the block: either require Terraform >= 1.10
-    and use `use_lockfile`, or point `dynamodb_table` at a lock table.
+    and use `use_lockfile`, or point `dynamodb_table` at a lock table. For a partial
+    configuration (no `bucket`: the values come from `terraform init -backend-config`) the
+    message says that locking may be configured there.
 
     ## Why is this bad?
     Without a lock, two `terraform apply` runs (two people, two CI jobs) can write the state at
@@ -106,6 +108,9 @@ class BackendS3Locking(Rule):
                 if not known or value in (True, "true"):
                     continue
             message = 'backend "s3" does not lock the state'
+            if backend.get_attribute("bucket") is None:
+                message += (" (a partial configuration: if terraform init passes dynamodb_table or use_lockfile "
+                            "with -backend-config, the state is locked and this can be ignored)")
             if floor is None or floor < LOCKFILE_SINCE:
                 need = "has no required_version" if floor is None else \
                     f"allows Terraform {'.'.join(map(str, floor))}"
