@@ -150,3 +150,26 @@ def test_string_nested_in_another_strings_interpolation() -> None:
     out, result = fix(R, text)
     assert out["main.tf"].count("${data.aws_caller_identity.current.account_id}") == 2
     assert not result.remaining
+
+
+def test_log_delivery_prefix_in_s3_object_arns() -> None:
+    text = """\
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${aws_s3_bucket.logs.arn}/AWSLogs/123456789012/*"
+      Condition = { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:us-east-1:123456789012:trail/main" } }
+    }]
+  })
+}
+"""
+    assert [(line, col) for _, line, col in [(r, r.line, r.column) for r in fix(R, text, unsafe=False)[1].remaining]] \
+        == [(8, 54), (9, 86)]
+    out, result = fix(R, text)
+    assert '"${aws_s3_bucket.logs.arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"' in out["main.tf"]
+    assert "us-east-1:${data.aws_caller_identity.current.account_id}:trail/main" in out["main.tf"]
+    assert not result.remaining

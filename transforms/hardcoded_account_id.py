@@ -17,6 +17,8 @@ from tffix.suppressions import Comments, is_suppressed
 from .policy_statements import Spot
 
 ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):([^\s\"'$,\]}]*)")
+# the account segment of the log-delivery prefix in S3 object ARNs: ".../AWSLogs/123456789012/*"
+LOG_PREFIX = re.compile(r"AWSLogs/(\d{12})(?=/|\*|\\?\"|$)")
 # Accounts AWS owns, from the provider's service-account data sources (see References):
 # aws_elb_service_account, aws_cloudtrail_service_account, aws_redshift_service_account.
 ELB_ACCOUNTS = {
@@ -78,6 +80,20 @@ def _position(tok: Token, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def account_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, account id, the ARN or path it is in) of the account ids in ``text`` that
+    are not AWS-owned: the account field of ARNs and the ``AWSLogs/<id>`` log-delivery
+    prefix of S3 object ARNs."""
+    out = []
+    for m in ARN.finditer(text):
+        if not _foreign(m.group(2), m.group(5), m.group(4)):
+            out.append((m.start(4), m.end(4), m.group(4), m.group(0)))
+    for m in LOG_PREFIX.finditer(text):
+        if m.group(1) not in AWS_OWNED:
+            out.append((m.start(1), m.end(1), m.group(1), m.group(0)))
+    return sorted(out)
+
+
 def _scan(module: Module) -> list[Hit]:
     hits = []
     for ref in module.blocks():
@@ -90,11 +106,9 @@ def _scan(module: Module) -> list[Hit]:
             for part in node.parts:
                 if not isinstance(part, Token):
                     continue
-                for m in ARN.finditer(str(part)):
-                    if _foreign(m.group(2), m.group(5), m.group(4)):
-                        continue
-                    line, column = _position(part, m.start(4))
-                    hits.append(Hit(ref.file, ref, node, m.group(4), m.group(0), line, column))
+                for start, _, account, arn in account_spans(str(part)):
+                    line, column = _position(part, start)
+                    hits.append(Hit(ref.file, ref, node, account, arn, line, column))
     return hits
 
 
@@ -153,9 +167,10 @@ def _data_name(module: Module) -> str | None:
 class HardcodedAccountId(Rule):
     """
     ## What it does
-    Finds 12-digit account ids inside ARN strings (`"arn:aws:iam::123456789012:role/app"`, in
-    quoted strings, templates and heredocs, anywhere in resources, data sources, locals,
-    outputs and module calls) and replaces the id with
+    Finds 12-digit account ids inside ARN strings (`"arn:aws:iam::123456789012:role/app"`, and
+    the log-delivery prefix of S3 object ARNs, `".../AWSLogs/123456789012/*"`; in quoted
+    strings, templates and heredocs, anywhere in resources, data sources, locals, outputs
+    and module calls) and replaces the id with
     `${data.aws_caller_identity.current.account_id}`, adding
     `data "aws_caller_identity" "current" {}` to the file when the module has no caller-identity
     data source (an existing one is reused, whatever its name).
@@ -309,11 +324,10 @@ class HardcodedAccountId(Rule):
         interpolation = f"${{data.aws_caller_identity.{data_name}.account_id}}"
 
         def swap(text: str) -> str:
-            def sub(m: re.Match[str]) -> str:
-                if m.group(4) not in accounts or _foreign(m.group(2), m.group(5), m.group(4)):
-                    return m.group(0)
-                return m.group(0)[: m.start(4) - m.start()] + interpolation + m.group(0)[m.end(4) - m.start():]
-            return ARN.sub(sub, text)
+            for start, end, account, _ in reversed(account_spans(text)):
+                if account in accounts:
+                    text = text[:start] + interpolation + text[end:]
+            return text
 
         block = first.holder.block
         for expr in exprs:
