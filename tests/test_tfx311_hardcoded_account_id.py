@@ -167,8 +167,8 @@ resource "aws_s3_bucket_policy" "logs" {
   })
 }
 """
-    assert [(line, col) for _, line, col in [(r, r.line, r.column) for r in fix(R, text, unsafe=False)[1].remaining]] \
-        == [(8, 54), (9, 86)]
+    _, held = fix(R, text, unsafe=False)
+    assert [(r.line, r.column, r.held_back) for r in held.remaining] == [(8, 54, True), (9, 86, True)]
     out, result = fix(R, text)
     assert '"${aws_s3_bucket.logs.arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"' in out["main.tf"]
     assert "us-east-1:${data.aws_caller_identity.current.account_id}:trail/main" in out["main.tf"]
