@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .sqs_queue_encrypted import SqsQueueEncrypted
 from .launch_template_ebs_encrypted import LaunchTemplateEbsEncrypted
 from .instance_block_device_encrypted import InstanceBlockDeviceEncrypted
 from .ebs_volume_encrypted import EbsVolumeEncrypted
@@ -37,6 +38,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    SqsQueueEncrypted,
     LaunchTemplateEbsEncrypted,
     InstanceBlockDeviceEncrypted,
     EbsVolumeEncrypted,
