@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .sns_topic_encrypted import SnsTopicEncrypted
 from .sqs_queue_encrypted import SqsQueueEncrypted
 from .launch_template_ebs_encrypted import LaunchTemplateEbsEncrypted
 from .instance_block_device_encrypted import InstanceBlockDeviceEncrypted
@@ -38,6 +39,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    SnsTopicEncrypted,
     SqsQueueEncrypted,
     LaunchTemplateEbsEncrypted,
     InstanceBlockDeviceEncrypted,

@@ -29,7 +29,7 @@ from tffix.rules import Finding, Rule, literal
 
 __all__ = [
     "truth", "text", "attribute", "nested", "content_attribute", "add_nested_block", "setting_findings",
-    "dynamic_findings", "META_BLOCKS",
+    "dynamic_findings", "resource_reference", "META_BLOCKS",
 ]
 
 # nested blocks and arguments that Terraform's style guide puts last in a resource
@@ -69,6 +69,18 @@ def attribute(block: cst.Block, name: str) -> cst.Attribute | None:
         return None
     known, value = literal(attr.value)
     return None if known and value is None else attr
+
+
+def resource_reference(expr: cst.Node | None) -> bool:
+    """True for a reference to another resource's or data source's attribute
+    (``aws_kms_key.sns.arn``, ``"${data.aws_kms_key.k.arn}"``): never null once applied.
+    Variables, locals, module outputs and conditionals may be null, so they are not."""
+    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
+        expr = expr.parts[0].expr
+    if not isinstance(expr, cst.Traversal):
+        return False
+    path = expr.path
+    return len(path) >= 2 and path[0] not in ("var", "local", "module", "each", "count", "self", "path", "terraform")
 
 
 def nested(block: cst.Block, name: str) -> tuple[list[cst.Block], list[cst.Block]]:
