@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .elasticache_transit_encryption import ElasticacheTransitEncryption
 from .elasticache_at_rest_encryption import ElasticacheAtRestEncryption
 from .sns_topic_encrypted import SnsTopicEncrypted
 from .sqs_queue_encrypted import SqsQueueEncrypted
@@ -40,6 +41,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    ElasticacheTransitEncryption,
     ElasticacheAtRestEncryption,
     SnsTopicEncrypted,
     SqsQueueEncrypted,
