@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .cloudwatch_log_retention import CloudwatchLogRetention
 from .elasticache_transit_encryption import ElasticacheTransitEncryption
 from .elasticache_at_rest_encryption import ElasticacheAtRestEncryption
 from .sns_topic_encrypted import SnsTopicEncrypted
@@ -41,6 +42,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    CloudwatchLogRetention,
     ElasticacheTransitEncryption,
     ElasticacheAtRestEncryption,
     SnsTopicEncrypted,

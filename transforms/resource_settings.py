@@ -1,4 +1,4 @@
-"""Shared helpers for the rules that enforce one setting on a resource (TFX102-TFX109, TFX701-TFX704, TFX801-TFX804).
+"""Helpers for the rules that enforce one setting on a resource (TFX102-TFX109, TFX70x, TFX80x).
 
 Each of those rules asks the same questions: is an argument set to a literal, which
 literal, is a nested block there (also as a ``dynamic`` block), where does a new nested
