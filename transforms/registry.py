@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .cloudtrail_log_file_validation import CloudtrailLogFileValidation
 from .cloudwatch_log_retention import CloudwatchLogRetention
 from .elasticache_transit_encryption import ElasticacheTransitEncryption
 from .elasticache_at_rest_encryption import ElasticacheAtRestEncryption
@@ -42,6 +43,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    CloudtrailLogFileValidation,
     CloudwatchLogRetention,
     ElasticacheTransitEncryption,
     ElasticacheAtRestEncryption,

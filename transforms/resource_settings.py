@@ -156,11 +156,29 @@ def setting_findings(
         yield rule.finding(ref.file, node, message, block=block)
         return
     safety, impact = case
+    if after is None:
+        after = _before_meta(owner)
     yield rule.finding(
         ref.file, node, message, block=block,
         fix=lambda o=owner: o.set_attribute(name, wanted, after=after),
         description=f"set {name} = {shown}{' in ' + where if where else ''}", safety=safety, impact=impact,
     )
+
+
+def _before_meta(owner: cst.Block) -> str | None:
+    """Where a new argument goes when the body has ``depends_on`` among its leading
+    arguments: after the last single-line argument above it, not after ``depends_on``."""
+    leading: list[cst.Attribute] = []
+    for item in owner.body.items:
+        if isinstance(item, cst.Block):
+            break
+        leading.append(item)
+    if not any(a.name in META_ATTRIBUTES for a in leading):
+        return None
+    for attr in reversed(leading):
+        if attr.name not in META_ATTRIBUTES and "\n" not in attr.value.code:
+            return attr.name
+    return None
 
 
 def dynamic_findings(
