@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .cloudtrail_multi_region import CloudtrailMultiRegion
 from .cloudtrail_log_file_validation import CloudtrailLogFileValidation
 from .cloudwatch_log_retention import CloudwatchLogRetention
 from .elasticache_transit_encryption import ElasticacheTransitEncryption
@@ -43,6 +44,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    CloudtrailMultiRegion,
     CloudtrailLogFileValidation,
     CloudwatchLogRetention,
     ElasticacheTransitEncryption,
