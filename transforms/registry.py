@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .imdsv2_required import Imdsv2Required
 from .dynamodb_point_in_time_recovery import DynamodbPointInTimeRecovery
 from .cloudtrail_multi_region import CloudtrailMultiRegion
 from .cloudtrail_log_file_validation import CloudtrailLogFileValidation
@@ -45,6 +46,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    Imdsv2Required,
     DynamodbPointInTimeRecovery,
     CloudtrailMultiRegion,
     CloudtrailLogFileValidation,
