@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .ecr_immutable_tags import EcrImmutableTags
 from .ecr_scan_on_push import EcrScanOnPush
 from .db_password_literal import DbPasswordLiteral
 from .imdsv2_required import Imdsv2Required
@@ -48,6 +49,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    EcrImmutableTags,
     EcrScanOnPush,
     DbPasswordLiteral,
     Imdsv2Required,
