@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .alb_drop_invalid_headers import AlbDropInvalidHeaders
 from .ecr_immutable_tags import EcrImmutableTags
 from .ecr_scan_on_push import EcrScanOnPush
 from .db_password_literal import DbPasswordLiteral
@@ -49,6 +50,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    AlbDropInvalidHeaders,
     EcrImmutableTags,
     EcrScanOnPush,
     DbPasswordLiteral,
