@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .sensitive_outputs import SensitiveOutputs
 from .alb_drop_invalid_headers import AlbDropInvalidHeaders
 from .ecr_immutable_tags import EcrImmutableTags
 from .ecr_scan_on_push import EcrScanOnPush
@@ -50,6 +51,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    SensitiveOutputs,
     AlbDropInvalidHeaders,
     EcrImmutableTags,
     EcrScanOnPush,
