@@ -14,7 +14,7 @@ from .resource_settings import add_nested_block, content_attribute, dynamic_find
 
 METADATA = "metadata_options"
 CASE = (UNSAFE, IMPACT_IN_PLACE)
-WHY = "IMDSv1 lets any SSRF bug read the instance role's credentials"
+WHY = "IMDSv1 stays enabled, so one SSRF bug can read the instance role's credentials"
 
 
 def _endpoint_disabled(attr: cst.Attribute | None) -> bool:
@@ -109,7 +109,7 @@ class Imdsv2Required(Rule):
         static, dynamic = nested(block, METADATA)
         if not static and not dynamic:
             yield self.finding(
-                ref.file, block, f"{ref.address} has no {METADATA}: IMDSv1 stays enabled ({WHY})", block=block,
+                ref.file, block, f"{ref.address} has no {METADATA}: {WHY}", block=block,
                 fix=lambda b=block: add_nested_block(b, NewBlock(METADATA, body={"http_tokens": "required"})),
                 description=f'add {METADATA} {{ http_tokens = "required" }} (IMDSv1 clients stop working)',
             )
