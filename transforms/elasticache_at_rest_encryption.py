@@ -53,8 +53,8 @@ class ElasticacheAtRestEncryption(Rule):
 
     ## Fix safety
     **Unsafe**: `at_rest_encryption_enabled` forces replacement, so a deployed unencrypted
-    group is destroyed and re-created empty (its endpoint stays the same name, its data is
-    gone unless you restore it from a snapshot: take a final snapshot, set `snapshot_name`).
+    group is destroyed and re-created empty: its data is gone unless you restore it (take a
+    final snapshot, then create the encrypted group from it with `snapshot_name`).
     For code never applied mark it safe with `extend-safe-fixes = ["TFX108"]`.
 
     ## Deployment impact
