@@ -70,7 +70,8 @@ def test_symmetric_default_spelled_out_is_still_fixed() -> None:
     text = ('resource "aws_kms_key" "k" {\n  customer_master_key_spec = "SYMMETRIC_DEFAULT"\n'
             '  key_usage                = "ENCRYPT_DECRYPT"\n}\n')
     out, _ = fix(R, text)
-    assert out["main.tf"].endswith('  key_usage                = "ENCRYPT_DECRYPT"\n  enable_key_rotation      = true\n}\n')
+    assert out["main.tf"].endswith(
+        '  key_usage                = "ENCRYPT_DECRYPT"\n  enable_key_rotation      = true\n}\n')
 
 
 def test_expression_is_reported_without_fix() -> None:

@@ -38,7 +38,8 @@ def test_missing_key_is_written_out(snapshot) -> None:
 
 
 def test_empty_string_is_replaced_with_count(snapshot) -> None:
-    text = 'resource "aws_sns_topic" "t" {\n  count             = 2\n  name              = "t${count.index}"\n  kms_master_key_id = ""\n}\n'
+    text = ('resource "aws_sns_topic" "t" {\n  count             = 2\n  name              = "t${count.index}"\n'
+            '  kms_master_key_id = ""\n}\n')
     assert check_fix(R, text) == snapshot
 
 
@@ -78,7 +79,8 @@ def test_policy_for_account_principals_still_gets_the_fix() -> None:
     files = {
         "sns.tf": 'resource "aws_sns_topic" "alerts" {\n  name = "alerts"\n}\n',
         "policy.tf": 'resource "aws_sns_topic_policy" "p" {\n  arn    = aws_sns_topic.alerts.arn\n'
-                     '  policy = jsonencode({ Statement = [{ Principal = { AWS = "arn:aws:iam::111122223333:root" } }] })\n}\n',
+                     '  policy = jsonencode({ Statement = [{ Principal = { AWS = "arn:aws:iam::111122223333:root" } }] '
+                     '})\n}\n',
     }
     out, result = fix(R, files)
     assert 'kms_master_key_id = "alias/aws/sns"' in out["sns.tf"] and out["policy.tf"] == files["policy.tf"]

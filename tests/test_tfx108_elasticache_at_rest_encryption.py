@@ -50,7 +50,8 @@ def test_already_encrypted_is_left_alone(value: str) -> None:
 
 def test_global_datastore_member_is_left_alone() -> None:
     text = ('resource "aws_elasticache_replication_group" "secondary" {\n  replication_group_id        = "s"\n'
-            '  global_replication_group_id = aws_elasticache_global_replication_group.g.global_replication_group_id\n}\n')
+            '  global_replication_group_id = aws_elasticache_global_replication_group.g.global_replication_group_id'
+            '\n}\n')
     assert unchanged(R, text) and findings(R, text) == []
 
 

@@ -43,7 +43,8 @@ def test_fix_is_unsafe_in_place() -> None:
 
 def test_second_trail_next_to_a_multi_region_one_is_reported_without_fix() -> None:
     files = {
-        "org.tf": 'resource "aws_cloudtrail" "org" {\n  name                  = "org"\n  is_multi_region_trail = true\n}\n',
+        "org.tf": ('resource "aws_cloudtrail" "org" {\n  name                  = "org"\n'
+                   '  is_multi_region_trail = true\n}\n'),
         "data.tf": 'resource "aws_cloudtrail" "data_events" {\n  name = "data-events"\n}\n',
     }
     assert unchanged(R, files)

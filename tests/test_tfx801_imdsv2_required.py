@@ -49,7 +49,8 @@ def test_optional_becomes_required_in_launch_template(snapshot) -> None:
 
 
 def test_existing_block_without_tokens_gets_them() -> None:
-    text = 'resource "aws_instance" "i" {\n  ami = "ami-1"\n\n  metadata_options {\n    http_endpoint = "enabled"\n  }\n}\n'
+    text = ('resource "aws_instance" "i" {\n  ami = "ami-1"\n\n  metadata_options {\n'
+            '    http_endpoint = "enabled"\n  }\n}\n')
     out, _ = fix(R, text)
     assert '    http_endpoint = "enabled"\n    http_tokens   = "required"\n' in out["main.tf"]
 
