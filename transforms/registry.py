@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .db_iam_auth import DbIamAuth
 from .db_backup_retention import DbBackupRetention
 from .db_copy_tags_to_snapshot import DbCopyTagsToSnapshot
 from .provider_credentials import ProviderCredentials
@@ -56,6 +57,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    DbIamAuth,
     DbBackupRetention,
     DbCopyTagsToSnapshot,
     ProviderCredentials,
