@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .db_deletion_protection import DbDeletionProtection
 from .db_iam_auth import DbIamAuth
 from .db_backup_retention import DbBackupRetention
 from .db_copy_tags_to_snapshot import DbCopyTagsToSnapshot
@@ -57,6 +58,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    DbDeletionProtection,
     DbIamAuth,
     DbBackupRetention,
     DbCopyTagsToSnapshot,
