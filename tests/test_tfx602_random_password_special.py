@@ -47,7 +47,7 @@ def test_fix_is_unsafe_and_held_back() -> None:
     assert held.held_back and held.impact == "forces replacement" and "aws_rds_cluster.main" in held.message
 
 
-@pytest.mark.parametrize("attr", ["special = false", 'override_special = "!#$%"'])
+@pytest.mark.parametrize("attr", ["special = false", 'special = "false"', 'override_special = "!#$%"'])
 def test_already_fixed_is_unchanged(attr: str) -> None:
     files = {"random.tf": f'resource "random_password" "master" {{\n  length = 32\n  {attr}\n}}\n', "db.tf": CLUSTER}
     assert unchanged(R, files) and findings(R, files) == []

@@ -66,8 +66,9 @@ def test_already_fixed_and_unsupported_are_unchanged(text: str) -> None:
     assert unchanged(R, text) and findings(R, text) == []
 
 
-def test_provisioned_engine_mode_is_fixed() -> None:
-    text = 'resource "aws_rds_cluster" "c" {\n  engine      = "aurora-postgresql"\n  engine_mode = "provisioned"\n}\n'
+@pytest.mark.parametrize("mode", ['"provisioned"', "null"])
+def test_provisioned_engine_mode_is_fixed(mode: str) -> None:
+    text = f'resource "aws_rds_cluster" "c" {{\n  engine      = "aurora-postgresql"\n  engine_mode = {mode}\n}}\n'
     out, _ = fix(R, text)
     assert "iam_database_authentication_enabled = true" in out["main.tf"]
 

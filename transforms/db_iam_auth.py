@@ -89,7 +89,7 @@ class DbIamAuth(Rule):
             if kind == "aws_db_instance" and block.get_attribute("replicate_source_db") is not None:
                 continue
             mode = block.get_attribute("engine_mode")
-            if mode is not None and text(mode.value) != (True, "provisioned"):
+            if mode is not None and text(mode.value) not in ((True, "provisioned"), (True, None)):
                 continue  # serverless v1 (no IAM auth), or unknown
             engine = block.get_attribute("engine")
             known, value = text(engine.value) if engine is not None else (True, None)

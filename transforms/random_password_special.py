@@ -107,7 +107,7 @@ class RandomPasswordSpecial(Rule):
             used_by = ", ".join(databases)
             special = block.get_attribute("special")
             known, value = literal(special.value) if special is not None else (True, True)
-            if known and value is False:
+            if known and value in (False, "false"):
                 continue
             override = block.get_attribute("override_special")
             if override is not None:
