@@ -66,7 +66,8 @@ class DbPubliclyAccessible(Rule):
     - Terraform AWS provider: `aws_db_instance`, `aws_rds_cluster_instance`, `aws_redshift_cluster`,
       `aws_dms_replication_instance` argument references (publicly_accessible; DMS schema marks it ForceNew)
     - AWS provider 5.0 upgrade guide: Redshift `publicly_accessible` now defaults to `false`
-    - Checkov CKV_AWS_17, CKV_AWS_87 (Redshift), CKV_AWS_89 (DMS); Trivy AWS-0180 (RDS), AWS-0087 (Redshift)
+    - Checkov CKV_AWS_17, CKV_AWS_87 (Redshift), CKV_AWS_89 (DMS); Trivy AWS-0180 (RDS); Trivy has no Redshift
+      public-access check (AWS-0087 is S3 "block public policy", AWS-0127 is Redshift "use VPC")
     """
 
     id = "TFX201"
@@ -76,7 +77,7 @@ class DbPubliclyAccessible(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_17", "CKV_AWS_87", "CKV_AWS_89")
-    trivy = ("AWS-0180", "AWS-0087")
+    trivy = ("AWS-0180",)
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources(*RESOURCES):
