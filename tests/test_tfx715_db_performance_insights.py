@@ -1,0 +1,115 @@
+"""TFX715 db-performance-insights."""
+
+from __future__ import annotations
+
+import pytest
+
+from tffix.transforms.db_performance_insights import DbPerformanceInsights as R
+from tffix.transforms.db_performance_insights import class_supported
+
+from .rulekit import check_fix, findings, fix, unchanged
+
+MODULE = """\
+resource "aws_db_instance" "db" {
+  count          = 2
+  engine         = "mysql"
+  instance_class = "db.m7g.large"
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_rds_cluster" "main" {
+  engine = "aurora-postgresql"
+}
+
+resource "aws_rds_cluster_instance" "member" {
+  for_each                     = toset(["a", "b"])
+  cluster_identifier           = aws_rds_cluster.main.id
+  engine                       = aws_rds_cluster.main.engine
+  instance_class               = "db.serverless"
+  performance_insights_enabled = false
+}
+"""
+
+
+def test_missing_and_false_are_fixed(snapshot) -> None:
+    assert check_fix(R, MODULE) == snapshot
+
+
+def test_missing_is_safe_false_is_held_back() -> None:
+    out, result = fix(R, MODULE, unsafe=False)
+    assert out["main.tf"].count("performance_insights_enabled = true") == 1
+    (held,) = result.remaining
+    assert held.held_back and held.safety == "unsafe" and held.impact == "in-place update"
+    assert held.message == ("aws_rds_cluster_instance.member sets performance_insights_enabled = false: nothing "
+                            "records what the database was busy with when it slows down")
+
+
+def test_exact_output() -> None:
+    out, _ = fix(R, 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n')
+    assert out["main.tf"] == ('resource "aws_db_instance" "db" {\n  engine                       = "postgres"\n'
+                              '  performance_insights_enabled = true\n}\n')
+
+
+@pytest.mark.parametrize("engine, instance_class, supported", [
+    ("mysql", "db.t3.micro", False),
+    ("mysql", "db.t3.medium", True),
+    ("mariadb", "db.t4g.small", False),
+    ("postgres", "db.t3.micro", True),
+    ("aurora-mysql", "db.t3.medium", False),
+    ("aurora-mysql", "db.t4g.medium", True),
+    ("aurora-mysql", "db.t4g.micro", False),
+    ("aurora-postgresql", "db.t3.medium", True),
+    ("aurora-mysql", "db.serverless", True),
+])
+def test_support_table(engine, instance_class, supported) -> None:
+    assert class_supported(engine, instance_class) is supported
+
+
+@pytest.mark.parametrize("text", [
+    'resource "aws_db_instance" "db" {\n  engine = "mysql"\n  instance_class = "db.t3.micro"\n}\n',
+    'resource "aws_db_instance" "db" {\n  engine = "db2-se"\n  instance_class = "db.m6i.large"\n}\n',
+    'resource "aws_db_instance" "replica" {\n  replicate_source_db = aws_db_instance.db.identifier\n}\n',
+    'resource "aws_db_instance" "db" {\n  engine = "postgres"\n  performance_insights_enabled = true\n}\n',
+    'resource "aws_rds_cluster" "c" {\n  engine = "aurora-mysql"\n}\n',
+    'resource "aws_rds_cluster" "c" {\n  engine = "aurora-mysql"\n}\n'
+    'resource "aws_rds_cluster_instance" "i" {\n  engine = aws_rds_cluster.c.engine\n'
+    '  instance_class = "db.t3.medium"\n}\n',
+])
+def test_unsupported_already_fixed_and_other_resources_are_unchanged(text: str) -> None:
+    assert unchanged(R, text) and findings(R, text) == []
+
+
+@pytest.mark.parametrize("text, line", [
+    ('resource "aws_db_instance" "db" {\n  engine = var.engine\n}\n', 2),
+    ('resource "aws_db_instance" "db" {\n  engine = "mysql"\n  instance_class = var.class\n}\n', 3),
+    ('resource "aws_db_instance" "db" {\n  engine = "sqlserver-se"\n  instance_class = "db.m6i.xlarge"\n}\n', 1),
+    ('resource "aws_db_instance" "db" {\n  engine = "postgres"\n  performance_insights_enabled = var.pi\n}\n', 3),
+    ('resource "aws_rds_cluster_instance" "i" {\n  engine = aws_rds_cluster.elsewhere.engine\n}\n', 2),
+])
+def test_expressions_and_untabulated_engines_are_reported_without_fix(text: str, line: int) -> None:
+    assert unchanged(R, text) and findings(R, text) == [("TFX715", line, False)]
+
+
+def test_postgres_class_expression_is_fixed() -> None:
+    text = 'resource "aws_db_instance" "db" {\n  engine         = "postgres"\n  instance_class = var.class\n}\n'
+    out, _ = fix(R, text)
+    assert "performance_insights_enabled = true" in out["main.tf"]
+
+
+def test_multi_file_cluster_engine() -> None:
+    files = {"cluster.tf": 'resource "aws_rds_cluster" "c" {\n  engine = "aurora-mysql"\n}\n',
+             "members.tf": ('resource "aws_rds_cluster_instance" "i" {\n  engine         = aws_rds_cluster.c.engine\n'
+                            '  instance_class = "db.r7g.large"\n}\n')}
+    out, result = fix(R, files)
+    assert out["cluster.tf"] == files["cluster.tf"]
+    assert out["members.tf"].endswith('  instance_class               = "db.r7g.large"\n'
+                                      '  performance_insights_enabled = true\n}\n')
+    assert result.remaining == []
+
+
+def test_suppression_comment() -> None:
+    text = '# tffix:ignore[TFX715]\nresource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
+    assert unchanged(R, text) and findings(R, text) == []
