@@ -98,3 +98,28 @@ def test_resources_are_ignored() -> None:
 def test_suppression_comment() -> None:
     text = '# tffix:ignore[TFX603]\noutput "pw" {\n  value = random_password.db.result\n}\n'
     assert unchanged(R, text) and findings(R, text) == []
+
+
+@pytest.mark.parametrize("name, value", [
+    # seen on terraform-aws-modules, cloudposse and Azure modules: names that describe a secret
+    ("db_instance_secretsmanager_secret_rotation_enabled", "try(aws_db_instance.this[0].id, null) != null"),
+    ("iam_account_password_policy_expire_passwords", "aws_iam_account_password_policy.this.expire_passwords"),
+    ("secret_access_key_ssm_path", "local.secret_access_key_ssm_path"),
+    ("s3_table_version_tokens", "aws_s3tables_table.this.version_token"),
+    ("key_vault_secrets_provider", "azurerm_kubernetes_cluster.main.key_vault_secrets_provider"),
+    ("login_profile_encrypted_password", "aws_iam_user_login_profile.this.encrypted_password"),
+    # names without a describing word, but values that are not secrets
+    ("cluster_master_user_secret", "try(aws_rds_cluster.this[0].master_user_secret, null)"),
+    ("password_data", "try(aws_instance.this[0].password_data, null)"),
+    ("access_key_secret", "aws_iam_access_key.this.encrypted_secret"),
+    ("token_required", "true"),
+])
+def test_names_that_describe_secrets_are_not_reported(name: str, value: str) -> None:
+    text = f'output "{name}" {{\n  value = {value}\n}}\n'
+    assert unchanged(R, text) and findings(R, text) == []
+
+
+def test_secret_names_with_secret_values_are_still_fixed() -> None:
+    text = 'output "api_token" {\n  value = local.token\n}\n'
+    out, _ = fix(R, text)
+    assert out["main.tf"] == 'output "api_token" {\n  value     = local.token\n  sensitive = true\n}\n'

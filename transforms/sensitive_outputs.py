@@ -18,6 +18,20 @@ TYPED_SECRETS = {"random_password": {"result", "bcrypt_hash"}, "aws_iam_access_k
 SECRET_WORDS = ("password", "secret", "token")
 # a value ending in one of these attributes names or identifies a secret, it is not the secret
 IDENTIFIER_SUFFIXES = ("arn", "arns", "id", "ids", "name", "names")
+# a name with one of these words describes a secret (where it is, whether it rotates, its
+# policy) or holds it encrypted for the reader's own key; it is not the secret
+METADATA_WORDS = frozenset({
+    "arn", "arns", "id", "ids", "name", "names", "path", "paths", "ssm", "parameter", "enabled", "status",
+    "rotation", "policy", "expire", "expires", "expiration", "length", "version", "versions", "kms", "provider",
+    "encrypted", "fingerprint", "count", "ttl",
+})
+# attributes whose name sounds secret but whose value is not: the Secrets Manager block RDS
+# returns (ARN, KMS key, status), Windows password data encrypted with the key pair, and
+# IAM values encrypted with the caller's PGP key
+NOT_SECRET_ATTRIBUTES = frozenset({
+    "master_user_secret", "password_data", "encrypted_password", "encrypted_secret",
+    "encrypted_ses_smtp_password_v4", "key_fingerprint",
+})
 
 
 def _attr_names(trav: cst.Traversal) -> list[str]:
@@ -57,6 +71,19 @@ def _is_identifier(value: cst.Node) -> bool:
     return last.name.split("_")[-1] in IDENTIFIER_SUFFIXES
 
 
+def _reads_only_metadata(value: cst.Node) -> bool:
+    """Every reference in ``value`` ends in an attribute known not to be a secret."""
+    ends = [names[-1] for trav in references(value) if (names := _attr_names(trav))]
+    return bool(ends) and all(end in NOT_SECRET_ATTRIBUTES or end.split("_")[-1] in METADATA_WORDS
+                              for end in ends)
+
+
+def _plain_literal(value: cst.Node) -> bool:
+    """A bool, number or null literal cannot be a secret."""
+    known, literal_value = literal(value)
+    return known and (literal_value is None or isinstance(literal_value, bool | int | float))
+
+
 def _wrapped_in_nonsensitive(value: cst.Node) -> bool:
     return isinstance(value, cst.FunctionCall) and value.name == "nonsensitive"
 
@@ -71,9 +98,15 @@ class SensitiveOutputs(Rule):
       (Secrets Manager versions, resource or data source), `aws_iam_access_key.<name>.secret`
       or `.ses_smtp_password_v4`, or a variable declared `sensitive = true`, anywhere in the
       expression (also inside `jsonencode({...})`);
-    - or the output's name contains `password`, `secret` or `token`, unless the value is
-      plainly an identifier (a reference ending in `.arn`, `.id`, `.name`, `_arn`, `_id`,
-      `_name` and their plurals), or the name itself ends in `_arn`, `_id`, `_name`.
+    - or the output's name contains `password`, `secret` or `token`, unless the name also
+      has a word that makes it describe the secret rather than hold it (`arn`, `id`,
+      `name`, `path`, `ssm`, `enabled`, `status`, `rotation`, `policy`, `expire`, `length`,
+      `version`, `kms`, `provider`, `encrypted`, `fingerprint`, ...), or the value is plainly
+      an identifier (a reference ending in `.arn`, `.id`, `.name`, `_arn`, `_id`, `_name`
+      and their plurals), a bool or number literal, or reads only attributes that are not
+      secrets although named so (`master_user_secret`, which holds the secret's ARN and KMS
+      key; `password_data` and `encrypted_password` / `encrypted_secret`, encrypted for the
+      reader's own key pair or PGP key).
 
     Outputs that already say `sensitive = true`, values wrapped in `nonsensitive(...)` and
     outputs with `sensitive` from an expression are left alone. An explicit
@@ -157,6 +190,8 @@ class SensitiveOutputs(Rule):
         word = next((w for w in SECRET_WORDS if w in lowered), None)
         if word is None:
             return None
-        if re.split(r"[^a-z0-9]+", lowered)[-1] in IDENTIFIER_SUFFIXES or _is_identifier(value):
+        if METADATA_WORDS & set(re.split(r"[^a-z0-9]+", lowered)):
+            return None
+        if _is_identifier(value) or _reads_only_metadata(value) or _plain_literal(value):
             return None
         return f"is named like a {word}"
