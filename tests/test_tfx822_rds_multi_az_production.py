@@ -83,6 +83,32 @@ def test_environment_words(identifier: str, expected: bool | None) -> None:
     assert environment_of(module, ref).production is expected
 
 
+@pytest.mark.parametrize("directory, expected", [
+    ("repo/live/prod/data-stores/mysql", True),
+    ("repo/environments/dev", False),
+    ("repo/envs/Staging/db", False),
+    ("repo/live/eu-west-1/db", None),
+    ("home/dev/repo/db", None),  # a checkout under ~/dev is not a dev environment
+    ("repo/prod/db", None),
+])
+def test_environment_from_directory_layout(directory: str, expected: bool | None) -> None:
+    text = 'resource "aws_db_instance" "x" {\n  engine = "mysql"\n}\n'
+    module = parse_module_texts(directory, {"main.tf": text})
+    (ref,) = module.resources("aws_db_instance")
+    assert environment_of(module, ref).production is expected
+
+
+def test_directory_is_weaker_than_names_and_variables() -> None:
+    text = 'resource "aws_db_instance" "x" {\n  identifier = "orders-dev"\n}\n'
+    module = parse_module_texts("live/prod/db", {"main.tf": text})
+    (ref,) = module.resources("aws_db_instance")
+    assert environment_of(module, ref).production is False
+    text = 'variable "environment" {\n  default = "staging"\n}\nresource "aws_db_instance" "x" {}\n'
+    module = parse_module_texts("live/prod/db", {"main.tf": text})
+    (ref,) = module.resources("aws_db_instance")
+    assert environment_of(module, ref).production is False
+
+
 def test_suppression_comment() -> None:
     text = TEXT.replace("  multi_az       = false", "  multi_az       = false # tffix:ignore[TFX822]")
     assert findings(R, text) == [("TFX822", 8, False)]

@@ -21,8 +21,10 @@ class DbDeletionProtection(Rule):
     the resource's own names (label, `identifier` / `cluster_identifier`, an `Environment` /
     `Env` / `Stage` tag) or, when they say nothing, from the module: literal defaults of
     `var.environment` / `var.environment_suffix` / `var.env` / `var.stage`, their values in the
-    module's `.tfvars` files, and locals of those names (`prod`, `production`, `prd`, `live`
-    as whole words; `dev`, `test`, `staging`... are not production).
+    module's `.tfvars` files, and locals of those names, or, failing both, the module's
+    directory in `live/<env>/`, `environments/<env>/` or `envs/<env>/` layouts (`prod`,
+    `production`, `prd`, `live` as whole words; `dev`, `test`, `staging`... are not
+    production).
 
     - Production, missing or `false`: fixed.
     - Production, an expression (`var.environment == "prod"`): reported without a fix only

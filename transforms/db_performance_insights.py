@@ -99,9 +99,10 @@ class DbPerformanceInsights(Rule):
       `performance_insights_enabled` (Optional, default `false`),
       `performance_insights_retention_period`, `performance_insights_kms_key_id`
     - Amazon RDS and Aurora user guides, "DB engine, Region, and instance class support for
-      Database Insights" (the class restrictions above; Database Insights is available for
-      every RDS engine except Db2) and the Performance Insights end-of-life notice (the API
-      continues)
+      Database Insights" (read for this rule: the MySQL / MariaDB and Aurora restrictions
+      above; Database Insights is available for every RDS engine except Db2) and the
+      Performance Insights end-of-life notice (the API continues). The PostgreSQL row was not
+      readable in our copy; "no restriction" there follows Checkov's check below.
     - Checkov CKV_AWS_353 "Ensure that RDS instances have performance insights enabled"
       (`RDSInstancePerformanceInsights.py`, which skips the same MySQL / MariaDB classes and
       Db2); Trivy AWS-0133 "Enable Performance Insights"

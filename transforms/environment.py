@@ -7,7 +7,10 @@ Evidence, strongest first:
    and ``Environment`` / ``Env`` / ``Stage`` tags;
 2. the module: literal values of variables named like an environment (``environment``,
    ``env``, ``stage``, ``environment_suffix`` ...) in their defaults and in the module's
-   ``.tfvars`` files, and locals of those names.
+   ``.tfvars`` files, and locals of those names;
+3. the module's directory, when it follows the common layouts ``live/<env>/...``,
+   ``environments/<env>/...`` or ``envs/<env>/...`` (the directory right below one of those
+   names; other directory names are not evidence: a checkout under ``~/dev`` says nothing).
 
 Words are matched as whole tokens (``prod-db`` and ``db_production`` are production,
 ``product`` is not). A block that names a non-production environment is not production
@@ -32,6 +35,8 @@ ENV_VARIABLES = frozenset({"environment", "env", "stage", "environment_suffix", 
                            "deployment_environment", "workspace_env"})
 NAME_ARGUMENTS = ("identifier", "name", "cluster_identifier", "identifier_prefix", "name_prefix")
 ENV_TAGS = ("environment", "env", "stage")
+# directories whose children are named after environments
+ENV_PARENTS = frozenset({"live", "environments", "environment", "envs", "env", "stages", "deployments"})
 
 
 def words(text: str) -> set[str]:
@@ -102,6 +107,15 @@ def _module_values(module: Module) -> list[tuple[str, str]]:
     return out
 
 
+def _directory_text(module: Module) -> tuple[str, str] | None:
+    """The environment directory of ``live/<env>/...``-style layouts (the deepest one)."""
+    parts = [p for p in module.directory.resolve().parts if p not in ("/", ".")]
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i - 1].lower() in ENV_PARENTS:
+            return f"the directory {parts[i - 1]}/{parts[i]}", parts[i]
+    return None
+
+
 def environment_of(module: Module, ref: BlockRef) -> Environment:
     own = _block_texts(ref.block)
     verdict = _verdict([t for _, t in own])
@@ -114,4 +128,8 @@ def environment_of(module: Module, ref: BlockRef) -> Environment:
         return Environment(True, prod[0])
     if values and all(words(t) & NON_PRODUCTION for _, t in values):
         return Environment(False, values[0][0])
+    if not values and (directory := _directory_text(module)) is not None:
+        verdict = _verdict([directory[1]])
+        if verdict is not None:
+            return Environment(verdict, directory[0])
     return Environment(None)

@@ -20,7 +20,8 @@ class RdsMultiAzProduction(Rule):
     `Environment` / `Env` / `Stage` tag: `prod`, `production`, `prd`, `live` as a whole word),
     or, when they say nothing, when the module's environment variables do (defaults of
     `var.environment` / `env` / `stage` / `environment_suffix`, values in the module's
-    `.tfvars` files, locals of those names). An instance whose names say `dev`, `test`,
+    `.tfvars` files, locals of those names), or, failing both, the module's directory in
+    `live/<env>/`, `environments/<env>/` or `envs/<env>/` layouts. An instance whose names say `dev`, `test`,
     `staging`... is never production. `multi_az` from an expression (`var.env == "prod"`) is
     not reported. Aurora (`aws_rds_cluster_instance`, engines `aurora*`) is out of scope: its
     availability comes from replicas in other AZs. Display only.
