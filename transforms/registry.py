@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .security_group_open_database_ports import SecurityGroupOpenDatabasePorts
 from .db_performance_insights import DbPerformanceInsights
 from .db_auto_minor_version_upgrade import DbAutoMinorVersionUpgrade
 from .db_deletion_protection import DbDeletionProtection
@@ -60,6 +61,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    SecurityGroupOpenDatabasePorts,
     DbPerformanceInsights,
     DbAutoMinorVersionUpgrade,
     DbDeletionProtection,

@@ -160,9 +160,15 @@ class SecurityGroupOpenAdminPorts(Rule):
         protocol = _text(get(protocol_name).value) if get(protocol_name) else None
         from_port = _port(get("from_port").value) if get("from_port") else None
         to_port = _port(get("to_port").value) if get("to_port") else None
-        what = exposure(protocol, from_port, to_port)
+        what = self.exposure(protocol, from_port, to_port)
         if what is None:
             return
         for cidr, node in cidrs:
-            yield self.finding(ref.file, node, f"{where} allows {what} from {cidr} (the whole internet); {ADVICE}",
-                               block=ref.block)
+            yield self.finding(ref.file, node, f"{where} allows {what} from {cidr} (the whole internet); "
+                               f"{self.advice}", block=ref.block)
+
+    # what an open rule exposes, and what to do; TFX214 asks the same about database ports
+    advice = ADVICE
+
+    def exposure(self, protocol: str | None, from_port: int | None, to_port: int | None) -> str | None:
+        return exposure(protocol, from_port, to_port)
