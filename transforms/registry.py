@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .lb_subnet_placement import LbSubnetPlacement
 from .db_log_exports import DbLogExports
 from .monitored_resources_without_alarms import MonitoredResourcesWithoutAlarms
 from .security_group_open_database_ports import SecurityGroupOpenDatabasePorts
@@ -63,6 +64,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    LbSubnetPlacement,
     DbLogExports,
     MonitoredResourcesWithoutAlarms,
     SecurityGroupOpenDatabasePorts,
