@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .db_enhanced_monitoring import DbEnhancedMonitoring
 from .lb_subnet_placement import LbSubnetPlacement
 from .db_log_exports import DbLogExports
 from .monitored_resources_without_alarms import MonitoredResourcesWithoutAlarms
@@ -64,6 +65,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    DbEnhancedMonitoring,
     LbSubnetPlacement,
     DbLogExports,
     MonitoredResourcesWithoutAlarms,
