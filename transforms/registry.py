@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .alarm_without_actions import AlarmWithoutActions
 from .db_storage_autoscaling import DbStorageAutoscaling
 from .db_enhanced_monitoring import DbEnhancedMonitoring
 from .lb_subnet_placement import LbSubnetPlacement
@@ -66,6 +67,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    AlarmWithoutActions,
     DbStorageAutoscaling,
     DbEnhancedMonitoring,
     LbSubnetPlacement,
