@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .target_group_health_check import TargetGroupHealthCheck
 from .sns_subscription_dlq import SnsSubscriptionDlq
 from .alarm_without_actions import AlarmWithoutActions
 from .db_storage_autoscaling import DbStorageAutoscaling
@@ -68,6 +69,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    TargetGroupHealthCheck,
     SnsSubscriptionDlq,
     AlarmWithoutActions,
     DbStorageAutoscaling,
