@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .autoscaling_group_without_policy import AutoscalingGroupWithoutPolicy
 from .target_group_health_check import TargetGroupHealthCheck
 from .sns_subscription_dlq import SnsSubscriptionDlq
 from .alarm_without_actions import AlarmWithoutActions
@@ -69,6 +70,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    AutoscalingGroupWithoutPolicy,
     TargetGroupHealthCheck,
     SnsSubscriptionDlq,
     AlarmWithoutActions,
