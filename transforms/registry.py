@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .launch_configuration import LaunchConfiguration
 from .autoscaling_group_without_policy import AutoscalingGroupWithoutPolicy
 from .target_group_health_check import TargetGroupHealthCheck
 from .sns_subscription_dlq import SnsSubscriptionDlq
@@ -70,6 +71,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    LaunchConfiguration,
     AutoscalingGroupWithoutPolicy,
     TargetGroupHealthCheck,
     SnsSubscriptionDlq,
