@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .container_image_tag import ContainerImageTag
 from .launch_configuration import LaunchConfiguration
 from .autoscaling_group_without_policy import AutoscalingGroupWithoutPolicy
 from .target_group_health_check import TargetGroupHealthCheck
@@ -71,6 +72,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    ContainerImageTag,
     LaunchConfiguration,
     AutoscalingGroupWithoutPolicy,
     TargetGroupHealthCheck,
