@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .alb_access_logs import AlbAccessLogs
 from .s3_access_logging import S3AccessLogging
 from .state_bucket_versioning import StateBucketVersioning
 from .db_subnet_group_public_subnets import DbSubnetGroupPublicSubnets
@@ -77,6 +78,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    AlbAccessLogs,
     S3AccessLogging,
     StateBucketVersioning,
     DbSubnetGroupPublicSubnets,
