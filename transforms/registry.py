@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .non_production_redundancy import NonProductionRedundancy
 from .vpc_flow_logs import VpcFlowLogs
 from .cloudtrail_cloudwatch_logs import CloudtrailCloudwatchLogs
 from .cloudwatch_log_group_kms import CloudwatchLogGroupKms
@@ -82,6 +83,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    NonProductionRedundancy,
     VpcFlowLogs,
     CloudtrailCloudwatchLogs,
     CloudwatchLogGroupKms,
