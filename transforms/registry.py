@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tffix.rules import Rule
 
+from .tag_consistency import TagConsistency
 from .provider_version_outdated import ProviderVersionOutdated
 from .provider_region_config import ProviderRegionConfig
 from .backend_config_placeholder import BackendConfigPlaceholder
@@ -87,6 +88,7 @@ from .terraform_required_version import TerraformRequiredVersion
 
 # One line per rule, any order (the list is sorted by id below).
 _RULES: list[type[Rule]] = [
+    TagConsistency,
     ProviderVersionOutdated,
     ProviderRegionConfig,
     BackendConfigPlaceholder,
