@@ -114,3 +114,14 @@ def test_multi_file_and_suppression() -> None:
     assert findings(R, "# tffix:ignore[TFX808]\n" + TEXT)[:1] == [("TFX808", 6, False)]
     skipped = 'resource "aws_s3_bucket" "a" {\n  #checkov:skip=CKV2_AWS_61: short-lived\n  bucket = "acme-a"\n}\n'
     assert findings(R, skipped) == []
+
+
+def test_unversioned_state_bucket_message_says_once_versioned() -> None:
+    text = 'resource "aws_s3_bucket" "terraform_state" {\n  bucket = "acme-tfstate"\n}\n'
+    _, result = fix(R, text)
+    [message] = [r.message for r in result.remaining]
+    assert "once versioned (as a state bucket should be, TFX132)" in message
+    versioned = TEXT  # the state bucket there has aws_s3_bucket_versioning
+    _, result = fix(R, versioned)
+    state = [r.message for r in result.remaining if "terraform_state" in r.message]
+    assert state and "old state versions are kept forever" in state[0] and "once versioned" not in state[0]

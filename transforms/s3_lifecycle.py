@@ -183,8 +183,10 @@ class S3Lifecycle(Rule):
                 targets = log_targets(module)
             head = f"{ref.address} has no lifecycle configuration"
             if state_bucket(ref):
+                kept = ("old state versions are kept forever" if versioned(module, ref)
+                        else "once versioned (as a state bucket should be, TFX132) old state versions are kept forever")
                 message = (f"{ref.address} looks like a Terraform state bucket and has no lifecycle configuration, so "
-                           f"old state versions are kept forever; add an aws_s3_bucket_lifecycle_configuration that "
+                           f"{kept}; add an aws_s3_bucket_lifecycle_configuration that "
                            f"expires noncurrent versions and aborts incomplete multipart uploads, and never expires "
                            f"current objects")
             elif versioned(module, ref):
