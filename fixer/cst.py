@@ -98,6 +98,10 @@ class Node:
     def _anchor(self) -> Token:
         return self.first_token()
 
+    def children(self) -> Iterator[Node]:
+        """The nodes directly below this one, in source order (for walks that prune)."""
+        return (c for c in _children(self) if isinstance(c, Node))
+
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, depth first, in source order."""
         stack: list[Node] = [self]

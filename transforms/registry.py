@@ -5,6 +5,7 @@ from __future__ import annotations
 from tffix.rules import Rule
 
 from .alarm_without_actions import AlarmWithoutActions
+from .undeclared_reference import UndeclaredReference
 from .alb_access_logs import AlbAccessLogs
 from .alb_drop_invalid_headers import AlbDropInvalidHeaders
 from .aurora_serverless_v2_instance_class import AuroraServerlessV2InstanceClass
@@ -123,6 +124,7 @@ _RULES: list[type[Rule]] = [
     BackendS3Locking,
     BackendHardcodedNames,
     BackendConfigPlaceholder,
+    UndeclaredReference,
     DbPasswordLiteral,
     RandomPasswordSpecial,
     SensitiveOutputs,
