@@ -198,7 +198,9 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
         tree = parse(text, name)
     except ParseError as e:
         return ModuleOutcome(".", ModuleResult("."), [_format_parse_error(e)]), text
-    module = Module(Path("."), [SourceFile(Path(name), text, tree, display=name)])
+    # the module lives where --stdin-filename says, so rules that look next to it (local module
+    # sources, directory layouts) see the right directory
+    module = Module(Path(name).parent, [SourceFile(Path(name), text, tree, display=name)])
     rules = _rules(job.rule_ids)
     result = run_module(module, rules, job.options)
     outcome = ModuleOutcome(".", result)

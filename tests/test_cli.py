@@ -172,6 +172,15 @@ def test_stdin_fix_writes_fixed_text_to_stdout() -> None:
     assert r.exit_code == 0 and r.stdout == FIXED_MISSING
 
 
+def test_stdin_module_lives_in_the_stdin_filename_directory(tmp_path: Path) -> None:
+    (tmp_path / "live" / "modules" / "dns").mkdir(parents=True)
+    call = b'module "dns" {\n  source = "./modules/dns"\n}\n'
+    r = tffix("--check", "--stdin-filename", "live/main.tf", "-", input=call, cwd=tmp_path, rules="TFX521")
+    assert r.exit_code == 0, r.stdout  # ./modules/dns is found next to live/main.tf
+    r = tffix("--check", "--stdin-filename", "main.tf", "-", input=call, cwd=tmp_path, rules="TFX521")
+    assert r.exit_code == 1 and "Unreadable module directory" in r.stdout
+
+
 def test_stdin_check_and_bad_input() -> None:
     r = tffix("--check", "--stdin-filename", "db.tf", "-", input=MISSING.encode())
     assert r.exit_code == 1 and r.stdout.startswith("db.tf:1:1: TFX201")
