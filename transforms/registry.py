@@ -51,6 +51,7 @@ from .lambda_archive_file import LambdaArchiveFile
 from .lambda_url_auth import LambdaUrlAuth
 from .lambda_url_cors_wildcard import LambdaUrlCorsWildcard
 from .launch_configuration import LaunchConfiguration
+from .module_call_arguments import ModuleCallArguments
 from .launch_template_ebs_encrypted import LaunchTemplateEbsEncrypted
 from .lb_subnet_placement import LbSubnetPlacement
 from .monitored_resources_without_alarms import MonitoredResourcesWithoutAlarms
@@ -125,6 +126,7 @@ _RULES: list[type[Rule]] = [
     BackendHardcodedNames,
     BackendConfigPlaceholder,
     UndeclaredReference,
+    ModuleCallArguments,
     DbPasswordLiteral,
     RandomPasswordSpecial,
     SensitiveOutputs,

@@ -1,0 +1,93 @@
+"""TFX521 module-call-arguments."""
+
+from __future__ import annotations
+
+from tffix.transforms.module_call_arguments import ModuleCallArguments as R
+
+from .rulekit import findings, fix
+
+CHILD = """\
+variable "domain_name" {
+  type = string
+}
+
+variable "hosted_zone_id" {
+  type = string
+}
+
+variable "ttl" {
+  type    = number
+  default = 300
+}
+
+variable "tags" {
+  type    = map(string)
+  default = null
+}
+"""
+
+CALL = """\
+module "dns" {
+  source      = "./modules/route53"
+  domain      = "example.org"
+  environment = "prod"
+  count       = 1
+}
+"""
+
+
+def _child(tmp_path, text=CHILD, name="variables.tf"):
+    child = tmp_path / "modules" / "route53"
+    child.mkdir(parents=True, exist_ok=True)
+    (child / name).write_text(text)
+    return child
+
+
+def _records(tmp_path, text):
+    out, result = fix(R, text, directory=str(tmp_path))
+    assert out == {"main.tf": text}
+    return [(r.line, r.column, r.fixable, r.message) for r in result.remaining]
+
+
+def test_unsupported_and_missing_arguments(tmp_path, snapshot) -> None:
+    _child(tmp_path)
+    records = _records(tmp_path, CALL)
+    assert [(line, column) for line, column, _, _ in records] == [(1, 1), (3, 3), (4, 3)]
+    assert "domain_name, hosted_zone_id" in records[0][3]
+    assert "did you mean domain_name?" in records[1][3]
+    assert "declare it in the module or remove it" in records[2][3]
+    assert records == snapshot
+
+
+def test_matching_call_is_fine(tmp_path) -> None:
+    _child(tmp_path)
+    good = ('module "dns" {\n  source         = "./modules/route53"\n  domain_name    = "example.org"\n'
+            '  hosted_zone_id = var.zone\n  providers      = { aws = aws }\n  depends_on     = [aws_s3_bucket.b]\n}\n')
+    assert findings(R, good, directory=str(tmp_path)) == []
+
+
+def test_variables_in_several_child_files_count(tmp_path) -> None:
+    child = _child(tmp_path, 'variable "domain_name" {}\n')
+    (child / "more.tf").write_text('variable "hosted_zone_id" {}\n')
+    good = ('module "dns" {\n  source         = "./modules/route53"\n  domain_name    = "x"\n'
+            '  hosted_zone_id = "z"\n}\n')
+    assert findings(R, good, directory=str(tmp_path)) == []
+    (child / "extra.tf").write_text('variable "region" {}\n')
+    assert findings(R, good, directory=str(tmp_path)) == [("TFX521", 1, False)]
+
+
+def test_missing_directory_is_reported(tmp_path) -> None:
+    text = 'module "net" {\n  source = "../network"\n}\n'
+    assert findings(R, text, directory=str(tmp_path)) == [("TFX521", 2, False)]
+
+
+def test_remote_sources_and_unreadable_children_are_skipped(tmp_path) -> None:
+    remote = 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "~> 5.0"\n  nonsense = 1\n}\n'
+    assert findings(R, remote, directory=str(tmp_path)) == []
+    expression = 'module "x" {\n  source = var.path\n}\n'
+    assert findings(R, expression, directory=str(tmp_path)) == []
+    child = _child(tmp_path, 'variable "a" {\n')  # syntax error in the child
+    assert findings(R, CALL, directory=str(tmp_path)) == []
+    (child / "variables.tf").write_text(CHILD)
+    (child / "more.tf.json").write_text('{"variable": {"domain": {}}}')
+    assert findings(R, CALL, directory=str(tmp_path)) == []
