@@ -41,7 +41,7 @@ __all__ = [
     "TemplateFor", "Traversal", "GetAttr", "Index", "LegacyIndex", "AttrSplat",
     "FullSplat", "FunctionCall", "Tuple", "Object", "ObjectItem", "Conditional",
     "BinaryOp", "UnaryOp", "Parens", "ForIntro", "ForCond", "ForTuple", "ForObject",
-    "Token", "tokens_of",
+    "Token", "tokens_of", "sole_expression",
 ]
 
 Child = Union["Node", Token, list, None]
@@ -424,6 +424,14 @@ class Template(Expr):
         if not self.is_literal:
             return None
         return unescape("".join(str(p) for p in self.parts))
+
+
+def sole_expression(expr: Node) -> Node:
+    """The expression of a string that is only ``"${expr}"`` (Terraform evaluates the two
+    alike, and older code writes the quoted form), else ``expr`` itself."""
+    if isinstance(expr, Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], Interpolation):
+        return expr.parts[0].expr
+    return expr
 
 
 class Heredoc(Expr):

@@ -121,8 +121,7 @@ class Module:
         ``var.x`` -> the variable; ``module.m.out`` -> the module call.
         A template that is only ``"${ref}"`` resolves like ``ref``.
         """
-        if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-            expr = expr.parts[0].expr
+        expr = cst.sole_expression(expr)
         if not isinstance(expr, cst.Traversal):
             return None
         path = expr.path

@@ -146,3 +146,12 @@ def test_full_splat_takes_every_later_step_including_splats(source: str) -> None
     expr = tffix.parse_expression(source)
     assert expr.code == source
     assert isinstance(expr.steps[-1], cst.FullSplat)
+
+
+def test_sole_expression_unwraps_only_a_lone_interpolation() -> None:
+    from tffix.cst import sole_expression
+
+    attrs = {a.name: a.value for a in tffix.parse('a = "${var.x}"\nb = "x-${var.x}"\nc = var.x\n').body.attributes}
+    assert sole_expression(attrs["a"]).code.strip() == "var.x"
+    assert sole_expression(attrs["b"]) is attrs["b"]
+    assert sole_expression(attrs["c"]) is attrs["c"]

@@ -265,8 +265,7 @@ def _provider(ref: BlockRef) -> str:
 def _cidrsubnet(module: Module, expr: cst.Node, vpc_networks: dict[int, Network]) -> Network | None:
     """``cidrsubnet(prefix, newbits, netnum)`` with literal numbers and a literal prefix or
     an ``aws_vpc.x.cidr_block`` of the module with a literal block; None otherwise."""
-    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-        expr = expr.parts[0].expr
+    expr = cst.sole_expression(expr)
     if not isinstance(expr, cst.FunctionCall) or expr.name != "cidrsubnet" or len(expr.arguments) != 3:
         return None
     prefix_expr, bits_expr, num_expr = expr.arguments

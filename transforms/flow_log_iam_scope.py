@@ -1055,12 +1055,12 @@ def _reference(expr: cst.Node) -> cst.Traversal | None:
 def _unwrap(expr: cst.Node) -> cst.Node:
     """``"${x}"`` is ``x``; parentheses are nothing."""
     while True:
-        if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-            expr = expr.parts[0].expr
-        elif isinstance(expr, cst.Parens):
-            expr = expr.expr
-        else:
+        inner = cst.sole_expression(expr)
+        if isinstance(inner, cst.Parens):
+            inner = inner.expr
+        if inner is expr:
             return expr
+        expr = inner
 
 
 # ---- small helpers -------------------------------------------------------------------

@@ -106,8 +106,7 @@ def zip_path(expr: cst.Node | None) -> ZipPath | None:
 def hashed_path(expr: cst.Node | None) -> cst.Expr | None:
     """The path argument if ``expr`` hashes a file (``filebase64sha256(p)``,
     ``base64sha256(filebase64(p))``, ...), else None."""
-    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-        expr = expr.parts[0].expr
+    expr = cst.sole_expression(expr)
     if not isinstance(expr, cst.FunctionCall) or len(expr.arguments) != 1:
         return None
     (arg,) = expr.arguments

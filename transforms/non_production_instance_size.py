@@ -50,12 +50,6 @@ def type_rank(value: str) -> int | None:
     return size_rank(parts[-1])
 
 
-def _unwrap(expr: cst.Node) -> cst.Node:
-    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-        return expr.parts[0].expr
-    return expr
-
-
 def _values(module: Module, expr: cst.Node) -> list[tuple[SourceFile, cst.Node, str, str]]:
     """The literal values an argument takes: ``(file, node, value, origin)``. A literal is
     itself; ``var.x`` is the values ``.tfvars`` files give it, else its literal default.
@@ -63,7 +57,7 @@ def _values(module: Module, expr: cst.Node) -> list[tuple[SourceFile, cst.Node, 
     known, value = literal(expr)
     if known:
         return []  # filled by the caller, which knows the file
-    inner = _unwrap(expr)
+    inner = cst.sole_expression(expr)
     if not isinstance(inner, cst.Traversal) or len(inner.path) != 2 or inner.path[0] != "var":
         return []
     name = inner.path[1]

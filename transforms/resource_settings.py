@@ -75,8 +75,7 @@ def resource_reference(expr: cst.Node | None) -> bool:
     """True for a reference to another resource's or data source's attribute
     (``aws_kms_key.sns.arn``, ``"${data.aws_kms_key.k.arn}"``): never null once applied.
     Variables, locals, module outputs and conditionals may be null, so they are not."""
-    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-        expr = expr.parts[0].expr
+    expr = cst.sole_expression(expr)
     if not isinstance(expr, cst.Traversal):
         return False
     path = expr.path

@@ -24,12 +24,6 @@ class _Unknown:
 UNKNOWN = _Unknown()  # an expression tffix cannot follow (variable, local, module output...)
 
 
-def _strip(expr: cst.Node) -> cst.Node:
-    if isinstance(expr, cst.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], cst.Interpolation):
-        return expr.parts[0].expr
-    return expr
-
-
 def _literal_buckets(module: Module) -> dict[str, BlockRef]:
     out: dict[str, BlockRef] = {}
     for ref in module.resources("aws_s3_bucket"):
@@ -54,7 +48,7 @@ def bucket_target(module: Module, ref: BlockRef, name: str = "bucket", _depth: i
 
 
 def _target(module: Module, ref: BlockRef, expr: cst.Node, _depth: int) -> BlockRef | None | _Unknown:
-    expr = _strip(expr)
+    expr = cst.sole_expression(expr)
     if isinstance(expr, cst.Parens):
         return _target(module, ref, expr.expr, _depth)
     if isinstance(expr, cst.Conditional):

@@ -59,8 +59,7 @@ def _secret_reference(module: Module, value: cst.Node) -> str | None:
 
 def _is_identifier(value: cst.Node) -> bool:
     """The value is a plain reference to an ARN / id / name attribute (``aws_secretsmanager_secret.s.arn``)."""
-    if isinstance(value, cst.Template) and len(value.parts) == 1 and isinstance(value.parts[0], cst.Interpolation):
-        value = value.parts[0].expr
+    value = cst.sole_expression(value)
     if not isinstance(value, cst.Traversal) or not value.steps:
         return False
     last = value.steps[-1]

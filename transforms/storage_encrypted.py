@@ -47,8 +47,7 @@ def _replica(block: cst.Block) -> tuple[str, bool | None]:
         if known and text == "":
             continue  # the provider treats an empty source like an unset one
         value = attr.value
-        if isinstance(value, cst.Template) and len(value.parts) == 1 and isinstance(value.parts[0], cst.Interpolation):
-            value = value.parts[0].expr
+        value = cst.sole_expression(value)
         if known or isinstance(value, cst.Traversal) and value.path[:1] not in (["var"], ["local"], ["module"]):
             return name, True
         return name, None
