@@ -12,6 +12,7 @@ from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, lit
 
 from .environment import Environment, environment_of
 from .resource_settings import truth
+from .single_az_subnets import instances
 
 # registry source of the VPC module, and its git / GitHub spellings
 VPC_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/vpc/aws(//.*)?$"
@@ -19,32 +20,18 @@ VPC_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/vpc/
 
 
 def _count(block: cst.Block, module: Module) -> tuple[int | None, str]:
-    """How many instances the block has and, for ``count = length(x)``, a description
-    of that: ``(n, "")`` for a literal count / literal for_each collection / no meta-argument,
-    ``(None, "one NAT gateway per zone ...")`` for a ``length(...)`` count that may be several, ``(None, "")``
-    when an expression decides (a conditional, a variable)."""
+    """How many instances the block has (``instances``) and, for ``count = length(x)``, a
+    description of that: ``(None, "one NAT gateway per zone ...")`` when the length may be
+    several, the length itself when ``x`` is a literal list."""
     count = block.get_attribute("count")
-    if count is not None:
-        value = count.value
-        known, number = literal(value)
-        if known:
-            return (number, "") if isinstance(number, int) and not isinstance(number, bool) else (None, "")
-        if isinstance(value, cst.FunctionCall) and value.name == "length" and len(value.arguments) == 1:
-            argument = value.arguments[0]
-            size = _literal_length(module, argument)
-            if size is not None:
-                return size, ""
-            return None, f"one NAT gateway per zone (count = length({argument.code.strip()}))"
-        return None, ""
-    each = block.get_attribute("for_each")
-    if each is not None:
-        value = each.value
-        if isinstance(value, cst.FunctionCall) and value.name == "toset" and len(value.arguments) == 1:
-            value = value.arguments[0]
-        if isinstance(value, (cst.Tuple, cst.Object)):
-            return len(value.items), ""
-        return None, ""
-    return 1, ""
+    value = count.value if count is not None else None
+    if isinstance(value, cst.FunctionCall) and value.name == "length" and len(value.arguments) == 1:
+        argument = value.arguments[0]
+        size = _literal_length(module, argument)
+        if size is not None:
+            return size, ""
+        return None, f"one NAT gateway per zone (count = length({argument.code.strip()}))"
+    return instances(block), ""
 
 
 def _literal_length(module: Module, expr: cst.Node) -> int | None:
