@@ -10,6 +10,7 @@ from tffix import cst
 from tffix.module import BlockRef, Module, references
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, literal
 
+from .resource_settings import nested
 from .s3_buckets import bucket_target, satellites
 
 LOGGING_TYPE = "aws_s3_bucket_logging"
@@ -22,21 +23,16 @@ LOG_WRITERS = (
 )
 # resources whose `s3_bucket_name` is where they deliver logs
 LOG_DELIVERY_TYPES = ("aws_cloudtrail", "aws_config_delivery_channel")
-_TOKENS = re.compile(r"[^a-z0-9]+")
+TOKENS = re.compile(r"[^a-z0-9]+")
 
 
 def log_word(name: str) -> bool:
     """True for names that talk about logs: ``access_logs``, ``logging_config``,
     ``log_destination``, ``alb-logs``, ``accesslogs`` (but not ``catalog`` or ``blogs``)."""
-    for token in _TOKENS.split(name.lower()):
+    for token in TOKENS.split(name.lower()):
         if token.startswith("log") or (token.endswith("logs") and token != "blogs") or token == "cloudtrail":
             return True
     return False
-
-
-def has_nested(block: cst.Block, name: str) -> bool:
-    """A static ``name { }`` block or a ``dynamic "name"`` block."""
-    return bool(block.find_blocks(name)) or any(d.label_values[:1] == [name] for d in block.find_blocks("dynamic"))
 
 
 def _named_paths(body: cst.Body, names: list[str]) -> Iterator[tuple[list[str], cst.Traversal | cst.Node]]:
@@ -251,7 +247,7 @@ class S3AccessLogging(Rule):
             return
         targets = log_targets(module)
         for ref in buckets:
-            if has_nested(ref.block, "logging") or configs.of(ref) or id(ref.block) in targets:
+            if any(nested(ref.block, "logging")) or configs.of(ref) or id(ref.block) in targets:
                 continue
             if module_inputs(module, ref):
                 continue

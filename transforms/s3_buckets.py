@@ -1,4 +1,5 @@
-"""S3 buckets and the resources that point at them (shared by TFX130, TFX131, TFX730)."""
+"""S3 buckets and the resources that point at them (shared by TFX130, TFX131, TFX132, TFX706,
+TFX730, TFX808)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from .provider_version import entries
 from .terraform_required_version import allows, parse_constraint
 
 __all__ = ["UNKNOWN", "bucket_target", "Satellites", "satellites", "provider_v4", "bucket_ref",
-           "meta_args", "insertion_point", "unique_name"]
+           "meta_args", "insertion_point", "unique_name", "VERSIONING_TYPE", "versioning_status"]
+
+VERSIONING_TYPE = "aws_s3_bucket_versioning"
 
 
 class _Unknown:
@@ -171,3 +174,15 @@ def unique_name(module: Module, rtype: str, base: str) -> str:
     while f"{base}_{n}" in taken:
         n += 1
     return f"{base}_{n}"
+
+
+def versioning_status(config: BlockRef) -> str | None:
+    """An ``aws_s3_bucket_versioning``'s literal ``versioning_configuration.status``
+    ("Enabled", "Suspended", "Disabled"); None when it is an expression, or the block is
+    dynamic or missing."""
+    blocks = config.block.find_blocks("versioning_configuration")
+    if len(blocks) != 1:
+        return None
+    attr = blocks[0].get_attribute("status")
+    known, value = literal(attr.value) if attr is not None else (False, None)
+    return value if known and isinstance(value, str) else None

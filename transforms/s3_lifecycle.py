@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from tffix.module import BlockRef, Module
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, literal
 
-from .resource_settings import text, truth
-from .s3_access_logging import has_nested, log_targets, module_inputs
-from .s3_buckets import satellites
+from .resource_settings import nested, truth
+from .s3_access_logging import TOKENS, log_targets, module_inputs
+from .s3_buckets import VERSIONING_TYPE, satellites, versioning_status
 
 LIFECYCLE_TYPE = "aws_s3_bucket_lifecycle_configuration"
-VERSIONING_TYPE = "aws_s3_bucket_versioning"
-_TOKENS = re.compile(r"[^a-z0-9]+")
 
 
 def _names(bucket: BlockRef) -> list[str]:
@@ -32,7 +29,7 @@ def state_bucket(bucket: BlockRef) -> bool:
     """The bucket's label or literal name says it holds Terraform state
     (``terraform_state``, ``acme-tfstate``, ``backend-state``)."""
     for name in _names(bucket):
-        tokens = _TOKENS.split(name.lower())
+        tokens = TOKENS.split(name.lower())
         if any(t in ("state", "tfstate", "tfstates", "terraformstate") for t in tokens):
             return True
     return False
@@ -45,12 +42,7 @@ def versioned(module: Module, bucket: BlockRef) -> bool:
         enabled = block.get_attribute("enabled")
         if enabled is not None and truth(enabled.value) == (True, True):
             return True
-    for ref in satellites(module, VERSIONING_TYPE).of(bucket):
-        for conf in ref.block.find_blocks("versioning_configuration"):
-            status = conf.get_attribute("status")
-            if status is not None and text(status.value) == (True, "Enabled"):
-                return True
-    return False
+    return any(versioning_status(ref) == "Enabled" for ref in satellites(module, VERSIONING_TYPE).of(bucket))
 
 
 class S3Lifecycle(Rule):
@@ -177,7 +169,7 @@ class S3Lifecycle(Rule):
             return
         targets: set[int] | None = None
         for ref in buckets:
-            if has_nested(ref.block, "lifecycle_rule") or configs.of(ref) or module_inputs(module, ref):
+            if any(nested(ref.block, "lifecycle_rule")) or configs.of(ref) or module_inputs(module, ref):
                 continue
             if targets is None:
                 targets = log_targets(module)

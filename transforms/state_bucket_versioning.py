@@ -11,10 +11,10 @@ from tffix.module import BlockRef, Module
 from tffix.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule, literal
 
 from .backend_s3_encrypt import s3_backends
-from .resource_settings import text, truth
-from .s3_buckets import bucket_ref, insertion_point, meta_args, provider_v4, satellites, unique_name
+from .resource_settings import nested, truth
+from .s3_buckets import (VERSIONING_TYPE, bucket_ref, insertion_point, meta_args, provider_v4, satellites,
+                         unique_name, versioning_status)
 
-VERSIONING_TYPE = "aws_s3_bucket_versioning"
 # a bucket whose name or label contains one of these holds Terraform state
 STATE_MARKERS = ("tfstate", "terraform-state", "terraform_state", "tf-state", "tf_state")
 
@@ -167,7 +167,7 @@ class StateBucketVersioning(Rule):
             if off is None:
                 continue  # inline versioning enabled, or decided by an expression
             configs = existing.of(ref)
-            statuses = [_status(c) for c in configs]
+            statuses = [versioning_status(c) for c in configs]
             if any(s is None or s == "Enabled" for s in statuses):
                 continue
             address = f"{ref.address} holds Terraform state ({reason})"
@@ -207,9 +207,9 @@ class StateBucketVersioning(Rule):
     def _inline(block: cst.Block) -> cst.Node | None | bool:
         """False without inline versioning; None when it is enabled or set from an
         expression (a dynamic block included); else the node that switches it off."""
-        if any(d.label_values[:1] == ["versioning"] for d in block.find_blocks("dynamic")):
+        blocks, dynamic = nested(block, "versioning")
+        if dynamic:
             return None
-        blocks = block.find_blocks("versioning")
         if not blocks:
             return False
         for inline in blocks:
@@ -229,17 +229,6 @@ class StateBucketVersioning(Rule):
         name = unique_name(module, VERSIONING_TYPE, bucket.block.label_values[1])
         bucket.file.tree.append_block(NewBlock("resource", [VERSIONING_TYPE, name], body),
                                       after=insertion_point(module, bucket))
-
-
-def _status(config: BlockRef) -> str | None:
-    """The literal ``versioning_configuration.status`` ("Enabled", "Suspended", "Disabled"),
-    None when it is an expression or the block is dynamic or missing."""
-    blocks = config.block.find_blocks("versioning_configuration")
-    if len(blocks) != 1:
-        return None
-    attr = blocks[0].get_attribute("status")
-    known, value = text(attr.value) if attr is not None else (False, None)
-    return value if known and isinstance(value, str) else None
 
 
 def _status_node(config: BlockRef) -> cst.Node:
