@@ -17,12 +17,12 @@ from pathlib import Path
 
 from . import cst
 
-__all__ = ["SourceFile", "Module", "BlockRef", "references"]
+__all__ = ["SourceFile", "Module", "BlockRef", "references", "BUILT_IN_ROOTS"]
 
 MODULE_SUFFIXES = (".tf", ".tofu")
 VARS_SUFFIXES = (".tfvars",)
-# Roots of references that are not blocks of this module.
-_NOT_BLOCKS = {"count", "each", "self", "path", "terraform"}
+# Roots of references that are Terraform's own objects, not blocks of this module.
+BUILT_IN_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
 
 
 @dataclass
@@ -125,7 +125,7 @@ class Module:
         if not isinstance(expr, cst.Traversal):
             return None
         path = expr.path
-        if not path or path[0] in _NOT_BLOCKS:
+        if not path or path[0] in BUILT_IN_ROOTS:
             return None
         if path[0] in ("data", "ephemeral") and len(path) >= 3:
             return self.find(".".join(path[:3]))

@@ -11,7 +11,7 @@ from typing import Any
 from tffix import cst, edit
 from tffix.build import HCL, NewBlock, quote
 from tffix.lexer import Token
-from tffix.module import BlockRef, Module
+from tffix.module import BUILT_IN_ROOTS, BlockRef, Module
 from tffix.parser import parse_expression
 from tffix.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, SAFE, UNSAFE, Finding, Rule, literal
 
@@ -596,7 +596,7 @@ def _template_text(t: cst.Template) -> str | None:
 
 def _is_resource_reference(trav: cst.Traversal) -> bool:
     path = trav.path
-    return len(path) >= 2 and path[0] not in ("var", "local", "module", "each", "count", "self", "path", "terraform")
+    return len(path) >= 2 and path[0] not in ("var", "local", "module", *BUILT_IN_ROOTS)
 
 
 # -- data "aws_iam_policy_document"

@@ -24,7 +24,7 @@ from typing import Any
 
 from tffix import cst
 from tffix.build import NewBlock
-from tffix.module import BlockRef
+from tffix.module import BUILT_IN_ROOTS, BlockRef
 from tffix.rules import Finding, Rule, literal
 
 __all__ = [
@@ -79,7 +79,7 @@ def resource_reference(expr: cst.Node | None) -> bool:
     if not isinstance(expr, cst.Traversal):
         return False
     path = expr.path
-    return len(path) >= 2 and path[0] not in ("var", "local", "module", "each", "count", "self", "path", "terraform")
+    return len(path) >= 2 and path[0] not in ("var", "local", "module", *BUILT_IN_ROOTS)
 
 
 def nested(block: cst.Block, name: str) -> tuple[list[cst.Block], list[cst.Block]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from tffix import cst
 from tffix.build import NewBlock
-from tffix.module import Module, SourceFile, references
+from tffix.module import BUILT_IN_ROOTS, Module, SourceFile, references
 from tffix.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Rule, literal
 
 Version = tuple[int, int]
@@ -200,7 +200,7 @@ def _validation_refs(variable: cst.Block) -> Iterator[tuple[cst.Traversal, str]]
         iterators = _for_names(validation)
         for trav in references(validation):
             path = trav.path
-            if not path or path[0] in ("count", "each", "self", "path", "terraform"):
+            if not path or path[0] in BUILT_IN_ROOTS:
                 continue
             if path[0] == "var" and len(path) >= 2 and path[1] == own:
                 continue

@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from tffix import cst
-from tffix.module import Module
+from tffix.module import BUILT_IN_ROOTS, Module
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 
-# Roots that name no block of the module (Terraform's own objects).
-BUILT_INS = {"count", "each", "self", "path", "terraform"}
 # Blocks whose references name things outside the module's declarations on purpose:
 # `moved` / `removed` name addresses that no longer exist, `import` targets and the
 # `terraform` block hold no expressions a plan evaluates.
@@ -79,7 +77,7 @@ def _target(path: list[str]) -> tuple[str, str] | None:
     """(kind, name) a reference path asks the module for, or None when it names no
     declaration (a built-in, or too short to tell)."""
     root = path[0]
-    if root in BUILT_INS:
+    if root in BUILT_IN_ROOTS:
         return None
     if root in ("var", "local", "module"):
         return (root, path[1]) if len(path) >= 2 else None
