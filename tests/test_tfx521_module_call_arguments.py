@@ -91,3 +91,15 @@ def test_remote_sources_and_unreadable_children_are_skipped(tmp_path) -> None:
     (child / "variables.tf").write_text(CHILD)
     (child / "more.tf.json").write_text('{"variable": {"domain": {}}}')
     assert findings(R, CALL, directory=str(tmp_path)) == []
+
+
+def test_a_child_called_twice_is_read_once(tmp_path, monkeypatch) -> None:
+    import tffix.transforms.module_call_arguments as rule
+
+    _child(tmp_path)
+    reads = []
+    original = rule.child_variables
+    monkeypatch.setattr(rule, "child_variables", lambda d: reads.append(d) or original(d))
+    twice = CALL + CALL.replace('module "dns"', 'module "dns2"')
+    assert [line for _, line, _ in findings(R, twice, directory=str(tmp_path))] == [1, 3, 4, 7, 9, 10]
+    assert len(reads) == 1

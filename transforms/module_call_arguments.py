@@ -113,6 +113,7 @@ class ModuleCallArguments(Rule):
         base = module.directory
         if not base.is_dir():
             return
+        children: dict[Path, dict[str, bool] | None] = {}
         for ref in module.blocks("module"):
             block = ref.block
             source = block.get_attribute("source")
@@ -127,7 +128,10 @@ class ModuleCallArguments(Rule):
                                    f"terraform init fails with \"Unreadable module directory\"; fix the path",
                                    block=block)
                 continue
-            variables = child_variables(directory)
+            key = directory.resolve()
+            if key not in children:  # several calls to one child (app1, app2) read it once
+                children[key] = child_variables(directory)
+            variables = children[key]
             if variables is None:
                 continue
             passed = {attr.name: attr for attr in block.body.attributes}
