@@ -135,6 +135,31 @@ class Module:
             return self.find(".".join(path[:2]))
         return None
 
+    def references_through_locals(self, expr: cst.Node,
+                                  locals_: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
+                                  ) -> Iterator[cst.Traversal]:
+        """Every traversal under ``expr``, where ``local.x`` stands for the traversals of
+        that local's value (followed transitively, each local once, so cycles end). A
+        ``local.x`` the module does not define is yielded as it is. Pass ``locals_``
+        (``self.locals()``) when calling this in a loop."""
+        defined = locals_
+        seen: set[str] = set()
+
+        def walk(node: cst.Node) -> Iterator[cst.Traversal]:
+            nonlocal defined
+            for trav in references(node):
+                path = trav.path
+                if len(path) >= 2 and path[0] == "local":
+                    defined = self.locals() if defined is None else defined  # only when a local is used
+                    if path[1] in defined:
+                        if path[1] not in seen:
+                            seen.add(path[1])
+                            yield from walk(defined[path[1]][1].value)
+                        continue
+                yield trav
+
+        return walk(expr)
+
     def referrers(self, target: BlockRef) -> Iterator[tuple[BlockRef, cst.Traversal]]:
         """Blocks whose expressions refer to ``target``, with the reference."""
         address = target.address

@@ -125,3 +125,18 @@ def test_a_crashing_rule_is_reported_and_others_run() -> None:
 
 def test_round_cap_is_ten() -> None:
     assert MAX_ROUNDS == 10
+
+
+def test_references_through_locals_follows_locals_once_and_keeps_unknown_ones() -> None:
+    from pathlib import Path
+
+    import tffix
+    from tffix.module import Module, SourceFile
+
+    text = ('locals {\n  a = aws_vpc.main.id\n  b = [local.a, local.b, aws_vpc.other.id]\n}\n'
+            'output "o" {\n  value = [local.b, local.missing, var.x]\n}\n')
+    tree = tffix.parse(text, "main.tf")
+    module = Module(Path("."), [SourceFile(Path("main.tf"), text, tree)])
+    output = next(module.blocks("output")).block.get_attribute("value").value
+    found = [".".join(t.path) for t in module.references_through_locals(output)]
+    assert found == ["aws_vpc.main.id", "aws_vpc.other.id", "local.missing", "var.x"]

@@ -39,24 +39,12 @@ def _address(trav: cst.Traversal) -> str | None:
     return ".".join(path[:2]) if len(path) >= 2 else None
 
 
-def addresses(expr: cst.Node | None, locals_: dict[str, Any], seen: set[str] | None = None) -> set[str]:
+def addresses(module: Module, expr: cst.Node | None, locals_: dict[str, Any]) -> set[str]:
     """The block addresses ``expr`` refers to, looking through ``local.x`` values."""
-    out: set[str] = set()
     if expr is None:
-        return out
-    seen = set() if seen is None else seen
-    for trav in references(expr):
-        address = _address(trav)
-        if address is None:
-            continue
-        if address.startswith("local."):
-            name = address.split(".", 1)[1]
-            if name not in seen and name in locals_:
-                seen.add(name)
-                out |= addresses(locals_[name][1].value, locals_, seen)
-            continue
-        out.add(address)
-    return out
+        return set()
+    found = (_address(t) for t in module.references_through_locals(expr, locals_))
+    return {a for a in found if a is not None and not a.startswith("local.")}
 
 
 class SecretRotation(Rule):
@@ -195,11 +183,11 @@ class SecretRotation(Rule):
         for ref in module.resources("aws_secretsmanager_secret_rotation"):
             attr = ref.block.get_attribute("secret_id")
             targets = set()
-            for target in addresses(attr.value if attr else None, locals_):
+            for target in addresses(module, attr.value if attr else None, locals_):
                 if target.startswith("aws_secretsmanager_secret_version."):  # version.secret_id
                     version = module.find(target)
                     inner = version.block.get_attribute("secret_id") if version else None
-                    target = next(iter(addresses(inner.value, locals_)), "") if inner else ""
+                    target = next(iter(addresses(module, inner.value, locals_)), "") if inner else ""
                 if target.startswith("aws_secretsmanager_secret."):
                     targets.add(target)
             if not targets:
@@ -210,7 +198,7 @@ class SecretRotation(Rule):
             used: set[str] = set()
             for name in DATABASE_PASSWORDS[ref.block.label_values[0]]:
                 attr = ref.block.get_attribute(name)
-                used |= addresses(attr.value if attr else None, locals_)
+                used |= addresses(module, attr.value if attr else None, locals_)
             databases[ref.address] = used
         if not databases:
             return
@@ -218,10 +206,11 @@ class SecretRotation(Rule):
         for ref in [*module.resources("aws_secretsmanager_secret_version"),
                     *module.data_sources("aws_secretsmanager_secret_version")]:
             attr = ref.block.get_attribute("secret_id")
-            targets = addresses(attr.value if attr else None, locals_)
+            targets = addresses(module, attr.value if attr else None, locals_)
             each = ref.block.get_attribute("for_each")
             if attr is not None and each is not None and any(t.path[:1] == ["each"] for t in references(attr.value)):
-                targets |= addresses(each.value, locals_)  # for_each = aws_secretsmanager_secret.x, each.value.id
+                # for_each = aws_secretsmanager_secret.x with secret_id = each.value.id
+                targets |= addresses(module, each.value, locals_)
             for target in targets:
                 versions.setdefault(target, []).append(ref)
 
@@ -230,7 +219,7 @@ class SecretRotation(Rule):
                 continue
             if any(other.block.type == "module" for other, _ in module.referrers(ref)):
                 continue
-            database = self._database(ref, versions.get(ref.address, []), databases, locals_)
+            database = self._database(module, ref, versions.get(ref.address, []), databases, locals_)
             if database is None:
                 continue
             managed = MANAGED.get(database.split(".", 1)[0])
@@ -245,7 +234,7 @@ class SecretRotation(Rule):
             )
 
     @staticmethod
-    def _database(secret: BlockRef, versions: list[BlockRef], databases: dict[str, set[str]],
+    def _database(module: Module, secret: BlockRef, versions: list[BlockRef], databases: dict[str, set[str]],
                   locals_: dict[str, Any]) -> str | None:
         """The database whose password the secret holds, or None."""
         value: set[str] = set()
@@ -253,7 +242,7 @@ class SecretRotation(Rule):
             if version.block.type == "resource":
                 for name in VALUES:
                     attr = version.block.get_attribute(name)
-                    value |= addresses(attr.value if attr else None, locals_)
+                    value |= addresses(module, attr.value if attr else None, locals_)
         generated = {a for a in value if a.startswith(GENERATORS)}
         version_addresses = {v.address for v in versions}
         for database, used in databases.items():

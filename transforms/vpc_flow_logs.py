@@ -19,29 +19,18 @@ class _Unknown(Exception):
     """A flow log watches something the rule cannot name: stay silent."""
 
 
-def _vpcs(module: Module, expr: cst.Node, owner: cst.Block | None = None,
-          seen: frozenset[str] = frozenset()) -> set[int]:
+def _vpcs(module: Module, expr: cst.Node, owner: cst.Block | None = None) -> set[int]:
     """The ``aws_vpc`` blocks (by ``id()``) that ``expr`` refers to, following ``local.x``
     values and, for ``each.*`` / ``count.*``, the ``for_each`` / ``count`` of ``owner``."""
     found: set[int] = set()
-    locals_ = None
-    for trav in references(expr):
+    for trav in module.references_through_locals(expr):
         path = trav.path
         if not path:
-            continue
-        if path[0] == "local" and len(path) >= 2:
-            if path[1] in seen:
-                continue
-            locals_ = locals_ if locals_ is not None else module.locals()
-            if path[1] in locals_:
-                more = _vpcs(module, locals_[path[1]][1].value, None, seen | {path[1]})
-                found |= more
             continue
         if path[0] in ("each", "count") and owner is not None:
             meta = owner.get_attribute("for_each" if path[0] == "each" else "count")
             if meta is not None:
-                more = _vpcs(module, meta.value, None, seen)
-                found |= more
+                found |= _vpcs(module, meta.value)
             continue
         target = module.resolve(trav)
         if target is not None and target.block.type == "resource" and target.block.label_values[:1] == ["aws_vpc"]:
