@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass
 
 from tffix import cst
-from tffix.module import BlockRef, Module
+from tffix.module import BlockRef, Module, SourceFile
 from tffix.rules import literal
 
-__all__ = ["PRODUCTION", "NON_PRODUCTION", "Environment", "environment_of", "words"]
+__all__ = ["PRODUCTION", "NON_PRODUCTION", "Environment", "environment_of", "words", "variable_values"]
 
 PRODUCTION = frozenset({"prod", "production", "prd", "live"})
 NON_PRODUCTION = frozenset({"dev", "develop", "development", "test", "testing", "qa", "uat", "staging", "stage",
@@ -82,6 +82,17 @@ def _block_texts(block: cst.Block) -> list[tuple[str, str]]:
             if (item.key_name or "").lower() in ENV_TAGS:
                 out += [(f"tag {item.key_name} = {t!r}", t) for t in _literal_texts(item.value)]
     return out
+
+
+def variable_values(module: Module, name: str) -> tuple[bool, list[tuple[SourceFile, cst.Attribute]]]:
+    """What sets ``var.<name>``: ``(True, assignments)`` when ``.tfvars`` files set it (they win
+    over the default), else ``(False, [its default])`` (``[]`` without a default)."""
+    assignments = [(f, a) for f in module.tfvars for a in f.tree.body.attributes if a.name == name]
+    if assignments:
+        return True, assignments
+    ref = module.find(f"var.{name}")
+    default = ref.block.get_attribute("default") if ref is not None else None
+    return False, [(ref.file, default)] if ref is not None and default is not None else []
 
 
 def _module_values(module: Module) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from tffix import cst
 from tffix.module import BlockRef, Module, SourceFile
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, literal
 
-from .environment import environment_of
+from .environment import environment_of, variable_values
 
 # resource type -> the arguments that hold an instance size
 TARGETS: dict[str, tuple[str, ...]] = {
@@ -61,22 +61,14 @@ def _values(module: Module, expr: cst.Node) -> list[tuple[SourceFile, cst.Node, 
     if not isinstance(inner, cst.Traversal) or len(inner.path) != 2 or inner.path[0] != "var":
         return []
     name = inner.path[1]
-    set_in = [(f, a) for f in module.tfvars for a in f.tree.body.attributes if a.name == name]
-    if set_in:
-        out = []
-        for f, attr in set_in:
-            known, value = literal(attr.value)
-            if known and isinstance(value, str):
-                out.append((f, attr.value, value, f"{value} (var.{name} as {f.display} sets it)"))
-        return out
-    ref = module.find(f"var.{name}")
-    default = ref.block.get_attribute("default") if ref is not None else None
-    if default is None:
-        return []
-    known, value = literal(default.value)
-    if known and isinstance(value, str):
-        return [(ref.file, default.value, value, f"{value} (the default of var.{name})")]  # type: ignore[union-attr]
-    return []
+    from_tfvars, values = variable_values(module, name)
+    out = []
+    for f, attr in values:
+        known, value = literal(attr.value)
+        if known and isinstance(value, str):
+            origin = f"var.{name} as {f.display} sets it" if from_tfvars else f"the default of var.{name}"
+            out.append((f, attr.value, value, f"{value} ({origin})"))
+    return out
 
 
 class NonProductionInstanceSize(Rule):

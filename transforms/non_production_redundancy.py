@@ -10,7 +10,7 @@ from tffix import cst
 from tffix.module import BlockRef, Module
 from tffix.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule, literal
 
-from .environment import Environment, environment_of
+from .environment import Environment, environment_of, variable_values
 from .resource_settings import truth
 from .single_az_subnets import instances
 
@@ -40,12 +40,9 @@ def _literal_length(module: Module, expr: cst.Node) -> int | None:
     if isinstance(expr, cst.Tuple):
         return len(expr.items)
     if isinstance(expr, cst.Traversal) and len(expr.path) == 2 and expr.path[0] == "var":
-        if any(a.name == expr.path[1] for f in module.tfvars for a in f.tree.body.attributes):
-            return None
-        ref = module.find(f"var.{expr.path[1]}")
-        default = ref.block.get_attribute("default") if ref is not None else None
-        if default is not None and isinstance(default.value, cst.Tuple):
-            return len(default.value.items)
+        from_tfvars, values = variable_values(module, expr.path[1])
+        if not from_tfvars and values and isinstance(values[0][1].value, cst.Tuple):
+            return len(values[0][1].value.items)
     return None
 
 
