@@ -41,10 +41,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tffix.errors import ParseError
-from tffix.format import IMPROVEMENTS, format_code
-from tffix.lexer import LexError, tokenize
-from tffix.parser import parse
+from tffix.syntax.errors import ParseError
+from tffix.syntax.format import IMPROVEMENTS, format_code
+from tffix.syntax.lexer import LexError, tokenize
+from tffix.syntax.parser import parse
 
 EXTENSIONS = (".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -28,9 +28,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tffix.errors import ParseError
-from tffix.format import format_code
-from tffix.parser import parse
+from tffix.syntax.errors import ParseError
+from tffix.syntax.format import format_code
+from tffix.syntax.parser import parse
 
 
 class Generator:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import HCL, NewBlock  # noqa: E402
-from .errors import ParseError  # noqa: E402
-from .parser import parse, parse_expression  # noqa: E402
+from tffix.syntax.build import HCL, NewBlock  # noqa: E402
+from tffix.syntax.errors import ParseError  # noqa: E402
+from tffix.syntax.parser import parse, parse_expression  # noqa: E402
 
 __all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "__version__"]

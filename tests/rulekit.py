@@ -15,8 +15,8 @@ import difflib
 from collections.abc import Sequence
 
 import tffix
-from tffix.engine import ModuleResult, Options, fix_texts
-from tffix.rules import Rule
+from tffix.engine.engine import ModuleResult, Options, fix_texts
+from tffix.engine.rules import Rule
 
 from .conftest import TERRAFORM, terraform_fmt
 

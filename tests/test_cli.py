@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from tffix.cli import main
+from tffix.app.cli import main
 
 PUBLIC = 'resource "aws_db_instance" "b" {\n  engine              = "postgres"\n  publicly_accessible = true\n}\n'
 MISSING = 'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n'
@@ -104,7 +103,7 @@ def test_dry_run_prints_a_diff_that_patch_applies(tmp_path: Path) -> None:
 
 
 def test_diff_headers_for_absolute_and_new_paths() -> None:
-    from tffix.runner import unified_diff
+    from tffix.app.runner import unified_diff
 
     diff = unified_diff("a = 1\n", "a = 2\n", "/abs/dir/main.tf")
     assert diff.startswith("--- a/abs/dir/main.tf\n+++ b/abs/dir/main.tf\n")
@@ -249,7 +248,7 @@ def test_writes_keep_mode_crlf_bom_and_leave_no_temp_files(tmp_path: Path) -> No
 
 
 def test_file_changed_since_read_is_skipped(tmp_path: Path) -> None:
-    from tffix.files import digest, write_atomic
+    from tffix.app.files import digest, write_atomic
 
     p = tmp_path / "a.tf"
     p.write_text(MISSING)

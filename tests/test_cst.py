@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 import tffix
-from tffix import cst
+from tffix.syntax import cst
 
 SAMPLE = """\
 # Licence header
@@ -149,7 +148,7 @@ def test_full_splat_takes_every_later_step_including_splats(source: str) -> None
 
 
 def test_sole_expression_unwraps_only_a_lone_interpolation() -> None:
-    from tffix.cst import sole_expression
+    from tffix.syntax.cst import sole_expression
 
     attrs = {a.name: a.value for a in tffix.parse('a = "${var.x}"\nb = "x-${var.x}"\nc = var.x\n').body.attributes}
     assert sole_expression(attrs["a"]).code.strip() == "var.x"

@@ -8,10 +8,10 @@ import difflib
 from collections.abc import Callable
 
 import pytest
-
 import tffix
-from tffix import cst, edit
-from tffix.build import HCL, NewBlock
+from tffix import edit
+from tffix.syntax import cst
+from tffix.syntax.build import HCL, NewBlock
 
 from .conftest import TERRAFORM, needs_terraform, terraform_fmt
 
@@ -192,7 +192,7 @@ def test_get_missing_and_remove_missing() -> None:
     ],
 )
 def test_values_render_like_fmt(value: object, text: str) -> None:
-    from tffix.build import render
+    from tffix.syntax.build import render
 
     assert render(value) == text
 

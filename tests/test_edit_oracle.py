@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import tffix
-from tffix import cst
+from tffix.syntax import cst
 
 from .conftest import TERRAFORM, cases_dir, needs_terraform
 

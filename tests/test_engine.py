@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tffix.engine import MAX_ROUNDS, Options, fix_texts
-from tffix.lexer import Token
-from tffix.rules import SAFE, Rule
+from tffix.engine.engine import MAX_ROUNDS, Options, fix_texts
+from tffix.engine.rules import SAFE, Rule
+from tffix.syntax.lexer import Token
 
 TEXT = 'resource "x" "a" {\n  v = 0\n}\n\nresource "x" "b" {\n  v = 0\n}\n'
 
@@ -131,7 +131,7 @@ def test_references_through_locals_follows_locals_once_and_keeps_unknown_ones() 
     from pathlib import Path
 
     import tffix
-    from tffix.module import Module, SourceFile
+    from tffix.engine.module import Module, SourceFile
 
     text = ('locals {\n  a = aws_vpc.main.id\n  b = [local.a, local.b, aws_vpc.other.id]\n}\n'
             'output "o" {\n  value = [local.b, local.missing, var.x]\n}\n')

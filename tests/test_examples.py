@@ -8,10 +8,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from click.testing import CliRunner
-
 import tffix
-from tffix.cli import main
+from click.testing import CliRunner
+from tffix.app.cli import main
 
 from .conftest import ROOT, TERRAFORM
 

@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 import tffix
-from tffix import cst
-from tffix.format import IMPROVEMENTS, escape_label, format_code, format_tree
-from tffix.layout import columns
+from tffix.syntax import cst
+from tffix.syntax import format as fmt
+from tffix.syntax.format import IMPROVEMENTS, escape_label, format_code, format_tree
+from tffix.syntax.layout import columns
 
 from .conftest import CASES as HCL_CASES
 from .conftest import FIXTURES, TERRAFORM, needs_terraform
@@ -353,7 +353,7 @@ def test_oracle_fmt_clean_output() -> None:
 
 
 def test_every_improvement_is_documented() -> None:
-    doc = tffix.format.__doc__ or ""
+    doc = fmt.__doc__ or ""
     readme = (Path(__file__).resolve().parent.parent / "docs" / "formatting.md").read_text()
     for name in IMPROVEMENTS:
         assert name in IMPROVED, name

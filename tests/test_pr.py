@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from tffix.cli import main
+from tffix.app.cli import main
 
 TOKEN = "ghp_secret_token_value_123"
 MISSING = 'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n'
@@ -237,7 +236,7 @@ def test_missing_token_and_not_a_repo(repo: Path, tmp_path: Path) -> None:
 
 
 def test_repo_from_remote_url() -> None:
-    from tffix.github import repo_from_remote
+    from tffix.app.github import repo_from_remote
 
     assert repo_from_remote("git@github.com:acme/infra.git") == "acme/infra"
     assert repo_from_remote("https://github.com/acme/infra") == "acme/infra"

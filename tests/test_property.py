@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tffix
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import tffix
 
 from .conftest import CASES
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from tffix.rules import DOC_SECTIONS
+from tffix.engine.rules import DOC_SECTIONS
 from tffix.transforms.registry import RULES
 
 IDS = [r.id for r in RULES]

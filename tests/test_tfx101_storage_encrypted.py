@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.storage_encrypted import StorageEncrypted as R
+from tffix.transforms.rds.storage_encrypted import StorageEncrypted as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

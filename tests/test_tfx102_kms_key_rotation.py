@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.kms_key_rotation import KmsKeyRotation as R
+from tffix.transforms.secrets.kms_key_rotation import KmsKeyRotation as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

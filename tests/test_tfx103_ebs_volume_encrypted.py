@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.ebs_volume_encrypted import EbsVolumeEncrypted as R
+from tffix.transforms.compute.ebs_volume_encrypted import EbsVolumeEncrypted as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

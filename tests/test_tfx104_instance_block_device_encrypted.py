@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.instance_block_device_encrypted import InstanceBlockDeviceEncrypted as R
+from tffix.transforms.compute.instance_block_device_encrypted import (
+    InstanceBlockDeviceEncrypted as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

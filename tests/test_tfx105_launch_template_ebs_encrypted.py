@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.launch_template_ebs_encrypted import LaunchTemplateEbsEncrypted as R
+from tffix.transforms.compute.launch_template_ebs_encrypted import (
+    LaunchTemplateEbsEncrypted as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.sqs_queue_encrypted import SqsQueueEncrypted as R
+from tffix.transforms.messaging.sqs_queue_encrypted import SqsQueueEncrypted as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.sns_topic_encrypted import SnsTopicEncrypted as R
+from tffix.transforms.messaging.sns_topic_encrypted import SnsTopicEncrypted as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.elasticache_at_rest_encryption import ElasticacheAtRestEncryption as R
+from tffix.transforms.datastores.elasticache_at_rest_encryption import (
+    ElasticacheAtRestEncryption as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

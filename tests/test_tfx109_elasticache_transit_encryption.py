@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.elasticache_transit_encryption import ElasticacheTransitEncryption as R
+from tffix.transforms.datastores.elasticache_transit_encryption import (
+    ElasticacheTransitEncryption as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

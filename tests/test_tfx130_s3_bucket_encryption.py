@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.s3_bucket_encryption import S3BucketEncryption as R
+from tffix.transforms.s3.s3_bucket_encryption import S3BucketEncryption as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

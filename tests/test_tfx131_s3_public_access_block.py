@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.s3_public_access_block import S3PublicAccessBlock as R
+from tffix.transforms.s3.s3_public_access_block import S3PublicAccessBlock as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 
@@ -185,7 +184,7 @@ def test_suppression_comments() -> None:
 
 
 def test_with_tfx130_both_land_after_the_bucket_in_order() -> None:
-    from tffix.transforms.s3_bucket_encryption import S3BucketEncryption
+    from tffix.transforms.s3.s3_bucket_encryption import S3BucketEncryption
 
     text = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n\noutput "x" {\n  value = 1\n}\n'
     out, _ = fix([R, S3BucketEncryption], text)

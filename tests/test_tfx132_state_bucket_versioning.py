@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.state_bucket_versioning import StateBucketVersioning as R
+from tffix.transforms.s3.state_bucket_versioning import StateBucketVersioning as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_publicly_accessible import DbPubliclyAccessible as R
+from tffix.transforms.rds.db_publicly_accessible import DbPubliclyAccessible as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

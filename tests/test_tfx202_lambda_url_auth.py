@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.lambda_url_auth import LambdaUrlAuth as R
+from tffix.transforms.serverless.lambda_url_auth import LambdaUrlAuth as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.security_group_open_admin_ports import SecurityGroupOpenAdminPorts as R
+from tffix.transforms.network.security_group_open_admin_ports import (
+    SecurityGroupOpenAdminPorts as R,
+)
 
 from .rulekit import findings, fix
 

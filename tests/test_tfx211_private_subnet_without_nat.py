@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.private_subnet_without_nat import PrivateSubnetWithoutNat as R
+from tffix.transforms.network.private_subnet_without_nat import (
+    PrivateSubnetWithoutNat as R,
+)
 
 from .rulekit import findings, fix
 

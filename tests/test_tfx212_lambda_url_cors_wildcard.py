@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.lambda_url_cors_wildcard import LambdaUrlCorsWildcard as R
+from tffix.transforms.serverless.lambda_url_cors_wildcard import (
+    LambdaUrlCorsWildcard as R,
+)
 
 from .rulekit import findings, fix
 

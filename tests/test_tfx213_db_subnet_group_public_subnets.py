@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_subnet_group_public_subnets import DbSubnetGroupPublicSubnets as R
+from tffix.transforms.rds.db_subnet_group_public_subnets import (
+    DbSubnetGroupPublicSubnets as R,
+)
 
 from .rulekit import findings, fix
 from .test_tfx215_lb_subnet_placement import NETWORK

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.security_group_open_admin_ports import SecurityGroupOpenAdminPorts
-from tffix.transforms.security_group_open_database_ports import SecurityGroupOpenDatabasePorts as R
-from tffix.transforms.security_group_open_database_ports import database_exposure
+from tffix.transforms.network.security_group_open_admin_ports import (
+    SecurityGroupOpenAdminPorts,
+)
+from tffix.transforms.network.security_group_open_database_ports import (
+    SecurityGroupOpenDatabasePorts as R,
+)
+from tffix.transforms.network.security_group_open_database_ports import (
+    database_exposure,
+)
 
 from .rulekit import findings, fix
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.engine import parse_module_texts
-from tffix.transforms.lb_subnet_placement import LbSubnetPlacement as R
-from tffix.transforms.subnets import classify
+from tffix.engine.engine import parse_module_texts
+from tffix.transforms.lib.subnets import classify
+from tffix.transforms.network.lb_subnet_placement import LbSubnetPlacement as R
 
 from .rulekit import findings, fix
 

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from tffix.transforms.flow_log_iam_scope import FlowLogIamScope as R
-from tffix.transforms.flow_log_iam_scope import _parse_json
+from tffix.transforms.iam.flow_log_iam_scope import FlowLogIamScope as R
+from tffix.transforms.iam.flow_log_iam_scope import _parse_json
 
 from .rulekit import check_fix, findings, fix, unchanged
 

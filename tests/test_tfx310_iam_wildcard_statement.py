@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.iam_wildcard_statement import IamWildcardStatement as R
+from tffix.transforms.iam.iam_wildcard_statement import IamWildcardStatement as R
 
 from .rulekit import findings, fix
 

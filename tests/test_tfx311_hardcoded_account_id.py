@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.hardcoded_account_id import HardcodedAccountId as R
+from tffix.transforms.iam.hardcoded_account_id import HardcodedAccountId as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

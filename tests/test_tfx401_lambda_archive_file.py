@@ -6,10 +6,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 import tffix
-from tffix.build import NewBlock
-from tffix.transforms.lambda_archive_file import LambdaArchiveFile as R
+from tffix.syntax.build import NewBlock
+from tffix.transforms.serverless.lambda_archive_file import LambdaArchiveFile as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

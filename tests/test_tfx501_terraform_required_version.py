@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tffix.engine import parse_module_texts
-from tffix.transforms.terraform_required_version import (
-    TERRAFORM_FEATURES, TerraformRequiredVersion as R, needed_version,
+from tffix.engine.engine import parse_module_texts
+from tffix.transforms.lib.features import TERRAFORM_FEATURES, needed_version
+from tffix.transforms.terraform.terraform_required_version import (
+    TerraformRequiredVersion as R,
 )
 
 from .rulekit import check_fix, findings, fix, unchanged
@@ -173,7 +173,7 @@ def test_feature_versions(text: str, version: tuple[int, int]) -> None:
 def test_every_table_entry_is_exercised_by_a_case() -> None:
     seen = set()
     for text, _ in CASES:
-        from tffix.transforms.terraform_required_version import feature_uses
+        from tffix.transforms.lib.features import feature_uses
 
         seen.update(u.feature for u in feature_uses(parse_module_texts(".", {"main.tf": text})))
     assert seen == set(TERRAFORM_FEATURES)
@@ -193,7 +193,7 @@ def test_the_rule_writes_the_highest_feature_version() -> None:
 
 
 def test_table_is_documented_in_one_place() -> None:
-    source = Path(__file__).parent.parent / "transforms" / "terraform_required_version.py"
+    source = Path(__file__).parent.parent / "transforms" / "lib" / "features.py"
     text = source.read_text()
     for key in TERRAFORM_FEATURES:
         assert text.count(f'"{key}": ((') == 1, key

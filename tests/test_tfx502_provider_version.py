@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tffix.transforms.provider_version import PROVIDER_VERSIONS, ProviderVersion as R, normalize_source, pessimistic
-from tffix.transforms.terraform_required_version import TerraformRequiredVersion
+from tffix.transforms.lib.providers import (
+    PROVIDER_VERSIONS,
+    normalize_source,
+    pessimistic,
+)
+from tffix.transforms.terraform.provider_version import ProviderVersion as R
+from tffix.transforms.terraform.terraform_required_version import (
+    TerraformRequiredVersion,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tffix
-from tffix.transforms.provider_source import ProviderSource as R
-from tffix.transforms.provider_version import ProviderVersion
+from tffix.transforms.terraform.provider_source import ProviderSource as R
+from tffix.transforms.terraform.provider_version import ProviderVersion
 
 from .conftest import TERRAFORM, terraform_fmt
 from .rulekit import check_fix, findings, fix, unchanged

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tffix.engine import parse_module_texts
-from tffix.transforms.provider_missing import RequiredProviderMissing as R, provider_uses
-from tffix.transforms.terraform_required_version import TerraformRequiredVersion
+from tffix.engine.engine import parse_module_texts
+from tffix.transforms.terraform.provider_missing import RequiredProviderMissing as R
+from tffix.transforms.terraform.provider_missing import provider_uses
+from tffix.transforms.terraform.terraform_required_version import (
+    TerraformRequiredVersion,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

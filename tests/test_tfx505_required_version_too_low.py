@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.required_version_too_low import RequiredVersionTooLow as R
-from tffix.transforms.terraform_required_version import allows, lower_bound, parse_constraint
+from tffix.transforms.lib.versions import allows, lower_bound, parse_constraint
+from tffix.transforms.terraform.required_version_too_low import (
+    RequiredVersionTooLow as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.provider_region_config import ProviderRegionConfig as R
+from tffix.transforms.terraform.provider_region_config import ProviderRegionConfig as R
 
 from .rulekit import findings, fix
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.provider_version_outdated import ProviderVersionOutdated as R
-from tffix.transforms.provider_version_outdated import admits_series, current_series
-from tffix.transforms.terraform_required_version import parse_constraint
+from tffix.transforms.lib.versions import parse_constraint
+from tffix.transforms.terraform.provider_version_outdated import (
+    ProviderVersionOutdated as R,
+)
+from tffix.transforms.terraform.provider_version_outdated import (
+    admits_series,
+    current_series,
+)
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.backend_s3_encrypt import BackendS3Encrypt as R
+from tffix.transforms.terraform.backend_s3_encrypt import BackendS3Encrypt as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.backend_s3_locking import BackendS3Locking as R
+from tffix.transforms.terraform.backend_s3_locking import BackendS3Locking as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.backend_hardcoded_names import BackendHardcodedNames as R
+from tffix.transforms.terraform.backend_hardcoded_names import (
+    BackendHardcodedNames as R,
+)
 
 from .rulekit import findings, fix, unchanged
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.backend_config_placeholder import BackendConfigPlaceholder as R
-from tffix.transforms.backend_config_placeholder import placeholder
+from tffix.transforms.terraform.backend_config_placeholder import (
+    BackendConfigPlaceholder as R,
+)
+from tffix.transforms.terraform.backend_config_placeholder import placeholder
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.undeclared_reference import UndeclaredReference as R
+from tffix.transforms.terraform.undeclared_reference import UndeclaredReference as R
 
 from .rulekit import findings, fix
 

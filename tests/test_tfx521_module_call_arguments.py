@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.module_call_arguments import ModuleCallArguments as R
+from tffix.transforms.terraform.module_call_arguments import ModuleCallArguments as R
 
 from .rulekit import findings, fix
 
@@ -94,7 +94,7 @@ def test_remote_sources_and_unreadable_children_are_skipped(tmp_path) -> None:
 
 
 def test_a_child_called_twice_is_read_once(tmp_path, monkeypatch) -> None:
-    import tffix.transforms.module_call_arguments as rule
+    import tffix.transforms.terraform.module_call_arguments as rule
 
     _child(tmp_path)
     reads = []

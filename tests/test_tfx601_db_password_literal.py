@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_password_literal import DbPasswordLiteral as R
+from tffix.transforms.secrets.db_password_literal import DbPasswordLiteral as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.random_password_special import RandomPasswordSpecial as R
+from tffix.transforms.secrets.random_password_special import RandomPasswordSpecial as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

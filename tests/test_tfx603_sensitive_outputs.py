@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.sensitive_outputs import SensitiveOutputs as R
+from tffix.transforms.secrets.sensitive_outputs import SensitiveOutputs as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

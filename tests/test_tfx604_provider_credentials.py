@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.provider_credentials import ProviderCredentials as R
+from tffix.transforms.secrets.provider_credentials import ProviderCredentials as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

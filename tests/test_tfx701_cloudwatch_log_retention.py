@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.cloudwatch_log_retention import CloudwatchLogRetention as R
+from tffix.transforms.logging.cloudwatch_log_retention import (
+    CloudwatchLogRetention as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

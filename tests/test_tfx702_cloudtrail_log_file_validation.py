@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.cloudtrail_log_file_validation import CloudtrailLogFileValidation as R
+from tffix.transforms.logging.cloudtrail_log_file_validation import (
+    CloudtrailLogFileValidation as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.cloudtrail_multi_region import CloudtrailMultiRegion as R
+from tffix.transforms.logging.cloudtrail_multi_region import CloudtrailMultiRegion as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

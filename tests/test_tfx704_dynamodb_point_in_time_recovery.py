@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.dynamodb_point_in_time_recovery import DynamodbPointInTimeRecovery as R
+from tffix.transforms.datastores.dynamodb_point_in_time_recovery import (
+    DynamodbPointInTimeRecovery as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.cloudwatch_log_group_kms import CloudwatchLogGroupKms as R
+from tffix.transforms.logging.cloudwatch_log_group_kms import CloudwatchLogGroupKms as R
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.s3_access_logging import S3AccessLogging as R
+from tffix.transforms.s3.s3_access_logging import S3AccessLogging as R
 
 from .rulekit import findings, fix
 

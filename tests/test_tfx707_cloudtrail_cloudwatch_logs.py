@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.cloudtrail_cloudwatch_logs import CloudtrailCloudwatchLogs as R
+from tffix.transforms.logging.cloudtrail_cloudwatch_logs import (
+    CloudtrailCloudwatchLogs as R,
+)
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.vpc_flow_logs import VpcFlowLogs as R
+from tffix.transforms.logging.vpc_flow_logs import VpcFlowLogs as R
 
 from .rulekit import findings, fix
 

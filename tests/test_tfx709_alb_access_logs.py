@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.alb_access_logs import AlbAccessLogs as R
+from tffix.transforms.logging.alb_access_logs import AlbAccessLogs as R
 
 from .rulekit import findings, fix
 

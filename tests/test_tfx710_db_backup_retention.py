@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_backup_retention import DbBackupRetention as R
+from tffix.transforms.rds.db_backup_retention import DbBackupRetention as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_copy_tags_to_snapshot import DbCopyTagsToSnapshot as R
+from tffix.transforms.rds.db_copy_tags_to_snapshot import DbCopyTagsToSnapshot as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_auto_minor_version_upgrade import DbAutoMinorVersionUpgrade as R
-from tffix.transforms.db_auto_minor_version_upgrade import major_prefix
+from tffix.transforms.rds.db_auto_minor_version_upgrade import (
+    DbAutoMinorVersionUpgrade as R,
+)
+from tffix.transforms.rds.db_auto_minor_version_upgrade import major_prefix
 
 from .rulekit import check_fix, findings, fix, unchanged
 

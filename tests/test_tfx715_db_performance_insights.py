@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_performance_insights import DbPerformanceInsights as R
-from tffix.transforms.db_performance_insights import class_supported
+from tffix.transforms.rds.db_performance_insights import DbPerformanceInsights as R
+from tffix.transforms.rds.db_performance_insights import class_supported
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tffix.transforms.db_enhanced_monitoring import DbEnhancedMonitoring as R
-from tffix.transforms.db_enhanced_monitoring import number
+from tffix.transforms.lib.settings import number
+from tffix.transforms.rds.db_enhanced_monitoring import DbEnhancedMonitoring as R
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.db_storage_autoscaling import DbStorageAutoscaling as R
+from tffix.transforms.rds.db_storage_autoscaling import DbStorageAutoscaling as R
 
 from .rulekit import findings, fix
 

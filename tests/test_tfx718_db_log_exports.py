@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.db_log_exports import DbLogExports as R
+from tffix.transforms.rds.db_log_exports import DbLogExports as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.alarm_without_actions import AlarmWithoutActions as R
+from tffix.transforms.monitoring.alarm_without_actions import AlarmWithoutActions as R
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.sns_subscription_dlq import SnsSubscriptionDlq as R
+from tffix.transforms.messaging.sns_subscription_dlq import SnsSubscriptionDlq as R
 
 from .rulekit import findings, fix
 

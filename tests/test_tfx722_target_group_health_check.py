@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.target_group_health_check import TargetGroupHealthCheck as R
+from tffix.transforms.network.target_group_health_check import (
+    TargetGroupHealthCheck as R,
+)
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tffix.transforms.autoscaling_group_without_policy import AutoscalingGroupWithoutPolicy as R
+from tffix.transforms.compute.autoscaling_group_without_policy import (
+    AutoscalingGroupWithoutPolicy as R,
+)
 
 from .rulekit import findings, fix
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.monitored_resources_without_alarms import MonitoredResourcesWithoutAlarms as R
+from tffix.transforms.monitoring.monitored_resources_without_alarms import (
+    MonitoredResourcesWithoutAlarms as R,
+)
 
 from .rulekit import findings, fix
 

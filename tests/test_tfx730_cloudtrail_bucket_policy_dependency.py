@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.cloudtrail_bucket_policy_dependency import CloudtrailBucketPolicyDependency as R
+from tffix.transforms.logging.cloudtrail_bucket_policy_dependency import (
+    CloudtrailBucketPolicyDependency as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

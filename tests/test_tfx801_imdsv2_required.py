@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.imdsv2_required import Imdsv2Required as R
+from tffix.transforms.compute.imdsv2_required import Imdsv2Required as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

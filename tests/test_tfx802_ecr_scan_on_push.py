@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.ecr_scan_on_push import EcrScanOnPush as R
+from tffix.transforms.compute.ecr_scan_on_push import EcrScanOnPush as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.ecr_immutable_tags import EcrImmutableTags as R
+from tffix.transforms.compute.ecr_immutable_tags import EcrImmutableTags as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

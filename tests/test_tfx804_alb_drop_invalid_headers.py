@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.alb_drop_invalid_headers import AlbDropInvalidHeaders as R
+from tffix.transforms.network.alb_drop_invalid_headers import AlbDropInvalidHeaders as R
 
 from .rulekit import check_fix, findings, fix, unchanged
 

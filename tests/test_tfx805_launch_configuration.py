@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.launch_configuration import LaunchConfiguration as R
+from tffix.transforms.compute.launch_configuration import LaunchConfiguration as R
 
 from .rulekit import findings, fix
 

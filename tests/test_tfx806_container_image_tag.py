@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.container_image_tag import HOLE, ContainerImageTag as R, unpinned
+from tffix.transforms.compute.container_image_tag import HOLE, unpinned
+from tffix.transforms.compute.container_image_tag import ContainerImageTag as R
 
 from .rulekit import findings, fix
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tffix.transforms.tag_consistency import TagConsistency as R
-from tffix.transforms.tag_consistency import normalize
+from tffix.transforms.terraform.tag_consistency import TagConsistency as R
+from tffix.transforms.terraform.tag_consistency import normalize
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.secret_rotation import SecretRotation as R
+from tffix.transforms.secrets.secret_rotation import SecretRotation as R
 
 from .rulekit import findings, fix
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.aurora_serverless_v2_instance_class import AuroraServerlessV2InstanceClass as R
+from tffix.transforms.rds.aurora_serverless_v2_instance_class import (
+    AuroraServerlessV2InstanceClass as R,
+)
 
 from .rulekit import check_fix, findings, fix, unchanged
 

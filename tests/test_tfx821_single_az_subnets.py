@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.single_az_subnets import SingleAzSubnets as R
+from tffix.transforms.network.single_az_subnets import SingleAzSubnets as R
 
 from .rulekit import findings, fix
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.engine import parse_module_texts
-from tffix.transforms.environment import environment_of
-from tffix.transforms.rds_multi_az_production import RdsMultiAzProduction as R
+from tffix.engine.engine import parse_module_texts
+from tffix.transforms.lib.environment import environment_of
+from tffix.transforms.rds.rds_multi_az_production import RdsMultiAzProduction as R
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.hardcoded_resource_ids import HardcodedResourceIds as R
+from tffix.transforms.terraform.hardcoded_resource_ids import HardcodedResourceIds as R
 
 from .rulekit import findings, fix
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.placeholder_domain import PlaceholderDomain as R
-from tffix.transforms.placeholder_domain import placeholder
+from tffix.transforms.terraform.placeholder_domain import PlaceholderDomain as R
+from tffix.transforms.terraform.placeholder_domain import placeholder
 
 from .rulekit import findings, fix
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.transforms.cidr_overlap import CidrOverlap as R
+from tffix.transforms.network.cidr_overlap import CidrOverlap as R
 
 from .rulekit import findings, fix
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tffix.transforms.non_production_redundancy import NonProductionRedundancy as R
+from tffix.transforms.cost.non_production_redundancy import NonProductionRedundancy as R
 
 from .rulekit import findings, fix
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from tffix.engine import Options, fix_texts
-from tffix.transforms.non_production_instance_size import NonProductionInstanceSize as R
-from tffix.transforms.non_production_instance_size import type_rank
+from tffix.engine.engine import Options, fix_texts
+from tffix.transforms.cost.non_production_instance_size import (
+    NonProductionInstanceSize as R,
+)
+from tffix.transforms.cost.non_production_instance_size import type_rank
 
 from .rulekit import findings, fix
 

@@ -6,14 +6,13 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from tffix.cli import main
-from tffix.engine import select_rules
-from tffix.format import format_code
-from tffix.transforms.db_publicly_accessible import DbPubliclyAccessible
+from tffix.app.cli import main
+from tffix.engine.engine import select_rules
+from tffix.syntax.format import format_code
+from tffix.transforms.rds.db_publicly_accessible import DbPubliclyAccessible
 from tffix.transforms.registry import OPT_IN, RULES
-from tffix.transforms.terraform_fmt import TerraformFmt as R
-from tffix.transforms.terraform_fmt import first_difference
+from tffix.transforms.terraform.terraform_fmt import TerraformFmt as R
+from tffix.transforms.terraform.terraform_fmt import first_difference
 
 from .conftest import FIXTURES, needs_terraform
 from .rulekit import check_fix, findings, fix, unchanged

@@ -1,0 +1,117 @@
+"""Finding the modules to work on from the paths the user gave.
+
+A module is the ``.tf`` / ``.tofu`` files of one directory (``.tfvars`` in it
+are read for variable values). Walking a directory skips hidden directories
+(``.terraform``, ``.git``, ``.terragrunt-cache`` ...) and vendored ones, never
+descends through a symlinked directory, and takes a symlinked file only when
+its target lies inside one of the given roots (and a file reached twice
+through links is processed once). A file named explicitly (as
+pre-commit does) brings its whole directory in as context, but findings are
+reported only for the files named.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tffix.engine.module import MODULE_SUFFIXES, VARS_SUFFIXES
+
+__all__ = ["ModuleSpec", "discover", "SKIP_DIRS"]
+
+SKIP_DIRS = {"vendor", "node_modules", "third_party", "__pycache__"}
+
+
+@dataclass
+class ModuleSpec:
+    directory: Path
+    files: list[Path] = field(default_factory=list)
+    tfvars: list[Path] = field(default_factory=list)
+    only: set[Path] | None = None  # files named explicitly: report only these
+
+
+def _is_terraform(name: str) -> bool:
+    return name.endswith(MODULE_SUFFIXES)
+
+
+def _is_vars(name: str) -> bool:
+    return name.endswith(VARS_SUFFIXES)
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    real = Path(os.path.realpath(path))
+    return any(real == r or r in real.parents for r in roots)
+
+
+def _scan_dir(directory: Path, roots: list[Path]) -> tuple[list[Path], list[Path]]:
+    tf, tfvars = [], []
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return tf, tfvars
+    for entry in entries:
+        if not (_is_terraform(entry.name) or _is_vars(entry.name)):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not _inside(path, roots):
+            continue
+        if not entry.is_file():
+            continue
+        (tf if _is_terraform(entry.name) else tfvars).append(path)
+    return tf, tfvars
+
+
+def discover(paths: list[Path]) -> tuple[list[ModuleSpec], list[str]]:
+    """Modules under ``paths`` (sorted by directory) and messages for paths
+    that do not exist or hold no Terraform files."""
+    problems: list[str] = []
+    roots = [Path(os.path.realpath(p if p.is_dir() else p.parent)) for p in paths]
+    modules: dict[Path, ModuleSpec] = {}
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            problems.append(f"{path}: no such file or directory")
+            continue
+        if path.is_file():
+            if not (_is_terraform(path.name) or _is_vars(path.name)):
+                problems.append(f"{path}: not a Terraform file (.tf, .tofu or .tfvars); skipped")
+                continue
+            directory = path.parent
+            spec = modules.get(directory)
+            if spec is None:
+                tf, tfvars = _scan_dir(directory, roots + [Path(os.path.realpath(directory))])
+                spec = modules[directory] = ModuleSpec(directory, tf, tfvars, only=set())
+            if spec.only is not None:
+                spec.only.add(path)
+            if path not in spec.files and path not in spec.tfvars:
+                (spec.files if _is_terraform(path.name) else spec.tfvars).append(path)
+            continue
+        found = False
+        for dirpath, dirnames, _ in os.walk(path, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
+            directory = Path(dirpath)
+            tf, tfvars = _scan_dir(directory, roots)
+            if not tf and not tfvars:
+                continue
+            found = True
+            spec = modules.get(directory)
+            if spec is None or spec.only is not None:
+                modules[directory] = ModuleSpec(directory, tf, tfvars)
+        if not found:
+            problems.append(f"{path}: no Terraform files found (.tf, .tofu)")
+    # the same file reached twice (through a symlink) is processed once
+    seen: set[str] = set()
+    out = []
+    for directory in sorted(modules):
+        spec = modules[directory]
+        for paths in (spec.files, spec.tfvars):
+            unique = []
+            for p in paths:
+                real = os.path.realpath(p)
+                if real not in seen:
+                    seen.add(real)
+                    unique.append(p)
+            paths[:] = unique
+        if spec.files or spec.tfvars:
+            out.append(spec)
+    return out, problems

@@ -1,0 +1,277 @@
+"""``tffix pr``: the fixes as a reviewable pull request.
+
+The work happens in a temporary ``git worktree`` started from HEAD (or from
+the remote branch when a previous run already pushed one), so the user's
+checkout, index and current branch are never touched. One commit per rule by
+default; the branch is pushed without force (an existing branch only ever
+moves forward), then the pull request is opened through the GitHub REST API,
+or updated when one is already open for the branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tffix.app.github import DEFAULT_API, GitHub, GitHubError, repo_from_remote
+from tffix.app.runner import Job, fix_paths
+from tffix.engine.engine import Record
+
+__all__ = ["PrError", "PrRequest", "run_pr"]
+
+
+class PrError(Exception):
+    """A one-line reason the pull request could not be made."""
+
+
+@dataclass
+class PrRequest:
+    paths: list[Path]
+    job: Job
+    branch: str | None = None
+    remote: str = "origin"
+    repo: str | None = None
+    base: str | None = None
+    api_url: str = DEFAULT_API
+    single_commit: bool = False
+    allow_dirty: bool = False
+    dry_run: bool = False
+    token: str | None = None
+    command: str = "tffix"  # the command line that reproduces the change
+
+
+@dataclass
+class RuleCommit:
+    rule_id: str
+    name: str
+    files: list[str]
+    fixed: list[Record]
+    message: str = ""
+
+
+@dataclass
+class PrPlan:
+    branch: str
+    commits: list[RuleCommit] = field(default_factory=list)
+    remaining: list[Record] = field(default_factory=list)
+    title: str = ""
+    body: str = ""
+
+
+def _git(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        message = (proc.stderr or proc.stdout).strip().splitlines()
+        raise PrError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+    return proc
+
+
+@contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _rule_names() -> dict[str, str]:
+    from tffix.transforms.registry import RULES
+
+    return {r.id: r.name for r in RULES}
+
+
+def _commit(worktree: Path, files: list[str], message: str) -> None:
+    _git(["add", "--", *files], worktree)
+    identity = []
+    if not _git(["config", "user.email"], worktree, check=False).stdout.strip():
+        identity = ["-c", "user.name=tffix", "-c", "user.email=tffix@users.noreply.github.com"]
+    _git([*identity, "commit", "-q", "-m", message], worktree)
+
+
+def _message(rule_ids: list[str], names: dict[str, str], files: list[str], fixed: list[Record], command: str) -> str:
+    head = ", ".join(f"{rid} {names.get(rid, '')}".strip() for rid in rule_ids)
+    lines = [f"tffix: {head}", "", f"Fixed {len(fixed)} finding(s) in:"]
+    lines += [f"- {f}" for f in files]
+    lines += ["", f"Reproduce: {command}"]
+    return "\n".join(lines)
+
+
+def plan_and_commit(req: PrRequest, worktree: Path, branch: str) -> PrPlan:
+    """Apply the fixes in ``worktree`` and commit them; returns what was done."""
+    names = _rule_names()
+    plan = PrPlan(branch)
+    paths = [worktree / p for p in req.paths]
+    options = replace(req.job.options, apply_fixes=True)
+    groups = [req.job.rule_ids] if req.single_commit else [[rid] for rid in sorted(req.job.rule_ids)]
+    with _cwd(worktree):
+        rel = [p.relative_to(worktree) for p in paths]
+        for ids in [*groups, req.job.rule_ids]:  # a last pass catches fixes one rule enabled for another
+            summary, _ = fix_paths(rel, Job(ids, options), write=True)
+            if summary.errors:
+                raise PrError("; ".join(e.splitlines()[0] for e in summary.errors[:3]))
+            if not summary.changed:
+                continue
+            files = sorted(set(summary.changed))
+            done = sorted({r.rule_id for r in summary.fixed})
+            message = _message(done, names, files, summary.fixed, req.command)
+            _commit(worktree, files, message)
+            for rid in done:
+                fixed = [r for r in summary.fixed if r.rule_id == rid]
+                existing = next((c for c in plan.commits if c.rule_id == rid), None)
+                if existing is None:
+                    plan.commits.append(RuleCommit(rid, names.get(rid, ""), sorted({r.path for r in fixed}), fixed,
+                                                   message))
+                else:
+                    existing.fixed += fixed
+                    existing.files = sorted(set(existing.files) | {r.path for r in fixed})
+        final, _ = fix_paths(rel, Job(req.job.rule_ids, replace(options, apply_fixes=False)), write=False)
+        plan.remaining = final.remaining
+    return plan
+
+
+def pr_body(plan: PrPlan, command: str) -> tuple[str, str]:
+    from tffix.transforms.registry import RULES
+
+    meta = {r.id: r for r in RULES}
+    total = sum(len(c.fixed) for c in plan.commits)
+    files = sorted({f for c in plan.commits for f in c.files})
+    title = f"tffix: fix {total} finding(s) ({', '.join(c.rule_id for c in plan.commits)})"
+    lines = ["## tffix fixes", "", f"tffix fixed **{total}** finding(s) in {len(files)} file(s).", ""]
+    replacing = sorted({c.rule_id for c in plan.commits for r in c.fixed if r.impact == "forces replacement"})
+    if replacing:
+        lines += [
+            "> [!WARNING]",
+            f"> Fixes from {', '.join(replacing)} **force replacement** of resources: Terraform will destroy and "
+            "re-create them. Review `terraform plan` before applying, and back up data first.",
+            "",
+        ]
+    lines += ["| Rule | Files | Findings fixed | Safety | Deployment impact |", "|---|---|---|---|---|"]
+    for c in plan.commits:
+        safety = ", ".join(sorted({r.safety for r in c.fixed}))
+        impact = ", ".join(sorted({r.impact for r in c.fixed}))
+        name = f"{c.rule_id} {c.name}".strip()
+        lines.append(f"| {name} | {', '.join(f'`{f}`' for f in c.files)} | {len(c.fixed)} | {safety} | {impact} |")
+    lines.append("")
+    for c in plan.commits:
+        rule = meta.get(c.rule_id)
+        if rule is not None:
+            lines.append(f"- **{c.rule_id}**: {rule.summary}. Run `tffix explain {c.rule_id}` for details.")
+    lines.append("")
+    if plan.remaining:
+        lines += ["### Findings left without a fix", ""]
+        for r in plan.remaining:
+            why = " (unsafe fix held back)" if r.held_back else ""
+            lines.append(f"- `{r.path}:{r.line}` {r.rule_id}: {r.message}{why}")
+        lines.append("")
+    lines += ["### Reproduce", "", "```sh", command, "```", ""]
+    return title, "\n".join(lines)
+
+
+def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
+    """The whole workflow; returns the exit code. Raises PrError for a
+    one-line failure."""
+    top_proc = _git(["rev-parse", "--show-toplevel"], Path.cwd(), check=False)
+    if top_proc.returncode != 0:
+        raise PrError("not inside a git work tree")
+    top = Path(top_proc.stdout.strip())
+    req.paths = [_relative(p, top) for p in (req.paths or [Path(".")])]
+    if not req.allow_dirty and _git(["status", "--porcelain"], top).stdout.strip():
+        raise PrError("the work tree has uncommitted changes; commit or stash them, or pass --allow-dirty "
+                      "(fixes are made from HEAD either way)")
+    head = _git(["rev-parse", "--short", "HEAD"], top).stdout.strip()
+    branch = req.branch or f"tffix/{dt.date.today():%Y-%m-%d}-{head}"
+    remote_url = _git(["remote", "get-url", req.remote], top, check=False).stdout.strip()
+    if not remote_url and not req.dry_run:
+        raise PrError(f"no git remote named {req.remote!r}")
+    repo = req.repo or repo_from_remote(remote_url)
+    token = req.token
+    if not req.dry_run:
+        if not repo:
+            raise PrError(f"cannot tell the GitHub repository from the remote URL of {req.remote!r}; "
+                          "pass --repo owner/name")
+        if not token:
+            raise PrError("no token: set GITHUB_TOKEN or GH_TOKEN")
+    start = "HEAD"
+    remote_has_branch = False
+    if remote_url:
+        heads = _git(["ls-remote", "--heads", req.remote, branch], top, check=False)
+        if heads.returncode == 0 and heads.stdout.strip():
+            remote_has_branch = True
+            _git(["fetch", "-q", req.remote, f"refs/heads/{branch}"], top)
+            start = _git(["rev-parse", "FETCH_HEAD"], top).stdout.strip()
+    worktree = Path(tempfile.mkdtemp(prefix="tffix-pr-"))
+    shutil.rmtree(worktree)
+    _git(["worktree", "add", "-q", "--detach", str(worktree), start], top)
+    try:
+        if not req.dry_run:
+            _git(["checkout", "-q", "-B", branch], worktree)
+        if remote_has_branch:
+            _catch_up(worktree, _git(["rev-parse", "HEAD"], top).stdout.strip(), start)
+        plan = plan_and_commit(req, worktree, branch)
+        if not plan.commits:
+            echo("tffix pr: nothing to fix" + (f"; branch {branch} is up to date" if remote_has_branch else ""))
+            return 0
+        plan.title, plan.body = pr_body(plan, req.command)
+        if req.dry_run:
+            echo(f"branch: {branch}" + (" (exists on the remote: would be updated)" if remote_has_branch else ""))
+            echo("commits:")
+            for c in plan.commits:
+                echo(f"  {c.message.splitlines()[0]} ({len(c.fixed)} fix(es): {', '.join(c.files)})")
+            echo(f"title: {plan.title}")
+            echo("body:\n" + plan.body)
+            return 0
+        push = _git(["push", "-q", req.remote, f"{branch}:refs/heads/{branch}"], worktree, check=False)
+        if push.returncode != 0:
+            detail = (push.stderr or push.stdout).strip().splitlines()
+            raise PrError(f"git push to {req.remote} failed (tffix never force-pushes): "
+                          f"{detail[-1] if detail else push.returncode}")
+        assert repo is not None and token is not None
+        api = GitHub(token, repo, req.api_url)
+        try:
+            base = req.base or api.default_branch()
+            existing = api.find_open_pr(repo.split("/")[0], branch)
+            if existing is not None:
+                pr = api.update_pr(int(existing["number"]), plan.title, plan.body)
+                echo(f"tffix pr: updated pull request #{existing['number']}: {pr.get('html_url', '')}")
+            else:
+                pr = api.create_pr(plan.title, branch, base, plan.body)
+                echo(f"tffix pr: opened pull request #{pr.get('number')}: {pr.get('html_url', '')}")
+        except GitHubError as e:
+            raise PrError(str(e)) from None
+        return 0
+    finally:
+        _git(["worktree", "remove", "--force", str(worktree)], top, check=False)
+        if worktree.exists():
+            shutil.rmtree(worktree, ignore_errors=True)
+        _git(["worktree", "prune"], top, check=False)
+
+
+def _catch_up(worktree: Path, head: str, tip: str) -> None:
+    """Bring new work from HEAD into an existing tffix branch with a merge
+    (never a rebase: the pushed branch only moves forward)."""
+    if _git(["merge-base", "--is-ancestor", head, tip], worktree, check=False).returncode == 0:
+        return
+    identity = []
+    if not _git(["config", "user.email"], worktree, check=False).stdout.strip():
+        identity = ["-c", "user.name=tffix", "-c", "user.email=tffix@users.noreply.github.com"]
+    merge = _git([*identity, "merge", "-q", "--no-edit", head], worktree, check=False)
+    if merge.returncode != 0:
+        raise PrError("the existing tffix branch conflicts with HEAD; delete it or pass another --branch")
+
+
+def _relative(path: Path, top: Path) -> Path:
+    absolute = Path(os.path.realpath(path))
+    real_top = Path(os.path.realpath(top))
+    if absolute != real_top and real_top not in absolute.parents:
+        raise PrError(f"{path}: not inside the git work tree {top}")
+    return absolute.relative_to(real_top)

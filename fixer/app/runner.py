@@ -1,0 +1,268 @@
+"""Running the engine over many modules: loading, parallelism, fix previews.
+
+Each module is processed independently (in a worker process when ``jobs`` >
+1); results come back as plain data in the order of the modules, so the
+output of a parallel run is identical to a serial one. Nothing here writes
+files: the CLI writes, after the run, so it can check files did not change
+under it.
+
+A module with a file that cannot be read or parsed is still checked (its
+good files are reported on), but no fix is applied in it: rules that reason
+across files could otherwise act on an incomplete picture.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tffix.app.discovery import ModuleSpec
+from tffix.app.files import InputError, read_source, write_atomic
+from tffix.app.output import Summary
+from tffix.engine.engine import ModuleResult, Options, Record, collect, run_module
+from tffix.engine.module import Module, SourceFile
+from tffix.syntax.errors import ParseError
+from tffix.syntax.parser import parse
+
+__all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "display_path", "collect_summary",
+           "write_changes", "fix_paths"]
+
+
+@dataclass
+class Job:
+    """What every worker needs: the rule ids to run and the engine options."""
+
+    rule_ids: list[str]
+    options: Options
+    previews: bool = False  # compute a stand-alone edit for every fixable finding (SARIF)
+
+
+@dataclass
+class Preview:
+    """One finding's fix as text replacements: (path, offset, length, text)."""
+
+    rule_id: str
+    path: str
+    line: int
+    column: int
+    edits: list[tuple[str, int, int, str]]
+
+
+@dataclass
+class ModuleOutcome:
+    directory: str
+    result: ModuleResult
+    errors: list[str] = field(default_factory=list)  # input errors (parse, encoding, I/O)
+    digests: dict[str, str] = field(default_factory=dict)  # display path -> sha256 of bytes read
+    previews: list[Preview] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """The path as the user should see it: relative to the cwd when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _rules(ids: Sequence[str]) -> list:
+    from tffix.transforms.registry import RULES
+
+    wanted = set(ids)
+    return [r for r in RULES if r.id in wanted]
+
+
+def _format_parse_error(e: ParseError) -> str:
+    lines = str(e).split("\n")
+    lines[0] = f"{e.location}: parse error: {e.message}"
+    return "\n".join(lines)
+
+
+def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
+    module = Module(spec.directory)
+    errors: list[str] = []
+    digests: dict[str, str] = {}
+    for paths, target in ((spec.files, module.files), (spec.tfvars, module.tfvars)):
+        for path in paths:
+            shown = display_path(path)
+            try:
+                src = read_source(path, shown)
+                tree = parse(src.text, shown)
+            except InputError as e:
+                errors.append(str(e))
+                continue
+            except ParseError as e:
+                errors.append(_format_parse_error(e))
+                continue
+            digests[shown] = src.digest
+            target.append(SourceFile(path, src.text, tree, display=shown))
+    return module, errors, digests
+
+
+def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
+    module, errors, digests = load_module(spec)
+    options = job.options
+    if spec.only is not None:
+        options = replace(options, only_files=frozenset(display_path(p) for p in spec.only))
+    if errors:
+        options = replace(options, apply_fixes=False)
+    originals = {sf.display: sf.text for sf in [*module.files, *module.tfvars]}
+    rules = _rules(job.rule_ids)
+    result = run_module(module, rules, options) if module.files else ModuleResult(str(spec.directory))
+    if errors and result.remaining:
+        result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
+                             "findings are listed but no fix was applied")
+    outcome = ModuleOutcome(str(spec.directory), result, errors, digests)
+    if job.previews and not errors:
+        outcome.previews = previews(spec.directory, originals, result.remaining, rules, options)
+    return outcome
+
+
+def previews(directory: Path, texts: dict[str, str], records: list[Record], rules: list,
+             options: Options) -> list[Preview]:
+    """For each fixable finding, its fix applied alone to the files as read."""
+    out: list[Preview] = []
+    wanted = {(r.rule_id, r.path, r.line, r.column) for r in records if r.fixable}
+    if not wanted:
+        return out
+    index = 0
+    while True:
+        module = _module_from(directory, texts)
+        found = [f for f in collect(module, [cls() for cls in rules], replace(options, apply_fixes=True), [])
+                 if f.fix is not None and (f.rule_id, f.file.display, f.line, f.column) in wanted]
+        if index >= len(found):
+            return out
+        f = found[index]
+        index += 1
+        try:
+            f.fix.apply()  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a preview that fails is simply not offered
+            continue
+        edits = []
+        for sf in [*module.files, *module.tfvars]:
+            before = texts.get(sf.display, "")
+            after = sf.tree.code
+            if after != before:
+                edits.extend((sf.display, *e) for e in _replacements(before, after))
+        out.append(Preview(f.rule_id, f.file.display, f.line, f.column, edits))
+
+
+def _module_from(directory: Path, texts: dict[str, str]) -> Module:
+    module = Module(directory)
+    for name, text in texts.items():
+        sf = SourceFile(directory / Path(name).name, text, parse(text, name), display=name)
+        (module.tfvars if name.endswith(".tfvars") else module.files).append(sf)
+    return module
+
+
+def _replacements(before: str, after: str) -> list[tuple[int, int, str]]:
+    """Character-offset replacements that turn ``before`` into ``after``."""
+    a, b = before.splitlines(True), after.splitlines(True)
+    starts = [0]
+    for line in a:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            edits.append((starts[i1], starts[i2] - starts[i1], "".join(b[j1:j2])))
+    return edits
+
+
+def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
+            progress: Callable[[int], None] | None = None) -> list[ModuleOutcome]:
+    """Process every module; results in the order of ``specs``."""
+    if jobs <= 1 or len(specs) <= 1:
+        outcomes = []
+        for spec in specs:
+            outcomes.append(process(spec, job))
+            if progress:
+                progress(1)
+        return outcomes
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        outcomes = []
+        for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
+            outcomes.append(outcome)
+            if progress:
+                progress(1)
+        return outcomes
+
+
+def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
+    """One in-memory file (stdin). Returns the outcome and the fixed text."""
+    try:
+        tree = parse(text, name)
+    except ParseError as e:
+        return ModuleOutcome(".", ModuleResult("."), [_format_parse_error(e)]), text
+    # the module lives where --stdin-filename says, so rules that look next to it (local module
+    # sources, directory layouts) see the right directory
+    module = Module(Path(name).parent, [SourceFile(Path(name), text, tree, display=name)])
+    rules = _rules(job.rule_ids)
+    result = run_module(module, rules, job.options)
+    outcome = ModuleOutcome(".", result)
+    if job.previews:
+        outcome.previews = previews(Path("."), {name: text}, result.remaining, rules, job.options)
+    return outcome, module.files[0].text
+
+
+def unified_diff(before: str, after: str, path: str, created: bool = False) -> str:
+    """A unified diff with ``a/`` ``b/`` headers that ``patch -p1`` applies,
+    marking a missing final newline the way diff does."""
+    rel = path.lstrip("/")  # an absolute path still gets one a/ b/ prefix
+    old = "/dev/null" if created else f"a/{rel}"
+    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), old, f"b/{rel}")
+    out = []
+    for line in lines:
+        if line.startswith(("---", "+++")):
+            out.append(line.rstrip("\n") + "\n")
+        elif not line.endswith("\n"):
+            out.append(line + "\n\\ No newline at end of file\n")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def collect_summary(summary: Summary, outcomes: list[ModuleOutcome], modules: int) -> None:
+    """Fold module outcomes into ``summary`` (diffs included)."""
+    summary.modules = modules
+    for o in outcomes:
+        summary.files += o.result.files
+        summary.errors.extend(o.errors)
+        summary.errors.extend(o.result.errors)
+        summary.remaining.extend(o.result.remaining)
+        summary.fixed.extend(o.result.fixed)
+        for change in o.result.changes:
+            summary.changed.append(change.display)
+            summary.diffs.append((change.display, unified_diff(change.before, change.after, change.display,
+                                                               created=change.created)))
+
+
+def write_changes(outcomes: list[ModuleOutcome], summary: Summary) -> None:
+    """Write every changed file atomically; failures become summary errors."""
+    for o in outcomes:
+        for change in o.result.changes:
+            expected = None if change.created else o.digests.get(change.display)
+            error = write_atomic(Path(change.path), change.after, expected)
+            if error:
+                summary.errors.append(error)
+                summary.changed.remove(change.display)
+
+
+def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
+              progress: Callable[[int], Callable[[int], None] | None] | None = None,
+              ) -> tuple[Summary, list[ModuleOutcome]]:
+    """Discover, run and (unless ``write`` is False) write: the whole of a
+    run. ``progress(total)`` may return a callback advanced once per module."""
+    from tffix.app.discovery import discover
+
+    specs, problems = discover(paths)
+    summary = Summary(errors=list(problems))
+    outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)
+    collect_summary(summary, outcomes, len(specs))
+    if write:
+        write_changes(outcomes, summary)
+    return summary, outcomes

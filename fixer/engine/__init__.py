@@ -1,0 +1,1 @@
+"""The rule engine: the rule contract, the module index, suppressions and the fix loop."""

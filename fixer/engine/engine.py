@@ -1,0 +1,281 @@
+"""The fix engine: run rules over a module, apply fixes, loop to a fixpoint.
+
+Per round: every selected rule checks the module (fresh trees and index);
+suppressed findings are dropped; fixes the options allow are applied one by
+one, never two with overlapping scope in the same round; after each fix the
+files it touched are printed and parsed again, and a fix that breaks the
+syntax (or raises) is reverted and reported as an internal error naming the
+rule. Then all files are re-parsed and the next round starts. The loop stops
+when a round finds nothing to apply; a repeated state or the round cap is a
+convergence failure, and then nothing of that module is written.
+
+Results are plain data (picklable), so modules can run in worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tffix.engine.module import Module, SourceFile
+from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
+from tffix.engine.suppressions import Comments, is_suppressed
+from tffix.syntax.errors import ParseError
+from tffix.syntax.parser import parse
+
+__all__ = ["Options", "Record", "ModuleResult", "run_module", "select_rules", "MAX_ROUNDS"]
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class Options:
+    select: Sequence[str] | None = None  # ids or prefixes; None: the default set
+    ignore: Sequence[str] = ()
+    unsafe_fixes: bool = False
+    extend_safe_fixes: Sequence[str] = ()  # rules whose unsafe fixes count as safe
+    extend_unsafe_fixes: Sequence[str] = ()
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    apply_fixes: bool = True
+    only_files: frozenset[str] | None = None  # report findings only in these paths
+
+
+@dataclass
+class Record:
+    """A finding as data: what the CLI prints and the JSON/SARIF outputs hold."""
+
+    rule_id: str
+    path: str
+    line: int
+    column: int
+    message: str
+    fixable: bool = False
+    safety: str = DISPLAY_ONLY
+    impact: str = "none"
+    fix: str = ""
+    applied: bool = False
+    held_back: bool = False  # an unsafe fix the options did not allow
+
+
+@dataclass
+class FileChange:
+    path: str
+    display: str
+    before: str
+    after: str
+    created: bool = False
+
+
+@dataclass
+class ModuleResult:
+    directory: str
+    files: int = 0
+    remaining: list[Record] = field(default_factory=list)
+    fixed: list[Record] = field(default_factory=list)
+    changes: list[FileChange] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    converged: bool = True
+
+
+def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or rule_id.startswith(p) for p in patterns)
+
+
+def select_rules(rules: Sequence[type[Rule]], select: Sequence[str] | None, ignore: Sequence[str],
+                 opt_in: Iterable[str] = ()) -> list[type[Rule]]:
+    """Rules chosen by ``select`` minus ``ignore``. With no ``select``, every
+    rule but the opt-in ones; an opt-in rule runs only when a pattern other
+    than ``ALL`` selects it."""
+    chosen = []
+    off = set(opt_in)
+    for rule in rules:
+        if select is None:
+            if rule.id in off:
+                continue
+        elif not _matches(rule.id, select if rule.id not in off else [p for p in select if p != "ALL"]):
+            continue
+        if _matches(rule.id, ignore):
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+def effective_safety(finding: Finding, options: Options) -> str:
+    assert finding.fix is not None
+    safety = finding.fix.safety
+    if safety == UNSAFE and _matches(finding.rule_id, options.extend_safe_fixes):
+        return SAFE
+    if safety == SAFE and _matches(finding.rule_id, options.extend_unsafe_fixes):
+        return UNSAFE
+    return safety
+
+
+def _record(f: Finding, options: Options, applied: bool = False) -> Record:
+    fixable = f.fix is not None and f.fix.safety != DISPLAY_ONLY
+    safety = effective_safety(f, options) if f.fix is not None else DISPLAY_ONLY
+    return Record(
+        rule_id=f.rule_id, path=f.file.display, line=f.line, column=f.column, message=f.message,
+        fixable=fixable, safety=safety, impact=f.fix.impact if f.fix else "none",
+        fix=f.fix.description if f.fix else "", applied=applied,
+        held_back=fixable and not applied and safety == UNSAFE and not options.unsafe_fixes,
+    )
+
+
+def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
+    comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
+    found: list[Finding] = []
+    for rule in rules:
+        opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
+        try:
+            results = list(rule.check(module, opts))
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the run
+            errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
+            continue
+        for f in results:
+            c = comments.get(id(f.file.tree))
+            if c is not None and is_suppressed(rule.id, rule.checkov, rule.trivy, f.line, f.block, c):
+                continue
+            if options.only_files is not None and f.file.display not in options.only_files:
+                continue
+            found.append(f)
+    found.sort(key=lambda f: (f.file.display, f.line, f.column, f.rule_id))
+    return found
+
+
+def _allowed(f: Finding, options: Options) -> bool:
+    if f.fix is None or not options.apply_fixes:
+        return False
+    safety = effective_safety(f, options)
+    return safety == SAFE or (safety == UNSAFE and options.unsafe_fixes)
+
+
+def _all_files(module: Module) -> list[SourceFile]:
+    """The files fixes may change: the module's ``.tf`` files and its
+    ``.tfvars`` files (only a rule that formats touches those)."""
+    return [*module.files, *module.tfvars]
+
+
+def _files_of(scope: tuple[Any, ...], module: Module) -> list[SourceFile]:
+    owners: dict[int, SourceFile] = {}
+    for f in _all_files(module):
+        owners[id(f.tree)] = f
+        for item in f.tree.body.items:
+            owners[id(item)] = f
+    files = []
+    for s in scope:
+        f = owners.get(id(s))
+        if f is None:
+            return list(module.files)  # unknown scope: watch every file
+        if f not in files:
+            files.append(f)
+    return files
+
+
+def _signature(f: Finding) -> tuple[str, str, str]:
+    return (f.rule_id, f.file.display, f.message)
+
+
+def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options) -> ModuleResult:
+    rules = [cls() for cls in rule_classes]
+    result = ModuleResult(str(module.directory), files=len(module.files))
+    originals = {f.display: f.text for f in _all_files(module)}
+    seen_states: set[tuple[str, ...]] = set()
+    failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
+    findings: list[Finding] = []
+    for _round in range(MAX_ROUNDS + 1):
+        findings = collect(module, rules, options, result.errors)
+        for f in findings:
+            if f.fix is not None and _signature(f) in failed:
+                f.fix = None
+        applicable = [f for f in findings if _allowed(f, options)]
+        if not applicable:
+            break
+        if _round == MAX_ROUNDS:
+            result.converged = False
+            break
+        taken: set[int] = set()
+        broken: set[int] = set()
+        applied = 0
+        for f in applicable:
+            assert f.fix is not None
+            if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
+                continue
+            files = _files_of(f.fix.scope, module)
+            if any(id(sf.tree) in broken for sf in files):
+                continue
+            before = {id(sf): sf.tree.code for sf in files}
+            known = {id(sf) for sf in module.files}
+            error = None
+            try:
+                f.fix.apply()
+            except Exception as exc:  # noqa: BLE001
+                error = f"raised {type(exc).__name__}: {exc}"
+            created = [sf for sf in module.files if id(sf) not in known]
+            if error is None:
+                for sf in [*files, *created]:
+                    try:
+                        parse(sf.tree.code, sf.display)
+                    except ParseError as exc:
+                        error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
+                        break
+            if error is not None:
+                result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
+                                     f"{error}; the fix was reverted")
+                for sf in files:
+                    sf.tree = parse(before[id(sf)], sf.display)
+                    broken.add(id(sf.tree))
+                for sf in created:
+                    module.files.remove(sf)
+                failed.add(_signature(f))
+                continue
+            taken.update(id(s) for s in f.fix.scope)
+            result.fixed.append(_record(f, options, applied=True))
+            applied += 1
+        # fresh trees (and positions) for the next round
+        for sf in _all_files(module):
+            sf.text = sf.tree.code
+            sf.tree = parse(sf.text, sf.display)
+        state = tuple(sf.text for sf in _all_files(module))
+        if applied and state in seen_states:
+            result.converged = False
+            break
+        seen_states.add(state)
+    if not result.converged:
+        ids = sorted({r.rule_id for r in result.fixed})
+        result.errors.append(f"{module.directory}: fixes did not converge after {len(seen_states)} rounds "
+                             f"(rules {', '.join(ids)}); nothing in this module was changed")
+        module.files = [sf for sf in module.files if sf.display in originals]
+        for sf in _all_files(module):
+            sf.text = originals[sf.display]
+        result.fixed = []
+    result.remaining = [_record(f, options) for f in findings]
+    for sf in _all_files(module):
+        before = originals.get(sf.display)
+        if sf.text != before:
+            result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
+    return result
+
+
+def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
+    """A module from in-memory texts (tests, stdin)."""
+    from pathlib import Path
+
+    module = Module(Path(directory))
+    for name, text in texts.items():
+        sf = SourceFile(Path(directory) / name, text, parse(text, name), display=name)
+        (module.tfvars if name.endswith(".tfvars") else module.files).append(sf)
+    return module
+
+
+def fix_texts(texts: dict[str, str], rule_classes: Sequence[type[Rule]], options: Options | None = None,
+              directory: str = ".") -> tuple[dict[str, str], ModuleResult]:
+    """Run rules over in-memory files (as if they lived in ``directory``);
+    returns the new texts (new files included) and the result."""
+    module = parse_module_texts(directory, texts)
+    result = run_module(module, rule_classes, options or Options())
+    out = dict(texts)
+    for sf in _all_files(module):
+        out[sf.display] = sf.text
+    return out, result
+

@@ -1,0 +1,69 @@
+"""The package layout holds: rules never import rules, the library never imports a rule,
+and every folder with code is in the wheel. These are import-graph facts, read with ast
+from the source, so a lazy import inside a function counts too."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+from tffix.transforms.registry import RULES, rule_modules
+
+ROOT = Path(__file__).parent.parent
+TRANSFORMS = ROOT / "transforms"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports (absolute names; ``from x import y`` gives x and x.y)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: use absolute imports ({node.module})"
+            out.add(node.module or "")
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+    return out
+
+
+def _file_of(dotted: str) -> Path:
+    parts = dotted.split(".")
+    assert parts[:2] == ["tffix", "transforms"]
+    return TRANSFORMS.joinpath(*parts[2:]).with_suffix(".py")
+
+
+def test_rules_never_import_rules() -> None:
+    rules = set(rule_modules())
+    offenders = {name: sorted(_imports(_file_of(name)) & rules) for name in rules}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_library_never_imports_a_rule() -> None:
+    rules = set(rule_modules())
+    offenders = {p.name: sorted(_imports(p) & rules) for p in (TRANSFORMS / "lib").glob("*.py")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_one_rule_per_rule_module() -> None:
+    per_module: dict[str, list[str]] = {}
+    for rule in RULES:
+        per_module.setdefault(rule.__module__, []).append(rule.id)
+    assert {m: ids for m, ids in per_module.items() if len(ids) != 1} == {}
+    assert sorted(per_module) == rule_modules()
+
+
+def test_rule_modules_live_in_service_folders() -> None:
+    stray = [p.name for p in TRANSFORMS.glob("*.py") if p.name not in ("__init__.py", "registry.py")]
+    assert stray == []
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    declared = set(config["packages"])
+    found = set()
+    for top, name in (("fixer", "tffix"), ("transforms", "tffix.transforms"), ("grammar", "tffix.grammar")):
+        for init in (ROOT / top).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / top).parts
+            found.add(".".join((name, *rel)))
+    assert declared == found

@@ -1,0 +1,1 @@
+"""Rules on environment sizing: redundancy and instance sizes in non-production modules."""

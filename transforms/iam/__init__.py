@@ -1,0 +1,1 @@
+"""Rules for IAM policies and roles: wildcards, scoping, hard-coded account ids."""

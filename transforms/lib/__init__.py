@@ -1,0 +1,1 @@
+"""Helpers the rules share. Rules import from here, never from each other."""

@@ -1,0 +1,18 @@
+"""Backend blocks: the S3 backends a module configures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tffix.engine.module import BlockRef, Module
+from tffix.syntax import cst
+
+# where a new backend argument goes: after the first of these that exists
+AFTER = ("region", "key", "bucket")
+
+
+def s3_backends(module: Module) -> Iterator[tuple[BlockRef, cst.Block]]:
+    """(terraform block, its backend "s3" block) pairs."""
+    for ref in module.blocks("terraform"):
+        for backend in ref.block.find_blocks("backend", "s3"):
+            yield ref, backend

@@ -1,0 +1,182 @@
+"""Provider requirements: the required_providers entries of a module, known sources and current versions, lock files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tffix.engine.module import Module, SourceFile
+from tffix.engine.rules import (
+    SAFE,
+    UNSAFE,
+    literal,
+)
+from tffix.syntax import cst
+from tffix.syntax.errors import ParseError
+from tffix.syntax.parser import parse
+from tffix.transforms.lib.versions import parse_version
+
+# Current major versions of well-known providers, as of 2026-11 (checked against the
+# providers' release notes / upgrade guides and dependency-bot updates in public
+# repositories: aws 6.x since 6.0.0 of June 2025, google 7.x since 2025, kubernetes 3.x
+# since 3.0.0 of December 2025, helm 3.x since 3.0.0 of 2025; the others have had the same
+# major for years). Used only when the lock file does not say which version is in use, and
+# overridable with the rule option {"provider-versions": {"aws": "~> 6.0"}}.
+PROVIDER_VERSIONS_DATE = "2026-11"
+PROVIDER_VERSIONS: dict[str, str] = {
+    "hashicorp/aws": "~> 6.0",
+    "hashicorp/awscc": "~> 1.0",
+    "hashicorp/azurerm": "~> 4.0",
+    "hashicorp/azuread": "~> 3.0",
+    "hashicorp/google": "~> 7.0",
+    "hashicorp/google-beta": "~> 7.0",
+    "hashicorp/kubernetes": "~> 3.0",
+    "hashicorp/helm": "~> 3.0",
+    "hashicorp/random": "~> 3.0",
+    "hashicorp/archive": "~> 2.0",
+    "hashicorp/null": "~> 3.0",
+    "hashicorp/tls": "~> 4.0",
+    "hashicorp/local": "~> 2.0",
+    "hashicorp/time": "~> 0.13",
+    "hashicorp/http": "~> 3.0",
+    "hashicorp/external": "~> 2.0",
+    "hashicorp/cloudinit": "~> 2.0",
+    "hashicorp/dns": "~> 3.0",
+    "hashicorp/template": "~> 2.0",  # archived and deprecated: prefer templatefile()
+}
+# local names whose source we know: the hashicorp/<name> providers above
+KNOWN_SOURCES: dict[str, str] = {src.split("/", 1)[1]: src for src in PROVIDER_VERSIONS}
+LOCK_FILE = ".terraform.lock.hcl"
+_REGISTRIES = ("registry.terraform.io/", "registry.opentofu.org/")
+# resource-type prefixes that are not providers to declare
+BUILTIN = {"terraform"}
+
+ORIGIN_LOCK, ORIGIN_OPTION, ORIGIN_TABLE = "lock", "option", "table"
+
+
+def normalize_source(source: str) -> str:
+    """``registry.terraform.io/HashiCorp/aws`` -> ``hashicorp/aws``."""
+    s = source.strip().lower()
+    for host in _REGISTRIES:
+        if s.startswith(host):
+            return s[len(host):]
+    return s
+
+
+def lock_versions(module: Module) -> dict[str, str]:
+    """source -> locked version, from the module's .terraform.lock.hcl (empty if none)."""
+    path = module.directory / LOCK_FILE
+    try:
+        tree = parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, ParseError):
+        return {}
+    out = {}
+    for block in tree.find_blocks("provider"):
+        if len(block.labels) != 1:
+            continue
+        attr = block.get_attribute("version")
+        known, value = literal(attr.value) if attr is not None else (False, None)
+        if known and isinstance(value, str):
+            out[normalize_source(block.label_values[0])] = value
+    return out
+
+
+def pessimistic(version: str) -> str | None:
+    """``6.2.1`` -> ``~> 6.2``."""
+    parsed = parse_version(version)
+    return f"~> {parsed[0]}.{parsed[1]}" if parsed else None
+
+
+@dataclass
+class Versions:
+    """Where a version constraint for a provider can come from."""
+
+    locked: dict[str, str] = field(default_factory=dict)  # source -> version
+    configured: dict[str, str] = field(default_factory=dict)  # local name or source -> constraint
+
+    @classmethod
+    def of(cls, module: Module, options: dict[str, Any]) -> Versions:
+        configured = options.get("provider-versions") or {}
+        return cls(lock_versions(module), {str(k).lower(): str(v) for k, v in dict(configured).items()})
+
+    def constraint(self, name: str, source: str) -> tuple[str, str] | None:
+        """(constraint, origin) for the provider ``name`` with ``source``, or None."""
+        locked = self.locked.get(source)
+        if locked is not None and (c := pessimistic(locked)) is not None:
+            return c, ORIGIN_LOCK
+        for key in (name.lower(), source):
+            if key in self.configured:
+                return self.configured[key], ORIGIN_OPTION
+        if source in PROVIDER_VERSIONS:
+            return PROVIDER_VERSIONS[source], ORIGIN_TABLE
+        return None
+
+
+def safety_of(origin: str) -> str:
+    return UNSAFE if origin == ORIGIN_TABLE else SAFE
+
+
+def describe_origin(origin: str) -> str:
+    return {ORIGIN_LOCK: f"as locked in {LOCK_FILE}",
+            ORIGIN_OPTION: "from the rule options",
+            ORIGIN_TABLE: f"current major version as of {PROVIDER_VERSIONS_DATE}"}[origin]
+
+
+# ---- required_providers ------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One ``name = ...`` in a required_providers block."""
+
+    file: SourceFile
+    terraform: cst.Block
+    block: cst.Block  # the required_providers block
+    attr: cst.Attribute
+
+    @property
+    def name(self) -> str:
+        return self.attr.name
+
+    @property
+    def obj(self) -> cst.Object | None:
+        return self.attr.value if isinstance(self.attr.value, cst.Object) else None
+
+    @property
+    def legacy(self) -> cst.Template | None:
+        """The version string of the legacy form ``aws = "~> 5.0"``."""
+        value = self.attr.value
+        return value if isinstance(value, cst.Template) and value.is_literal else None
+
+    def item(self, key: str) -> cst.ObjectItem | None:
+        return self.obj.get(key) if self.obj is not None else None
+
+    @property
+    def source(self) -> str | None:
+        """The normalized source; the implied hashicorp/<name> when unset; None if it is
+        not a literal."""
+        item = self.item("source")
+        if item is None:
+            return f"hashicorp/{self.name.lower()}"
+        known, value = literal(item.value)
+        return normalize_source(value) if known and isinstance(value, str) else None
+
+
+def entries(module: Module) -> list[Entry]:
+    out = []
+    for ref in module.blocks("terraform"):
+        for rp in ref.block.find_blocks("required_providers"):
+            for attr in rp.body.attributes:
+                out.append(Entry(ref.file, ref.block, rp, attr))
+    return out
+
+
+def group(items: list, key) -> dict:
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def names(items: list[str]) -> str:
+    return ", ".join(items)

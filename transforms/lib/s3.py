@@ -1,0 +1,333 @@
+"""S3 buckets and their satellite resources (versioning, encryption, logging ...), log targets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tffix.engine.module import BlockRef, Module, references
+from tffix.engine.rules import (
+    literal,
+)
+from tffix.syntax import cst
+from tffix.syntax.build import HCL
+from tffix.transforms.lib.providers import entries
+from tffix.transforms.lib.versions import allows, parse_constraint
+
+LOGGING_TYPE = "aws_s3_bucket_logging"
+LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+# service principals (and the data source of the ELB account) that only a log bucket's policy grants
+LOG_WRITERS = (
+    "logging.s3.amazonaws.com", "delivery.logs.amazonaws.com", "cloudtrail.amazonaws.com",
+    "logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com",
+    "config.amazonaws.com", "data.aws_elb_service_account", "aws_elb_service_account",
+)
+# resources whose `s3_bucket_name` is where they deliver logs
+LOG_DELIVERY_TYPES = ("aws_cloudtrail", "aws_config_delivery_channel")
+TOKENS = re.compile(r"[^a-z0-9]+")
+
+
+def log_word(name: str) -> bool:
+    """True for names that talk about logs: ``access_logs``, ``logging_config``,
+    ``log_destination``, ``alb-logs``, ``accesslogs`` (but not ``catalog`` or ``blogs``)."""
+    for token in TOKENS.split(name.lower()):
+        if token.startswith("log") or (token.endswith("logs") and token != "blogs") or token == "cloudtrail":
+            return True
+    return False
+
+
+def _named_paths(body: cst.Body, names: list[str]) -> Iterator[tuple[list[str], cst.Traversal | cst.Node]]:
+    """Every traversal and plain string in ``body`` with the argument / block / object key
+    names leading to it."""
+    for item in body.items:
+        if isinstance(item, cst.Attribute):
+            keyed: dict[int, list[str]] = {}
+            for node in item.value.walk():
+                if isinstance(node, cst.ObjectItem) and node.key_name:
+                    for inner in node.value.walk():
+                        keyed.setdefault(id(inner), []).append(node.key_name)
+            for node in item.value.walk():
+                if isinstance(node, cst.Traversal) or (isinstance(node, cst.Template) and node.is_literal):
+                    yield [*names, item.name, *keyed.get(id(node), [])], node
+        elif isinstance(item, cst.Block):
+            label = item.label_values[0] if item.type == "dynamic" and item.labels else item.type
+            yield from _named_paths(item.body, [*names, label])
+
+
+def _bucket_of(module: Module, node: cst.Node, names: dict[str, BlockRef]) -> BlockRef | None:
+    if isinstance(node, cst.Template):
+        known, value = literal(node)
+        return names.get(value) if known and isinstance(value, str) else None
+    target = module.resolve(node)
+    if target is not None and target.block.type == "resource" and target.block.label_values[:1] == ["aws_s3_bucket"]:
+        return target
+    return None
+
+
+def _literal_names(module: Module) -> dict[str, BlockRef]:
+    out: dict[str, BlockRef] = {}
+    for ref in module.resources("aws_s3_bucket"):
+        attr = ref.block.get_attribute("bucket")
+        known, value = literal(attr.value) if attr is not None else (False, None)
+        if known and isinstance(value, str) and value:
+            out[value] = ref
+    return out
+
+
+def _self_named_log_bucket(ref: BlockRef) -> bool:
+    """The bucket's label or literal name says it holds logs (``aws_s3_bucket.alb_logs``)."""
+    if len(ref.block.labels) > 1 and log_word(ref.block.label_values[1]):
+        return True
+    for name in ("bucket", "bucket_prefix"):
+        attr = ref.block.get_attribute(name)
+        known, value = literal(attr.value) if attr is not None else (False, None)
+        if known and isinstance(value, str) and log_word(value):
+            return True
+    return False
+
+
+def _grants_log_delivery(block: cst.Block) -> bool:
+    attr = block.get_attribute("acl")
+    known, value = literal(attr.value) if attr is not None else (False, None)
+    if known and value == "log-delivery-write":
+        return True
+    return LOG_DELIVERY_GROUP in block.code
+
+
+def _policy_text(module: Module, block: cst.Block) -> str:
+    """A policy's own text plus the text of the policy documents it refers to."""
+    parts = [block.code]
+    for trav in references(block):
+        target = module.resolve(trav)
+        if target is not None and target.block.type == "data":
+            parts.append(target.block.code)
+    return "\n".join(parts)
+
+
+def log_targets(module: Module) -> set[int]:
+    """``id()`` of the module's ``aws_s3_bucket`` blocks that receive logs (or are made to):
+    the target of a logging configuration (resource or inline block), a bucket with the
+    ``log-delivery-write`` ACL or a grant to the S3 LogDelivery group, a bucket that a
+    load balancer's ``access_logs``, a CloudFront ``logging_config``, a flow log's
+    ``log_destination`` (any argument, block or object key about logs) or a CloudTrail trail /
+    Config delivery channel's ``s3_bucket_name`` names, a bucket whose policy lets a log
+    delivery service write, and a bucket whose label or literal name says logs."""
+    names = _literal_names(module)
+    out: set[int] = set()
+
+    def mark(target: object) -> None:
+        if isinstance(target, BlockRef):
+            out.add(id(target.block))
+
+    for bucket in module.resources("aws_s3_bucket"):
+        if _grants_log_delivery(bucket.block) or _self_named_log_bucket(bucket):
+            out.add(id(bucket.block))
+        policy = bucket.block.get_attribute("policy")
+        if policy is not None and any(w in _policy_text(module, bucket.block) for w in LOG_WRITERS):
+            out.add(id(bucket.block))
+    for ref in module.resources(LOGGING_TYPE):
+        mark(bucket_target(module, ref, "target_bucket"))
+    for ref in module.resources("aws_s3_bucket_acl"):
+        if _grants_log_delivery(ref.block):
+            mark(bucket_target(module, ref))
+    for ref in module.resources("aws_s3_bucket_policy"):
+        if any(w in _policy_text(module, ref.block) for w in LOG_WRITERS):
+            mark(bucket_target(module, ref))
+    for ref in module.data_sources("aws_iam_policy_document"):
+        if any(w in ref.block.code for w in LOG_WRITERS):
+            for trav in references(ref.block):
+                mark(_bucket_of(module, trav, names))
+    for ref in module.blocks():
+        if ref.block.type not in ("resource", "module", "data"):
+            continue
+        rtype = ref.block.label_values[0] if ref.block.labels else ""
+        for path, node in _named_paths(ref.block.body, []):
+            if rtype == "aws_s3_bucket" and path[:1] != ["logging"]:
+                continue  # a bucket's own name, policy, ... is not a log destination
+            cue = any(log_word(n) for n in path) or (rtype in LOG_DELIVERY_TYPES and path == ["s3_bucket_name"])
+            if cue:
+                mark(_bucket_of(module, node, names))
+    return out
+
+
+def module_inputs(module: Module, bucket: BlockRef) -> list[BlockRef]:
+    """The ``module`` calls that receive a reference to the bucket."""
+    seen: dict[int, BlockRef] = {}
+    for other, _ in module.referrers(bucket):
+        if other.block.type == "module":
+            seen[id(other.block)] = other
+    return list(seen.values())
+
+
+
+VERSIONING_TYPE = "aws_s3_bucket_versioning"
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()  # an expression tffix cannot follow (variable, local, module output...)
+
+
+def _literal_buckets(module: Module) -> dict[str, BlockRef]:
+    out: dict[str, BlockRef] = {}
+    for ref in module.resources("aws_s3_bucket"):
+        attr = ref.block.get_attribute("bucket")
+        known, value = literal(attr.value) if attr is not None else (False, None)
+        if known and isinstance(value, str):
+            out[value] = ref
+    return out
+
+
+def bucket_target(module: Module, ref: BlockRef, name: str = "bucket", _depth: int = 0) -> BlockRef | None | _Unknown:
+    """The ``aws_s3_bucket`` of this module that ``ref``'s argument ``name`` names:
+    a reference (``aws_s3_bucket.b.id``, ``aws_s3_bucket.b[count.index].bucket``, another
+    bucket resource's ``bucket``), ``each.value.id`` under a ``for_each`` over buckets, the
+    bucket's literal name, or a conditional whose branches name one bucket of the module
+    (and otherwise something outside it). None when it names a bucket that is not in the
+    module, ``UNKNOWN`` when tffix cannot tell."""
+    attr = ref.block.get_attribute(name)
+    if attr is None:
+        return None
+    return _target(module, ref, attr.value, _depth)
+
+
+def _target(module: Module, ref: BlockRef, expr: cst.Node, _depth: int) -> BlockRef | None | _Unknown:
+    expr = cst.sole_expression(expr)
+    if isinstance(expr, cst.Parens):
+        return _target(module, ref, expr.expr, _depth)
+    if isinstance(expr, cst.Conditional):
+        # `var.directory ? aws_s3_directory_bucket.b.bucket : aws_s3_bucket.b[0].id`: the one
+        # bucket of this module it can name
+        sides = [_target(module, ref, side, _depth) for side in (expr.true, expr.false)]
+        buckets = {id(s.block): s for s in sides if isinstance(s, BlockRef)}
+        if any(s is UNKNOWN for s in sides) or len(buckets) != 1:
+            return UNKNOWN if any(s is UNKNOWN for s in sides) or buckets else None
+        return next(iter(buckets.values()))
+    known, value = literal(expr)
+    if known:
+        return _literal_buckets(module).get(value) if isinstance(value, str) else None
+    if not isinstance(expr, cst.Traversal):
+        return UNKNOWN
+    path = expr.path
+    if path[:1] == ["each"]:
+        each = ref.block.get_attribute("for_each")
+        target = module.resolve(each.value) if each is not None else None
+        if target is not None and target.block.label_values[:1] == ["aws_s3_bucket"] and len(path) >= 2:
+            return target
+        return UNKNOWN
+    target = module.resolve(expr)
+    if target is None:
+        return UNKNOWN if path[:1] in (["var"], ["local"], ["module"], ["each"]) or not path else None
+    kind = target.block.type
+    if kind in ("variable", "module") or kind == "locals":
+        return UNKNOWN
+    rtype = target.block.label_values[0] if target.block.labels else ""
+    if kind == "resource" and rtype == "aws_s3_bucket":
+        return target
+    if kind == "resource" and rtype.startswith("aws_s3_bucket_") and _depth < 3:
+        return bucket_target(module, target, "bucket", _depth + 1)
+    return None
+
+
+@dataclass
+class Satellites:
+    """Resources of one type, by the bucket they configure."""
+
+    by_bucket: dict[int, list[BlockRef]] = field(default_factory=dict)
+    unknown: list[BlockRef] = field(default_factory=list)
+
+    def of(self, bucket: BlockRef) -> list[BlockRef]:
+        return self.by_bucket.get(id(bucket.block), [])
+
+
+def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
+    out = Satellites()
+    for ref in module.resources(*types):
+        target = bucket_target(module, ref, name)
+        if target is UNKNOWN:
+            out.unknown.append(ref)
+        elif isinstance(target, BlockRef):
+            out.by_bucket.setdefault(id(target.block), []).append(ref)
+    return out
+
+
+def provider_v4(module: Module) -> bool:
+    """False when the module's AWS provider constraint excludes every version from 4.0
+    on (the split S3 resources were added in 4.0); True otherwise."""
+    for entry in entries(module):
+        if entry.name != "aws" or entry.source not in (None, "hashicorp/aws"):
+            continue
+        item = entry.item("version")
+        value = item.value if item is not None else entry.legacy
+        known, text = literal(value) if value is not None else (False, None)
+        if not known or not isinstance(text, str):
+            continue
+        clauses = parse_constraint(text)
+        if clauses is None:
+            continue
+        candidates = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
+        if not any(allows(clauses, v) for v in candidates):
+            return False
+    return True
+
+
+def meta_args(bucket: BlockRef) -> dict[str, object]:
+    """``count`` / ``for_each`` for a resource that follows ``bucket`` instance by instance."""
+    name = bucket.block.label_values[1]
+    if bucket.block.get_attribute("for_each") is not None:
+        return {"for_each": HCL(f"aws_s3_bucket.{name}")}
+    if bucket.block.get_attribute("count") is not None:
+        return {"count": HCL(f"length(aws_s3_bucket.{name})")}
+    return {}
+
+
+def bucket_ref(bucket: BlockRef) -> HCL:
+    """The bucket's name as the new resource refers to it."""
+    name = bucket.block.label_values[1]
+    if bucket.block.get_attribute("for_each") is not None:
+        return HCL("each.value.id")
+    if bucket.block.get_attribute("count") is not None:
+        return HCL(f"aws_s3_bucket.{name}[count.index].id")
+    return HCL(f"aws_s3_bucket.{name}.id")
+
+
+def insertion_point(module: Module, bucket: BlockRef) -> cst.Block:
+    """The block to add a new bucket resource after: the bucket, or the run of blocks
+    right after it in its file that configure it."""
+    items = bucket.file.tree.body.items
+    index = next(i for i, it in enumerate(items) if it is bucket.block)
+    last = bucket.block
+    for item in items[index + 1:]:
+        if not (isinstance(item, cst.Block) and item.type == "resource" and item.labels
+                and item.label_values[0].startswith("aws_s3_bucket_")):
+            break
+        if bucket_target(module, BlockRef(bucket.file, item)) != bucket:
+            break
+        last = item
+    return last
+
+
+def unique_name(module: Module, rtype: str, base: str) -> str:
+    taken = {r.block.label_values[1] for r in module.resources(rtype) if len(r.block.labels) > 1}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
+
+
+def versioning_status(config: BlockRef) -> str | None:
+    """An ``aws_s3_bucket_versioning``'s literal ``versioning_configuration.status``
+    ("Enabled", "Suspended", "Disabled"); None when it is an expression, or the block is
+    dynamic or missing."""
+    blocks = config.block.find_blocks("versioning_configuration")
+    if len(blocks) != 1:
+        return None
+    attr = blocks[0].get_attribute("status")
+    known, value = literal(attr.value) if attr is not None else (False, None)
+    return value if known and isinstance(value, str) else None

@@ -1,0 +1,1 @@
+"""Rules for CloudWatch Logs, CloudTrail, VPC flow logs and load balancer access logs."""

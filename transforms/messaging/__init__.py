@@ -1,0 +1,1 @@
+"""Rules for SQS and SNS: encryption and dead-letter queues."""

@@ -1,0 +1,1 @@
+"""Rules for networks: security groups, subnets, NAT, load balancers, CIDR plans."""

@@ -1,0 +1,1 @@
+"""Rules for RDS and Aurora: encryption, exposure, backups, monitoring, engine features."""

@@ -1,0 +1,176 @@
+"""TFX715: RDS instances collect Performance Insights where engine and class support it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tffix.engine.module import BlockRef, Module
+from tffix.engine.rules import (
+    FIX_SOMETIMES,
+    IMPACT_IN_PLACE,
+    SAFE,
+    UNSAFE,
+    Finding,
+    Rule,
+)
+from tffix.syntax import cst
+from tffix.transforms.lib.settings import attribute, setting_findings, text
+
+SETTING = "performance_insights_enabled"
+
+# Engines whose support tffix knows, with the instance classes that do not support
+# Performance Insights (AWS "DB engine, Region, and instance class support for Database
+# Insights", RDS and Aurora user guides). A class listed by family ("db.t3") covers every size.
+SUPPORT: dict[str, tuple[str, ...]] = {
+    "mysql": ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"),
+    "mariadb": ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"),
+    "postgres": (),
+    "aurora-mysql": ("db.t2", "db.t3", "db.t4g.micro", "db.t4g.small"),
+    "aurora-postgresql": (),
+}
+# Engines with Performance Insights whose class and edition limits tffix does not tabulate:
+# reported without a fix. Db2 has no Performance Insights and is left alone.
+OTHER_PREFIXES = ("oracle", "sqlserver", "custom-")
+
+
+def class_supported(engine: str, instance_class: str) -> bool:
+    for excluded in SUPPORT[engine]:
+        if instance_class == excluded or instance_class.startswith(excluded + "."):
+            return False
+    return True
+
+
+class DbPerformanceInsights(Rule):
+    """
+    ## What it does
+    Sets `performance_insights_enabled = true` on `aws_db_instance` and
+    `aws_rds_cluster_instance` resources whose engine and instance class support it, from a
+    table of the AWS documentation:
+
+    | engine | classes without Performance Insights |
+    |---|---|
+    | `mysql`, `mariadb` | `db.t2.micro`, `db.t2.small`, `db.t3.micro`, `db.t3.small`, `db.t4g.micro`, `db.t4g.small` |
+    | `postgres`, `aurora-postgresql` | none |
+    | `aurora-mysql` | every `db.t2` and `db.t3`, `db.t4g.micro`, `db.t4g.small` |
+
+    A missing argument is added, a literal `false` becomes `true`. The engine is read from
+    the resource, or for a cluster member from the cluster it references
+    (`engine = aws_rds_cluster.main.engine`). When the engine or (for MySQL, MariaDB and
+    Aurora MySQL) the class is an expression, or the engine is Oracle or SQL Server (whose
+    class and edition limits are not in the table), the rule reports without a fix. Db2,
+    unsupported classes, replicas without an `engine` and `aws_rds_cluster` itself (Aurora
+    collects per instance) are left alone.
+
+    ## Why is this bad?
+    Without Performance Insights there is no record of what the database was busy with when
+    it slowed down: which queries, waits and clients made up the load. The history starts
+    only when it is turned on, so turning it on during an incident is too late (seed 000 §9
+    "No performance insights enabled for RDS instances").
+
+    ## Example
+    ```hcl
+    resource "aws_db_instance" "db" {
+      engine         = "postgres"
+      instance_class = "db.m7g.large"
+    }
+    ```
+
+    ## Use instead
+    ```hcl
+    resource "aws_db_instance" "db" {
+      engine                       = "postgres"
+      instance_class               = "db.m7g.large"
+      performance_insights_enabled = true
+    }
+    ```
+
+    ## Fix safety
+    Adding the missing argument is **safe**: turning Performance Insights on does not
+    restart the instance or fail over, and the default 7-day retention
+    (`performance_insights_retention_period`) is free. Its data is encrypted with the
+    `aws/rds` key unless `performance_insights_kms_key_id` names one. Turning a literal
+    `false` into `true` is **unsafe**: it reverses an explicit choice.
+
+    Since the Performance Insights console reached end of life in 2026, the data it collects is
+    shown in CloudWatch Database Insights (Standard mode); the argument and the API are
+    unchanged. Longer retention or Advanced mode (`database_insights_mode`) are paid and are
+    left to the owner.
+
+    ## Deployment impact
+    In-place update (`ModifyDBInstance`), without downtime.
+
+    ## References
+    - Terraform AWS provider docs `aws_db_instance` / `aws_rds_cluster_instance`:
+      `performance_insights_enabled` (Optional, default `false`),
+      `performance_insights_retention_period`, `performance_insights_kms_key_id`
+    - Amazon RDS and Aurora user guides, "DB engine, Region, and instance class support for
+      Database Insights" (read for this rule: the MySQL / MariaDB and Aurora restrictions
+      above; Database Insights is available for every RDS engine except Db2) and the
+      Performance Insights end-of-life notice (the API continues). The PostgreSQL row was not
+      readable in our copy; "no restriction" there follows Checkov's check below.
+    - Checkov CKV_AWS_353 "Ensure that RDS instances have performance insights enabled"
+      (`RDSInstancePerformanceInsights.py`, which skips the same MySQL / MariaDB classes and
+      Db2); Trivy AWS-0133 "Enable Performance Insights"
+    """
+
+    id = "TFX715"
+    name = "db-performance-insights"
+    summary = "RDS instances must enable Performance Insights where engine and class support it"
+    fix_availability = FIX_SOMETIMES
+    safety = SAFE
+    impact = IMPACT_IN_PLACE
+    checkov = ("CKV_AWS_353",)
+    trivy = ("AWS-0133",)
+
+    def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        for ref in module.resources("aws_db_instance", "aws_rds_cluster_instance"):
+            block = ref.block
+            engine_attr = block.get_attribute("engine")
+            if engine_attr is None:
+                continue  # a replica or a restore: the engine comes from elsewhere
+            known, engine = self._engine(module, engine_attr.value)
+            setting = attribute(block, SETTING)
+            if not known:
+                if setting is None:
+                    yield self.finding(ref.file, engine_attr.value,
+                                       f"{ref.address} takes its engine from an expression; unless it is Db2 or a "
+                                       f"class without Performance Insights, set {SETTING} = true", block=block)
+                continue
+            if engine is None or engine.startswith("db2"):
+                continue
+            if engine.startswith(OTHER_PREFIXES):
+                if setting is None:
+                    yield self.finding(ref.file, block, f"{ref.address} ({engine}) does not set {SETTING}; "
+                                       f"check that its edition and class support it and set {SETTING} = true",
+                                       block=block)
+                continue
+            if engine not in SUPPORT:
+                continue
+            class_attr = block.get_attribute("instance_class")
+            known_class, instance_class = text(class_attr.value) if class_attr is not None else (True, None)
+            if SUPPORT[engine] and not known_class:
+                if setting is None:
+                    yield self.finding(ref.file, class_attr.value,  # type: ignore[union-attr]
+                                       f"{ref.address} takes its instance class from an expression; unless it is "
+                                       f"a small burstable class, set {SETTING} = true", block=block)
+                continue
+            if instance_class and not class_supported(engine, instance_class):
+                continue
+            yield from setting_findings(self, ref, block, SETTING, True,
+                                        missing=(SAFE, IMPACT_IN_PLACE), wrong=(UNSAFE, IMPACT_IN_PLACE),
+                                        why="nothing records what the database was busy with when it slows down")
+
+    @staticmethod
+    def _engine(module: Module, expr: cst.Node) -> tuple[bool, str | None]:
+        """The literal engine, also through a reference to a cluster's ``engine``."""
+        known, value = text(expr)
+        if known:
+            return True, value
+        target: BlockRef | None = module.resolve(expr)
+        if (target is not None and target.block.label_values[:1] == ["aws_rds_cluster"]
+                and isinstance(expr, cst.Traversal) and expr.path[-1:] == ["engine"]):
+            engine = target.block.get_attribute("engine")
+            if engine is not None:
+                return text(engine.value)
+        return False, None

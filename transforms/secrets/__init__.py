@@ -1,0 +1,1 @@
+"""Rules for secrets and keys: literal passwords, generated passwords, sensitive outputs, credentials, rotation."""

@@ -1,0 +1,1 @@
+"""Rules for Lambda: packaging and function URLs."""

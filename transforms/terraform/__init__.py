@@ -1,0 +1,1 @@
+"""Rules on Terraform itself: version constraints, providers, backends, references, formatting, code hygiene."""

@@ -1,0 +1,122 @@
+"""TFX901: files must be laid out exactly as terraform fmt writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tffix.engine.module import Module, SourceFile
+from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Rule
+from tffix.syntax import cst
+from tffix.syntax.format import format_code, format_tree
+from tffix.syntax.lexer import Token
+
+
+class _Line(cst.Node):
+    """Where a finding points when the first difference is a whole line
+    (a blank or comment line has no token of its own)."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, line: int) -> None:
+        self.token = Token.make("LINE", "")
+        self.token.line, self.token.column = line, 1
+
+
+def first_difference(before: str, after: str) -> int:
+    """1-based number of the first line of ``before`` that ``after`` changes."""
+    a, b = before.splitlines(True), after.splitlines(True)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i + 1
+    return min(len(a), len(b)) + 1 if len(a) != len(b) else max(len(a), 1)
+
+
+class TerraformFmt(Rule):
+    """
+    ## What it does
+    Rewrites each `.tf` and `.tfvars` file to what `terraform fmt` writes for it, without the
+    terraform binary: two-space indentation by bracket depth, hclwrite's spacing between
+    tokens, `=` aligned across consecutive single-line arguments, same-line comments aligned,
+    trailing spaces and tabs removed, heredoc bodies, strings and comments untouched; plus
+    terraform's own rewrites: `"${var.x}"` becomes `var.x`, legacy `type = "string"` /
+    `"list"` / `"map"` become `string` / `list(string)` / `map(string)` (bare `list`, `map`,
+    `set` get `(any)`), and block labels are quoted. One finding per file, on the first line
+    that changes. Opt-in: it runs only when selected (`--select TFX901`, or `tffix fmt`).
+
+    The output is byte for byte terraform's (checked against `terraform fmt` on the
+    conformance cases and on 3,500 files of public modules), except where terraform loses
+    information or writes invalid code: tffix keeps comments between block labels and labels
+    containing `$` or `%` (terraform deletes them), unwraps nested interpolations in one run,
+    keeps an interpolation valid where terraform's unwrapping breaks it, and drops spaces after
+    the last newline. The option `terraform-compat = true` turns these off for output that is
+    identical to terraform's in every case. See docs/formatting.md.
+
+    ## Why is this bad?
+    Unformatted code fails `terraform fmt -check` in CI and buries real changes in whitespace
+    noise in reviews. Seed 001 §4 ("Unformatted Terraform Code", high severity) lists
+    unformatted `main.tf`, module and `.tfvars` files: "Blocks lint CI/CD pipeline", "Reduces
+    code readability and maintainability", "Standard practice violation".
+
+    ## Example
+    ```hcl
+    resource aws_s3_bucket logs {
+    bucket="${var.prefix}-logs"
+        force_destroy = true # test only
+    }
+    ```
+
+    ## Use instead
+    ```hcl
+    resource "aws_s3_bucket" "logs" {
+      bucket        = "${var.prefix}-logs"
+      force_destroy = true # test only
+    }
+    ```
+
+    ## Fix safety
+    **Safe.** Only layout changes, and terraform's own rewrites, which Terraform evaluates
+    the same way: an interpolation-only string `"${x}"` and `x` (Terraform converts the value
+    to the argument's type either way; terraform fmt has made this rewrite since 0.12), a
+    legacy quoted type constraint and its modern form, an unquoted label and its quoted form.
+    Files that do not parse are never touched.
+
+    ## Deployment impact
+    None: the configuration means the same, so a plan shows no change.
+
+    ## References
+    - `terraform fmt` (Terraform v1.11): `internal/command/fmt.go` in hashicorp/terraform (the
+      rewrites) and `hclwrite/format.go` in hashicorp/hcl v2.23 (the layout), read for this rule
+    - Terraform docs, "Command: fmt" and the Terraform style guide
+    - Seed 001 §4 "Unformatted Terraform Code"; docs/formatting.md (measurements, differences)
+    - No Checkov, Trivy or KICS check covers formatting (linters such as tflint defer to
+      `terraform fmt -check`)
+    """
+
+    id = "TFX901"
+    name = "terraform-fmt"
+    summary = "Files must be formatted exactly as terraform fmt writes them"
+    fix_availability = FIX_ALWAYS
+    safety = SAFE
+    default_enabled = False  # reformatting is opt-in: `--select TFX901` or `tffix fmt`
+    impact = IMPACT_NONE
+    options = {"terraform-compat": False}
+
+    def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        compat = bool(options.get("terraform-compat", False))
+        for sf in [*module.files, *module.tfvars]:
+            text = sf.tree.code
+            formatted = format_code(text, sf.display, compat=compat)
+            if formatted == text:
+                continue
+            line = first_difference(text, formatted)
+            yield self.finding(
+                sf, _Line(line), f"{sf.display} is not formatted as terraform fmt writes it "
+                f"(first difference on line {line})",
+                fix=lambda f=sf: _format(f, compat), description="format the file like terraform fmt",
+                scope=(sf.tree, *sf.tree.body.items),
+            )
+
+
+def _format(sf: SourceFile, compat: bool) -> None:
+    format_tree(sf.tree, compat=compat)

@@ -1,0 +1,210 @@
+"""TFX520: every reference in a module names something the module declares."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from tffix.engine.module import BUILT_IN_ROOTS, Module
+from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
+from tffix.syntax import cst
+
+# Blocks whose references name things outside the module's declarations on purpose:
+# `moved` / `removed` name addresses that no longer exist, `import` targets and the
+# `terraform` block hold no expressions a plan evaluates.
+SKIPPED_BLOCKS = {"moved", "removed", "import", "terraform"}
+# Arguments that are not expressions over the module's objects: provider configurations
+# (`provider = aws.west`) and the resource's own attributes (`ignore_changes = [tags]`).
+SKIPPED_ARGUMENTS = {"provider", "providers", "ignore_changes"}
+WHAT = {"var": "variable", "local": "local value", "module": "module call", "data": "data source",
+        "ephemeral": "ephemeral resource", "resource": "resource"}
+VALIDATE_ERROR = {"var": "Reference to undeclared input variable", "local": "Reference to undeclared local value",
+                  "module": "Reference to undeclared module", "data": "Reference to undeclared resource",
+                  "ephemeral": "Reference to undeclared resource", "resource": "Reference to undeclared resource"}
+
+
+def _declared(module: Module) -> dict[str, set[str]]:
+    """The names the module declares, by the reference root that reaches them."""
+    names: dict[str, set[str]] = {k: set() for k in WHAT}
+    for ref in module.blocks():
+        block, labels = ref.block, ref.block.label_values
+        if block.type == "variable" and labels:
+            names["var"].add(labels[0])
+        elif block.type == "module" and labels:
+            names["module"].add(labels[0])
+        elif block.type == "locals":
+            names["local"].update(attr.name for attr in block.body.attributes)
+        elif block.type in ("resource", "data", "ephemeral") and len(labels) == 2:
+            names[block.type].add(".".join(labels))
+        elif block.type == "check":  # a check block's own data sources are in scope there
+            names["data"].update(".".join(d.label_values) for d in block.find_blocks("data")
+                                 if len(d.label_values) == 2)
+    return names
+
+
+def _bound_names(module: Module) -> set[str]:
+    """Names bound by `for` expressions, template `for` directives and `dynamic` blocks
+    (their label or `iterator`) anywhere in the module: a reference rooted there is a
+    local iterator, not a resource."""
+    bound: set[str] = set()
+    for f in module.files:
+        for node in f.tree.walk():
+            if isinstance(node, (cst.ForIntro, cst.TemplateFor)):
+                bound.update(str(t) for t in (node.key_var, node.value_var) if t is not None)
+            elif isinstance(node, cst.Block) and node.type == "dynamic" and node.label_values:
+                bound.add(node.label_values[0])
+                iterator = node.get_attribute("iterator")
+                if iterator is not None and isinstance(iterator.value, cst.Variable):
+                    bound.add(iterator.value.name)
+    return bound
+
+
+def _references(node: cst.Node) -> Iterator[cst.Traversal]:
+    """Traversals under ``node``, leaving out object keys and the arguments in
+    SKIPPED_ARGUMENTS."""
+    if isinstance(node, cst.Attribute) and node.name in SKIPPED_ARGUMENTS:
+        return
+    if isinstance(node, cst.Traversal):
+        yield node
+    for child in node.children():
+        if isinstance(node, cst.ObjectItem) and child is node.key and isinstance(child, cst.Variable):
+            continue
+        yield from _references(child)
+
+
+def _target(path: list[str]) -> tuple[str, str] | None:
+    """(kind, name) a reference path asks the module for, or None when it names no
+    declaration (a built-in, or too short to tell)."""
+    root = path[0]
+    if root in BUILT_IN_ROOTS:
+        return None
+    if root in ("var", "local", "module"):
+        return (root, path[1]) if len(path) >= 2 else None
+    if root in ("data", "ephemeral"):
+        return (root, f"{path[1]}.{path[2]}") if len(path) >= 3 else None
+    if "_" in root and len(path) >= 2:  # resource types are <provider>_<name>
+        return ("resource", f"{root}.{path[1]}")
+    return None
+
+
+def _address(kind: str, name: str) -> str:
+    return name if kind == "resource" else f"{kind}.{name}"
+
+
+class UndeclaredReference(Rule):
+    """
+    ## What it does
+    Reports references to things the module does not declare: `var.x` without a
+    `variable "x"` block, `local.x` without such a local value, `module.x` without a
+    `module "x"` call, `data.t.n` / `ephemeral.t.n` without that block, and `t.n` without a
+    `resource "t" "n"`. The finding points at the reference and suggests the closest
+    declared name when there is one ("did you mean var.domain?"). Every `.tf` / `.tofu` file
+    of the directory is read, so a declaration in another file counts.
+
+    Left alone: names bound by `for` expressions, template `for` directives and `dynamic`
+    blocks (`ingress.value`, a custom `iterator`); `count`, `each`, `self`, `path`,
+    `terraform`; provider references (`provider = aws.west`, `providers = { ... }`);
+    `lifecycle { ignore_changes = [...] }` (it names the resource's own attributes); `moved`,
+    `removed` and `import` blocks (they name old or external addresses on purpose); a check
+    block's scoped data sources. A module with `*.tf.json` files is skipped as a whole, since
+    tffix does not read JSON declarations. Display only.
+
+    ## Why is this bad?
+    Terraform refuses the whole configuration (`terraform validate`, `plan`: "Reference to
+    undeclared input variable", "Reference to undeclared resource", ...). Generated modules
+    often reference variables that were never declared or were renamed half-way (seed 003 §3
+    "Route53 module references `var.domain_name`, never defined"; seed 000 §7 "Incomplete
+    resource references in output declarations"). tffix finds these without `terraform init`,
+    so it works in pre-commit and on code whose providers cannot be downloaded.
+
+    ## Example
+    ```hcl
+    variable "domain" {
+      type = string
+    }
+
+    resource "aws_route53_record" "www" {
+      zone_id = var.hosted_zone_id
+      name    = "www.${var.domain_name}"
+      type    = "CNAME"
+      ttl     = 300
+      records = [aws_lb.web.dns_name]
+    }
+    ```
+
+    ## Use instead
+    ```hcl
+    variable "domain" {
+      type = string
+    }
+
+    data "aws_route53_zone" "main" {
+      name = var.domain
+    }
+
+    resource "aws_route53_record" "www" {
+      zone_id = data.aws_route53_zone.main.zone_id
+      name    = "www.${var.domain}"
+      type    = "CNAME"
+      ttl     = 300
+      records = [aws_lb.web.dns_name]
+    }
+
+    resource "aws_lb" "web" {
+      name    = "web"
+      subnets = ["subnet-0a1b2c3d", "subnet-4e5f6a7b"]
+    }
+    ```
+
+    ## Fix safety
+    No fix: whether to declare the missing variable (with which type and default), rename the
+    reference, or add the missing resource is the author's decision.
+
+    ## Deployment impact
+    None (display only). The configuration does not plan until the reference is fixed.
+
+    ## References
+    - Terraform language docs, "References to Named Values" (`var.`, `local.`, `module.`,
+      `data.`, `ephemeral.`, `<type>.<name>`, `count`, `each`, `self`, `path`, `terraform`)
+      and "dynamic Blocks" (the label, or `iterator`, names the current element)
+    - Terraform's diagnostics "Reference to undeclared input variable", "Reference to
+      undeclared local value", "Reference to undeclared module", "Reference to undeclared
+      resource" (checked with `terraform validate`, Terraform 1.11, on 2026-12-05; a data
+      source gets the last one too)
+    - Seed 003 §3, seed 000 §7 (`../shared/seeds`)
+    - No Checkov or Trivy check: both evaluate the configuration and skip what does not resolve
+    """
+
+    id = "TFX520"
+    name = "undeclared-reference"
+    summary = "References name variables, locals, modules, resources and data sources the module declares"
+    fix_availability = FIX_NEVER
+    safety = DISPLAY_ONLY
+    impact = IMPACT_NONE
+
+    def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        if any(module.directory.glob("*.tf.json")):
+            return
+        declared = _declared(module)
+        bound = _bound_names(module)
+        for ref in module.blocks():
+            if ref.block.type in SKIPPED_BLOCKS:
+                continue
+            for trav in _references(ref.block):
+                path = trav.path
+                if not path or path[0] in bound:
+                    continue
+                target = _target(path)
+                if target is None or target[1] in declared[target[0]]:
+                    continue
+                kind, name = target
+                address = _address(kind, name)
+                close = difflib.get_close_matches(name, sorted(declared[kind]), n=1, cutoff=0.6)
+                hint = f"; did you mean {_address(kind, close[0])}?" if close else ""
+                yield self.finding(
+                    ref.file, trav,
+                    f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
+                    f"files), so terraform validate fails with \"{VALIDATE_ERROR[kind]}\"; declare it or fix "
+                    f"the reference{hint}",
+                    block=ref.block)
