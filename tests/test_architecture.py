@@ -5,9 +5,9 @@ from the source, so a lazy import inside a function counts too."""
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
+import tomllib
 from tffix.transforms.registry import RULES, rule_modules
 
 ROOT = Path(__file__).parent.parent

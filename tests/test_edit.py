@@ -42,44 +42,44 @@ def _db(tree: cst.File) -> cst.Block:
 
 
 def _set_new_longer_name(t: cst.File) -> None:
-    _db(t).set_attribute("publicly_accessible", False)
+    edit.set_attribute(_db(t), "publicly_accessible", False)
 
 
 def _set_existing(t: cst.File) -> None:
-    _db(t).set_attribute("engine", "postgres")
+    edit.set_attribute(_db(t), "engine", "postgres")
 
 
 def _set_after(t: cst.File) -> None:
-    _db(t).set_attribute("storage_encrypted", True, after="allocated_storage")
+    edit.set_attribute(_db(t), "storage_encrypted", True, after="allocated_storage")
 
 
 def _remove_longest(t: cst.File) -> None:
-    _db(t).remove_attribute("allocated_storage")
+    edit.remove_attribute(_db(t), "allocated_storage")
 
 
 def _remove_multiline(t: cst.File) -> None:
-    _db(t).remove_attribute("tags")
+    edit.remove_attribute(_db(t), "tags")
 
 
 def _nested_block(t: cst.File) -> None:
     web = t.find_blocks("resource", "aws_instance", "web")[0]
-    web.append_block(NewBlock("metadata_options", body={"http_tokens": "required", "http_endpoint": "enabled"}))
+    edit.append_block(web, NewBlock("metadata_options", body={"http_tokens": "required", "http_endpoint": "enabled"}))
 
 
 def _attr_in_empty_block(t: cst.File) -> None:
-    t.find_blocks("resource", "aws_instance", "empty")[0].set_attribute("tags", {"Name": "x", "Env": HCL("var.env")})
+    edit.set_attribute(t.find_blocks("resource", "aws_instance", "empty")[0], "tags", {"Name": "x", "Env": HCL("var.env")})
 
 
 def _attr_in_one_line_block(t: cst.File) -> None:
-    t.find_blocks("resource", "aws_instance", "web")[0].set_attribute("instance_type", "t3.micro")
+    edit.set_attribute(t.find_blocks("resource", "aws_instance", "web")[0], "instance_type", "t3.micro")
 
 
 def _top_level_after(t: cst.File) -> None:
-    t.append_block(NewBlock("data", ["aws_caller_identity", "current"]), after=_db(t))
+    edit.append_block(t, NewBlock("data", ["aws_caller_identity", "current"]), after=_db(t))
 
 
 def _top_level_end(t: cst.File) -> None:
-    t.append_block(
+    edit.append_block(t,
         NewBlock("resource", ["aws_s3_bucket_public_access_block", "logs"],
                  {"bucket": HCL("aws_s3_bucket.logs.id"), "block_public_acls": True, "ignore_public_acls": True})
     )
@@ -162,17 +162,17 @@ def test_untouched_lines_stay_identical() -> None:
 
 def test_missing_final_newline_is_kept_at_the_end() -> None:
     tree = tffix.parse('a = 1')
-    tree.append_block(NewBlock("b"))
+    edit.append_block(tree, NewBlock("b"))
     assert tree.code == "a = 1\n\nb {}"
     tree = tffix.parse('x {\n  a = 1\n}')
-    tree.set_attribute("c", 2)
+    edit.set_attribute(tree, "c", 2)
     assert tree.code == "c = 2\n\nx {\n  a = 1\n}"
 
 
 def test_remove_keeps_blank_line_separation() -> None:
     text = "x {\n  a = 1\n\n  # the secret\n  secret = \"s\"\n  b = 2\n}\n"
     tree = tffix.parse(text)
-    tree.find_blocks("x")[0].remove_attribute("secret")
+    edit.remove_attribute(tree.find_blocks("x")[0], "secret")
     assert tree.code == "x {\n  a = 1\n\n  b = 2\n}\n"
 
 
@@ -180,7 +180,7 @@ def test_get_missing_and_remove_missing() -> None:
     tree = tffix.parse("x {\n  a = 1\n}\n")
     block = tree.find_blocks("x")[0]
     assert block.get_attribute("b") is None
-    assert block.remove_attribute("b") is None
+    assert edit.remove_attribute(block, "b") is None
     assert tree.code == "x {\n  a = 1\n}\n"
 
 
@@ -217,5 +217,5 @@ def test_append_tuple_item_keeps_the_tuple_style(source: str, value: object, exp
 
 def test_multi_line_snippets_are_indented_to_their_place() -> None:
     tree = tffix.parse('x {\n  y = 1\n}\n')
-    tree.find_blocks("x")[0].set_attribute("z", HCL("[\n  a,\n\n  b,\n]"))
+    edit.set_attribute(tree.find_blocks("x")[0], "z", HCL("[\n  a,\n\n  b,\n]"))
     assert tree.code == "x {\n  y = 1\n  z = [\n    a,\n\n    b,\n  ]\n}\n"

@@ -16,15 +16,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import tffix
+from tffix import edit
 from tffix.syntax import cst
 
 from .conftest import TERRAFORM, cases_dir, needs_terraform
 
 EDITS: dict[str, Callable[[cst.File | cst.Block], None]] = {
-    "short": lambda o: o.set_attribute("z", 1),
-    "long": lambda o: o.set_attribute("a_much_longer_attribute_name", "v"),
-    "block": lambda o: o.append_block(tffix.NewBlock("extra", body={"k": True, "kk": [1, 2]})),
-    "remove": lambda o: o.body.attributes and o.remove_attribute(o.body.attributes[0].name),
+    "short": lambda o: edit.set_attribute(o, "z", 1),
+    "long": lambda o: edit.set_attribute(o, "a_much_longer_attribute_name", "v"),
+    "block": lambda o: edit.append_block(o, tffix.NewBlock("extra", body={"k": True, "kk": [1, 2]})),
+    "remove": lambda o: o.body.attributes and edit.remove_attribute(o, o.body.attributes[0].name),
 }
 
 
@@ -44,9 +45,9 @@ def _fmt_clean_cases() -> list[Path]:
 def _edited(text: str) -> Iterator[tuple[str, str]]:
     count = sum(1 for _ in _owners(tffix.parse(text)))
     for i in range(count):
-        for kind, edit in EDITS.items():
+        for kind, change in EDITS.items():
             tree = tffix.parse(text)
-            edit(list(_owners(tree))[i])
+            change(list(_owners(tree))[i])
             out = tree.code
             if out != text:
                 yield f"{i}_{kind}", out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tffix import edit
 from tffix.engine.engine import MAX_ROUNDS, Options, fix_texts
 from tffix.engine.rules import SAFE, Rule
 from tffix.syntax.lexer import Token
@@ -23,7 +24,7 @@ def _setter(rule_id: str, value: int) -> type[Rule]:
                 attr = ref.block.get_attribute("v")
                 if attr is not None and attr.value.code.strip() != str(value):
                     yield self.finding(ref.file, attr, f"v should be {value}", block=ref.block,
-                                       fix=lambda b=ref.block: b.set_attribute("v", value))
+                                       fix=lambda b=ref.block: edit.set_attribute(b, "v", value))
 
     return SetV
 
@@ -56,7 +57,7 @@ class Overlapping(Rule):
             for name in ("p", "q"):
                 if ref.block.get_attribute(name) is None:
                     yield self.finding(ref.file, ref.block, f"missing {name}", block=ref.block,
-                                       fix=lambda b=ref.block, n=name: b.set_attribute(n, True))
+                                       fix=lambda b=ref.block, n=name: edit.set_attribute(b, n, True))
 
 
 def test_overlapping_fixes_are_applied_in_separate_rounds() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import tffix
+from tffix import edit
 from tffix.syntax import cst
 from tffix.syntax import format as fmt
 from tffix.syntax.format import IMPROVEMENTS, escape_label, format_code, format_tree
@@ -222,8 +223,8 @@ def test_edit_api_output_is_formatted() -> None:
     edit API writes is already formatted."""
     tree = tffix.parse('resource "x" "y" {\n  e\u0301 = 1 # one\n  ab = 2 /* two */\n}\n')
     block = tree.body.items[0]
-    block.set_attribute("longer_name", {"k": 1, "kkk": [1, 2]})
-    block.set_attribute("abc", True, after="e\u0301")
+    edit.set_attribute(block, "longer_name", {"k": 1, "kkk": [1, 2]})
+    edit.set_attribute(block, "abc", True, after="e\u0301")
     text = tree.code
     assert format_code(text) == text
     assert text == (

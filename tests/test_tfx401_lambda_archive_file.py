@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import tffix
+from tffix import edit
 from tffix.syntax.build import NewBlock
 from tffix.transforms.serverless.lambda_archive_file import LambdaArchiveFile as R
 
@@ -415,13 +416,13 @@ def test_comment_above_the_function_stays_with_it(tmp_path) -> None:
 
 def test_append_block_before_the_first_item_keeps_header_and_comments() -> None:
     tree = tffix.parse('# licence\n\n# fn\nresource "a" "b" {\n  x = 1\n}\n')
-    tree.append_block(NewBlock("data", ["d", "e"], {"y": 2}), before=tree.body.items[0])
+    edit.append_block(tree, NewBlock("data", ["d", "e"], {"y": 2}), before=tree.body.items[0])
     assert tree.code == '# licence\n\ndata "d" "e" {\n  y = 2\n}\n\n# fn\nresource "a" "b" {\n  x = 1\n}\n'
 
 
 def test_append_block_before_a_later_item_and_not_both() -> None:
     tree = tffix.parse('locals {\n  a = 1\n}\nresource "a" "b" {}\n')
-    tree.append_block(NewBlock("data", ["d", "e"], {"y": 2}), before=tree.body.items[1])
+    edit.append_block(tree, NewBlock("data", ["d", "e"], {"y": 2}), before=tree.body.items[1])
     assert tree.code == 'locals {\n  a = 1\n}\n\ndata "d" "e" {\n  y = 2\n}\n\nresource "a" "b" {}\n'
     with pytest.raises(ValueError):
-        tree.append_block(NewBlock("x"), after=tree.body.items[0], before=tree.body.items[1])
+        edit.append_block(tree, NewBlock("x"), after=tree.body.items[0], before=tree.body.items[1])

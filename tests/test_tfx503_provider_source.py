@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tffix
+from tffix import edit
 from tffix.transforms.terraform.provider_source import ProviderSource as R
 from tffix.transforms.terraform.provider_version import ProviderVersion
 
@@ -120,7 +121,7 @@ def test_edit_api_value_turning_multiline_leaves_the_chain() -> None:
     alignment chain, and its '=' gets one space, as terraform fmt writes it."""
     tree = tffix.parse('x {\n  a      = 1\n  longer = 2\n}\n')
     block = tree.body.blocks[0]
-    block.set_attribute("a", {"k": 1})
+    edit.set_attribute(block, "a", {"k": 1})
     assert tree.code == 'x {\n  a = {\n    k = 1\n  }\n  longer = 2\n}\n'
     if TERRAFORM is not None:
         assert terraform_fmt(tree.code) == (0, tree.code)

@@ -35,19 +35,11 @@ Owner = cst.File | cst.Block
 
 def find_blocks(owner: Owner, type: str | None = None, *labels: str) -> list[cst.Block]:
     """Blocks directly in ``owner``'s body with this type and these leading labels."""
-    out = []
-    for item in owner.body.items:
-        if isinstance(item, cst.Block) and (type is None or item.type == type):
-            if list(item.label_values[: len(labels)]) == list(labels):
-                out.append(item)
-    return out
+    return owner.find_blocks(type, *labels)
 
 
 def get_attribute(owner: Owner, name: str) -> cst.Attribute | None:
-    for item in owner.body.items:
-        if isinstance(item, cst.Attribute) and item.name == name:
-            return item
-    return None
+    return owner.get_attribute(name)
 
 
 def _newline_of(owner: Owner) -> str:

@@ -20,14 +20,14 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 from tffix.engine.module import Module, SourceFile
 from tffix.syntax import cst
 
 __all__ = [
-    "Rule", "Finding", "Fix", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
+    "Rule", "Finding", "Fix", "Position", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
     "IMPACT_REPLACE", "DOC_SECTIONS", "rule_docs",
 ]
 
@@ -52,15 +52,22 @@ class Fix:
     impact: str = IMPACT_NONE
 
 
+class Position(NamedTuple):
+    """A place in a file that no single node marks (a word inside a string, a line
+    of a file): 1-based line and column, like a node's."""
+
+    line: int
+    column: int
+
+
 @dataclass
 class Finding:
     rule_id: str
     message: str
     file: SourceFile
-    node: cst.Node
+    node: cst.Node | Position  # where it points: a node, or a plain position
     fix: Fix | None = None
     block: cst.Block | None = None  # the top-level block it is in (for suppressions)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def line(self) -> int:
@@ -94,7 +101,7 @@ class Rule:
         raise NotImplementedError
 
     # ---- helpers for subclasses ----
-    def finding(self, file: SourceFile, node: cst.Node, message: str, *, block: cst.Block | None = None,
+    def finding(self, file: SourceFile, node: cst.Node | Position, message: str, *, block: cst.Block | None = None,
                 fix: Callable[[], None] | None = None, description: str = "", scope: Iterable[Any] = (),
                 safety: str | None = None, impact: str | None = None) -> Finding:
         """Build a finding, with a fix when ``fix`` is given. ``scope`` defaults

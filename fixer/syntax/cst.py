@@ -164,36 +164,23 @@ def _emit(node: Node, out: list[str]) -> None:
 # ---- structure ---------------------------------------------------------------
 
 class _HasBody:
-    """The body API on ``File`` and ``Block`` (implemented in tffix.edit)."""
+    """Reading a body, on ``File`` and ``Block``. Changing one is the edit API's job
+    (``tffix.edit``: ``set_attribute``, ``remove_attribute``, ``append_block``, ...)."""
 
     __slots__ = ()
 
     def get_attribute(self, name: str) -> Attribute | None:
-        from tffix import edit
-
-        return edit.get_attribute(self, name)  # type: ignore[arg-type]
-
-    def set_attribute(self, name: str, value: object, *, after: str | list[str] | None = None) -> Attribute:
-        from tffix import edit
-
-        return edit.set_attribute(self, name, value, after=after)  # type: ignore[arg-type]
-
-    def remove_attribute(self, name: str) -> Attribute | None:
-        from tffix import edit
-
-        return edit.remove_attribute(self, name)  # type: ignore[arg-type]
-
-    def append_block(self, block: object, *, after: Attribute | Block | None = None,
-                     before: Attribute | Block | None = None) -> Block:
-        from tffix import edit
-
-        return edit.append_block(self, block, after=after, before=before)  # type: ignore[arg-type]
+        """The attribute ``name`` directly in this body, if any."""
+        for item in self.body.items:  # type: ignore[attr-defined]
+            if isinstance(item, Attribute) and item.name == name:
+                return item
+        return None
 
     def find_blocks(self, type: str | None = None, *labels: str) -> list[Block]:
-        from tffix import edit
-
-        return edit.find_blocks(self, type, *labels)  # type: ignore[arg-type]
-
+        """Blocks directly in this body with this type and these leading labels."""
+        return [item for item in self.body.items  # type: ignore[attr-defined]
+                if isinstance(item, Block) and (type is None or item.type == type)
+                and list(item.label_values[: len(labels)]) == list(labels)]
 
 
 class Body(Node):

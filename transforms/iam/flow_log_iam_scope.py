@@ -672,10 +672,10 @@ def _doc_statement(doc: BlockRef, statement: cst.Block) -> _Stmt:
                         body[item.name] = HCL(_column0(item.value, _indent(item.name_token))
                                               + (_take_comment(item) if item.name == "resources" else ""))
                 edit.remove_tuple_items(actions_node, going)
-            statement.set_attribute("resources", _list(_scoped_hcl(refs), multiline, comma))
+            edit.set_attribute(statement, "resources", _list(_scoped_hcl(refs), multiline, comma))
             if moved:
                 attrs = {k: v for k, v in body.items() if k != "condition"}
-                doc.block.append_block(NewBlock("statement", body={**attrs, **({"condition": body["condition"]}
+                edit.append_block(doc.block, NewBlock("statement", body={**attrs, **({"condition": body["condition"]}
                                                                                 if "condition" in body else {})}),
                                        after=statement)
 

@@ -346,4 +346,4 @@ class HardcodedAccountId(Rule):
                 text = '"' + body + '"'
             edit.replace_expression(block, expr, HCL(text))
         if _data_name(module) is None:
-            first.file.tree.append_block(NewBlock("data", ["aws_caller_identity", data_name]))
+            edit.append_block(first.file.tree, NewBlock("data", ["aws_caller_identity", data_name]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BUILT_IN_ROOTS, BlockRef
 from tffix.engine.rules import (
     Finding,
@@ -90,8 +91,8 @@ def add_nested_block(block: cst.Block, new: NewBlock) -> cst.Block:
         else:
             break
     if index < len(items):
-        return block.append_block(new, before=items[index])
-    return block.append_block(new)
+        return edit.append_block(block, new, before=items[index])
+    return edit.append_block(block, new)
 
 
 def setting_findings(
@@ -141,7 +142,7 @@ def setting_findings(
         after = _before_meta(owner)
     yield rule.finding(
         ref.file, node, message, block=block,
-        fix=lambda o=owner: o.set_attribute(name, wanted, after=after),
+        fix=lambda o=owner: edit.set_attribute(o, name, wanted, after=after),
         description=f"set {name} = {shown}{' in ' + where if where else ''}", safety=safety, impact=impact,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tffix import edit
 from tffix.engine.module import Module, SourceFile
 from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
@@ -55,8 +56,8 @@ def new_versions_file(module: Module, body: dict[str, object]) -> None:
         block = existing[0]
         for key, value in body.items():
             if isinstance(value, NewBlock):
-                block.append_block(value)
+                edit.append_block(block, value)
             else:
-                block.set_attribute(key, value)
+                edit.set_attribute(block, key, value)
         return
-    sf.tree.append_block(NewBlock("terraform", body=body))
+    edit.append_block(sf.tree, NewBlock("terraform", body=body))

@@ -118,7 +118,7 @@ class CloudtrailBucketPolicyDependency(Rule):
     def _apply(trail: BlockRef, missing: list[BlockRef]) -> None:
         depends = trail.block.get_attribute("depends_on")
         if depends is None:
-            trail.block.set_attribute("depends_on", HCL("[" + ", ".join(p.address for p in missing) + "]"))
+            edit.set_attribute(trail.block, "depends_on", HCL("[" + ", ".join(p.address for p in missing) + "]"))
             return
         for p in missing:
             edit.append_tuple_item(depends.value, HCL(p.address))  # type: ignore[arg-type]

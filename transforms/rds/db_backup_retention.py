@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -133,6 +134,6 @@ class DbBackupRetention(Rule):
                 continue
             yield self.finding(
                 ref.file, node, message, block=block,
-                fix=lambda b=block: b.set_attribute("backup_retention_period", minimum),
+                fix=lambda b=block: edit.set_attribute(b, "backup_retention_period", minimum),
                 description=f"set backup_retention_period = {minimum}", safety=safety, impact=IMPACT_IN_PLACE,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
 from tffix.syntax import cst
@@ -122,7 +123,7 @@ class DbDeletionProtection(Rule):
             if env.production:
                 yield self.finding(
                     ref.file, node, f"{ref.address} looks like production ({env.evidence}) and {state}",
-                    block=block, fix=lambda b=block: b.set_attribute("deletion_protection", True),
+                    block=block, fix=lambda b=block: edit.set_attribute(b, "deletion_protection", True),
                     description="set deletion_protection = true",
                 )
             elif env.production is None:

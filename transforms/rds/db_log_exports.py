@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
 from tffix.syntax import cst
@@ -130,6 +131,6 @@ class DbLogExports(Rule):
             yield self.finding(
                 ref.file, block, f"{ref.address} does not set {SETTING}: its logs stay on the instance and are "
                 f"lost with it", block=block,
-                fix=lambda b=block, e=exports: b.set_attribute(SETTING, list(e)),
+                fix=lambda b=block, e=exports: edit.set_attribute(b, SETTING, list(e)),
                 description=f"set {SETTING} = [{shown}]",
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import (
     FIX_ALWAYS,
@@ -97,7 +98,7 @@ class DbPubliclyAccessible(Rule):
             if attr is None:
                 yield self.finding(
                     ref.file, block, f"{ref.address} does not set publicly_accessible; write it out as false",
-                    block=block, fix=lambda b=block: b.set_attribute("publicly_accessible", False),
+                    block=block, fix=lambda b=block: edit.set_attribute(b, "publicly_accessible", False),
                     description="add publicly_accessible = false",
                     safety=SAFE if default_private else UNSAFE,
                     impact=IMPACT_NONE if default_private else IMPACT_IN_PLACE,
@@ -110,6 +111,6 @@ class DbPubliclyAccessible(Rule):
             elif value is True:
                 yield self.finding(
                     ref.file, attr.value, f"{ref.address} is publicly accessible",
-                    block=block, fix=lambda b=block: b.set_attribute("publicly_accessible", False),
+                    block=block, fix=lambda b=block: edit.set_attribute(b, "publicly_accessible", False),
                     description="set publicly_accessible = false", safety=UNSAFE, impact=impact,
                 )

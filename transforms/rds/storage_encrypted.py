@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -213,7 +214,7 @@ class StorageEncrypted(Rule):
             return
         yield self.finding(
             ref.file, node, f"{ref.address} {what}; its storage is not encrypted at rest",
-            block=block, fix=lambda b=block: b.set_attribute("storage_encrypted", True),
+            block=block, fix=lambda b=block: edit.set_attribute(b, "storage_encrypted", True),
             description="set storage_encrypted = true (forces replacement of a deployed database)",
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -198,5 +199,5 @@ class S3BucketEncryption(Rule):
                                                                    body=default)
         body = {**meta_args(bucket), "bucket": bucket_ref(bucket), "rule": NewBlock("rule", body=rule)}
         name = unique_name(module, SSE_TYPE, bucket.block.label_values[1])
-        bucket.file.tree.append_block(NewBlock("resource", [SSE_TYPE, name], body),
+        edit.append_block(bucket.file.tree, NewBlock("resource", [SSE_TYPE, name], body),
                                       after=insertion_point(module, bucket))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -228,6 +229,6 @@ class S3PublicAccessBlock(Rule):
         body: dict[str, object] = {**meta_args(bucket), "bucket": bucket_ref(bucket)}
         body.update({s: True for s in SETTINGS})
         name = unique_name(module, PAB_TYPE, bucket.block.label_values[1])
-        bucket.file.tree.append_block(NewBlock("resource", [PAB_TYPE, name], body),
+        edit.append_block(bucket.file.tree, NewBlock("resource", [PAB_TYPE, name], body),
                                       after=insertion_point(module, bucket))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -241,7 +242,7 @@ class StateBucketVersioning(Rule):
         body = {**meta_args(bucket), "bucket": bucket_ref(bucket),
                 "versioning_configuration": NewBlock("versioning_configuration", body={"status": "Enabled"})}
         name = unique_name(module, VERSIONING_TYPE, bucket.block.label_values[1])
-        bucket.file.tree.append_block(NewBlock("resource", [VERSIONING_TYPE, name], body),
+        edit.append_block(bucket.file.tree, NewBlock("resource", [VERSIONING_TYPE, name], body),
                                       after=insertion_point(module, bucket))
 
 

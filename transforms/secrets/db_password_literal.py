@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -160,8 +161,8 @@ class DbPasswordLiteral(Rule):
         attr = block.get_attribute(argument)
         names = [a.name for a in block.body.attributes]
         after = names[names.index(argument) - 1] if attr is not None and names.index(argument) > 0 else None
-        block.remove_attribute(argument)
+        edit.remove_attribute(block, argument)
         if after is not None:
-            block.set_attribute("manage_master_user_password", True, after=after)
+            edit.set_attribute(block, "manage_master_user_password", True, after=after)
         else:
-            block.set_attribute("manage_master_user_password", True)
+            edit.set_attribute(block, "manage_master_user_password", True)

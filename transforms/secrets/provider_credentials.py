@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -120,6 +121,6 @@ class ProviderCredentials(Rule):
                 continue
             yield self.finding(
                 ref.file, literals[0].value, f"{where} has literal {names}; remove them and {HOW}",
-                block=block, fix=lambda b=block, n=[a.name for a in literals]: [b.remove_attribute(x) for x in n],
+                block=block, fix=lambda b=block, n=[a.name for a in literals]: [edit.remove_attribute(b, x) for x in n],
                 description=f"remove {names} from the provider",
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -130,7 +131,7 @@ class RandomPasswordSpecial(Rule):
                 continue
             yield self.finding(
                 ref.file, block, f"{ref.address} (password of {used_by}) can contain '@', which RDS rejects",
-                block=block, fix=lambda b=block: b.set_attribute("override_special", SAFE_SPECIAL,
+                block=block, fix=lambda b=block: edit.set_attribute(b, "override_special", SAFE_SPECIAL,
                                                                  after=["special", "length"]),
                 description="add override_special without the characters RDS rejects",
             )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module, references
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, Finding, Rule, literal
 from tffix.syntax import cst
@@ -171,7 +172,7 @@ class SensitiveOutputs(Rule):
             if sensitive is None:
                 yield self.finding(
                     ref.file, block, f"{name} {reason} but is not marked sensitive",
-                    block=block, fix=lambda b=block: b.set_attribute("sensitive", True, after="value"),
+                    block=block, fix=lambda b=block: edit.set_attribute(b, "sensitive", True, after="value"),
                     description="add sensitive = true",
                 )
                 continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -285,7 +286,7 @@ def declare_archive(rp: cst.Block) -> None:
     if _declares_archive(rp):
         return
     attrs = rp.body.attributes
-    rp.set_attribute("archive", {"source": ARCHIVE_SOURCE, "version": ARCHIVE_VERSION},
+    edit.set_attribute(rp, "archive", {"source": ARCHIVE_SOURCE, "version": ARCHIVE_VERSION},
                      after=attrs[-1].name if attrs else None)
 
 
@@ -515,13 +516,13 @@ class LambdaArchiveFile(Rule):
                                        "output_path": HCL('"' + zp.interp + zp.raw + '"')}
             if sources.excludes:
                 body["excludes"] = sources.excludes
-            ref.file.tree.append_block(NewBlock("data", ["archive_file", name], body), before=block)
+            edit.append_block(ref.file.tree, NewBlock("data", ["archive_file", name], body), before=block)
             address = f"data.archive_file.{name}"
             rp = required_providers(module)
             if rp is not None:
                 declare_archive(rp[1])
         else:
             address = producer.address
-        block.set_attribute("filename", HCL(f"{address}.output_path"))
-        block.set_attribute("source_code_hash", HCL(f"{address}.output_base64sha256"), after="filename")
+        edit.set_attribute(block, "filename", HCL(f"{address}.output_path"))
+        edit.set_attribute(block, "source_code_hash", HCL(f"{address}.output_base64sha256"), after="filename")
 

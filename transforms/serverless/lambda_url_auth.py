@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -96,7 +97,7 @@ class LambdaUrlAuth(Rule):
             if known and value == "NONE":
                 yield self.finding(
                     ref.file, attr.value, f"{ref.address} is public: authorization_type = \"NONE\"",
-                    block=block, fix=lambda b=block: b.set_attribute("authorization_type", "AWS_IAM"),
+                    block=block, fix=lambda b=block: edit.set_attribute(b, "authorization_type", "AWS_IAM"),
                     description='set authorization_type = "AWS_IAM"',
                 )
             elif not known:

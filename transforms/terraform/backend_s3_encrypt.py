@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, Finding, Rule, literal
 from tffix.transforms.lib.backends import AFTER, s3_backends
@@ -76,7 +77,7 @@ class BackendS3Encrypt(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref, backend in s3_backends(module):
             attr = backend.get_attribute("encrypt")
-            fix = lambda backend=backend: backend.set_attribute("encrypt", True, after=AFTER)  # noqa: E731
+            fix = lambda backend=backend: edit.set_attribute(backend, "encrypt", True, after=AFTER)  # noqa: E731
             if attr is None:
                 yield self.finding(ref.file, backend, 'backend "s3" does not set encrypt; the state is written '
                                    "without requesting server-side encryption", block=ref.block, fix=fix,

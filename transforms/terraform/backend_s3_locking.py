@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -128,6 +129,6 @@ class BackendS3Locking(Rule):
             yield self.finding(ref.file, lockfile.value if lockfile is not None else backend,
                                f"{message}; the module requires Terraform >= 1.10, so S3 native locking is "
                                f"available", block=ref.block,
-                               fix=lambda backend=backend: backend.set_attribute("use_lockfile", True,
+                               fix=lambda backend=backend: edit.set_attribute(backend, "use_lockfile", True,
                                                                                  after=("encrypt", *AFTER)),
                                description="set use_lockfile = true")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, UNSAFE, Finding, Rule
 from tffix.syntax import cst
@@ -216,7 +217,7 @@ class RequiredProviderMissing(Rule):
         target = preferred_terraform_block(module)
         if target is not None:
             _, tf = target
-            return " (new required_providers block)", lambda: tf.append_block(
+            return " (new required_providers block)", lambda: edit.append_block(tf, 
                 NewBlock("required_providers", body=body)), (tf,)
         return " (new versions.tf)", lambda: new_versions_file(
             module, {"required_providers": NewBlock("required_providers", body=body)}), (module,)
@@ -234,4 +235,4 @@ def _add_entries(rp: cst.Block, body: dict[str, dict[str, str]]) -> None:
     for name, entry in body.items():
         if rp.get_attribute(name) is None:
             attrs = rp.body.attributes
-            rp.set_attribute(name, entry, after=attrs[-1].name if attrs else None)
+            edit.set_attribute(rp, name, entry, after=attrs[-1].name if attrs else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, Finding, Rule
 from tffix.syntax import cst
@@ -115,7 +116,7 @@ def _rewrite(items: list[Entry]) -> None:
         source = KNOWN_SOURCES[e.name.lower()]
         legacy = e.legacy
         if legacy is not None:
-            e.block.set_attribute(e.name, {"source": source, "version": legacy})
+            edit.set_attribute(e.block, e.name, {"source": source, "version": legacy})
             continue
         obj = e.obj
         if obj is None or obj.get("source") is not None:
@@ -123,5 +124,5 @@ def _rewrite(items: list[Entry]) -> None:
         if _has_comments(obj):
             set_object_item(obj, "source", source)  # rebuilding it would lose the comments
             continue
-        e.block.set_attribute(e.name, {"source": source, **{i.key_name or i.key.code.strip(): i.value
+        edit.set_attribute(e.block, e.name, {"source": source, **{i.key_name or i.key.code.strip(): i.value
                                                            for i in obj.items}})

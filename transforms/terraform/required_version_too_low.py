@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, Finding, Rule, literal
 from tffix.transforms.lib.features import because, needed_version
@@ -126,5 +127,5 @@ class RequiredVersionTooLow(Rule):
             yield self.finding(ref.file, attr.value, message, block=ref.block)
             return
         yield self.finding(ref.file, attr.value, message, block=ref.block,
-                           fix=lambda b=ref.block: b.set_attribute("required_version", new),
+                           fix=lambda b=ref.block: edit.set_attribute(b, "required_version", new),
                            description=f'set required_version = "{new}"')

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Rule
 from tffix.transforms.lib.features import because, needed_version, parse_floor
@@ -115,7 +116,7 @@ class TerraformRequiredVersion(Rule):
             f, block = target
             yield self.finding(
                 f, block, f"terraform block has no required_version; the module needs Terraform {constraint}{reason}",
-                block=block, fix=lambda b=block: b.set_attribute("required_version", constraint),
+                block=block, fix=lambda b=block: edit.set_attribute(b, "required_version", constraint),
                 description=f'add required_version = "{constraint}"',
             )
             return
