@@ -73,3 +73,37 @@ def test_multi_file_module() -> None:
 def test_suppression() -> None:
     assert unchanged(R, "# tffix:ignore[TFX703]\n" + TRAIL)
     assert unchanged(R, "#trivy:ignore:AVD-AWS-0014\n" + TRAIL)
+
+
+NO_GLOBAL = """\
+resource "aws_cloudtrail" "main" {
+  name                          = "main"
+  s3_bucket_name                = "logs"
+  include_global_service_events = false
+}
+"""
+
+
+def test_global_service_events_are_turned_on_with_multi_region() -> None:
+    # AWS rejects is_multi_region_trail = true with include_global_service_events = false
+    out, result = fix(R, NO_GLOBAL)
+    assert "  include_global_service_events = true\n" in out["main.tf"]
+    assert "  is_multi_region_trail         = true\n" in out["main.tf"]
+    assert "include_global_service_events = false" not in out["main.tf"]
+    assert "include_global_service_events = true" in result.fixed[0].fix
+    assert unchanged(R, out["main.tf"])
+
+
+def test_global_service_events_from_an_expression_leave_the_trail_unfixed() -> None:
+    text = NO_GLOBAL.replace("= false", "= var.global_events")
+    assert unchanged(R, text)
+    _, result = fix(R, text)
+    (record,) = result.remaining
+    assert not record.fixable and "include_global_service_events comes from an expression" in record.message
+
+
+def test_global_service_events_true_or_missing_need_no_second_change() -> None:
+    out, _ = fix(R, NO_GLOBAL.replace("= false", "= true"))
+    assert out["main.tf"].count("include_global_service_events") == 1
+    out, _ = fix(R, TRAIL)
+    assert "include_global_service_events" not in out["main.tf"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tffix.engine.module import Module
+from tffix import edit
+from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
 from tffix.transforms.lib.settings import setting_findings, truth
 
 CASE = (UNSAFE, IMPACT_IN_PLACE)
+GLOBAL_EVENTS = "include_global_service_events"
 
 
 class CloudtrailMultiRegion(Rule):
@@ -18,8 +20,12 @@ class CloudtrailMultiRegion(Rule):
     Sets `is_multi_region_trail = true` on `aws_cloudtrail`: a missing argument, `null` or a
     literal `false` becomes `true`.
 
-    Reported without a fix: a value from an expression, and single-region trails in a module
-    that already has a multi-region trail (a second one records every management event
+    AWS rejects a multi-region trail that does not include global service events, so a
+    literal `include_global_service_events = false` on the trail becomes `true` in the same
+    fix (global service events are IAM, STS and CloudFront calls, recorded in us-east-1).
+
+    Reported without a fix: a value from an expression (for either argument), and
+    single-region trails in a module that already has a multi-region trail (a second one records every management event
     twice, and the second copy is charged; the single-region trail may well be meant for
     data events of one region).
 
@@ -55,11 +61,17 @@ class CloudtrailMultiRegion(Rule):
     for organization trails and the expected volume before applying.
 
     ## Deployment impact
-    In-place update (`UpdateTrail`); the trail keeps its name, ARN and home region.
+    In-place update (`UpdateTrail`, which receives both arguments when both change); the
+    trail keeps its name, ARN and home region.
 
     ## References
-    - Terraform AWS provider source, `internal/service/cloudtrail/trail.go`:
-      `is_multi_region_trail` (Optional, Default false, sent with `UpdateTrail`)
+    - Terraform AWS provider source, `internal/service/cloudtrail/trail.go`,
+      `resourceTrail` and `resourceTrailUpdate`: `is_multi_region_trail` (Optional, Default
+      false) and `include_global_service_events` (Optional, Default true), neither ForceNew,
+      both sent with `UpdateTrail` when changed
+    - AWS CloudTrail API Reference, `UpdateTrail` / `CreateTrail`: `IsMultiRegionTrail`,
+      `IncludeGlobalServiceEvents`, and `InvalidParameterCombinationException` ("Multi-Region
+      trail must include global service events")
     - AWS CloudTrail User Guide, "Receiving CloudTrail log files from multiple Regions";
       AWS CloudTrail pricing (first copy of management events free, additional copies
       charged)
@@ -87,4 +99,23 @@ class CloudtrailMultiRegion(Rule):
                     f.fix = None
                     f.message += (f"; {multi[0].address} already records every region, so check whether this trail "
                                   "is meant for one region only")
+                elif f.fix is not None:
+                    _with_global_events(f, ref)
                 yield f
+
+
+def _with_global_events(f: Finding, ref: BlockRef) -> None:
+    """AWS rejects a multi-region trail without global service events
+    (InvalidParameterCombinationException): a literal ``false`` is turned on by the same
+    fix; one the rule cannot read leaves the finding without a fix."""
+    assert f.fix is not None
+    attr = ref.block.get_attribute(GLOBAL_EVENTS)
+    known, value = truth(attr.value) if attr is not None else (True, None)
+    if not known:
+        f.fix = None
+        f.message += (f"; {GLOBAL_EVENTS} comes from an expression, and a multi-region trail must include global "
+                      "service events, so set both together")
+    elif value is False:
+        apply, block = f.fix.apply, ref.block
+        f.fix.apply = lambda: (apply(), edit.set_attribute(block, GLOBAL_EVENTS, True))[0]
+        f.fix.description += f" and {GLOBAL_EVENTS} = true (a multi-region trail must include global service events)"
