@@ -37,8 +37,9 @@ def test_false_becomes_true(snapshot) -> None:
 
 
 def test_exact_output() -> None:
-    out, _ = fix(R, 'resource "aws_db_instance" "db" {\n  engine = "mariadb"\n}\n')
+    out, _ = fix(R, 'resource "aws_db_instance" "db" {\n  engine         = "mariadb"\n  engine_version = "10.11"\n}\n')
     assert out["main.tf"] == ('resource "aws_db_instance" "db" {\n  engine                              = "mariadb"\n'
+                              '  engine_version                      = "10.11"\n'
                               '  iam_database_authentication_enabled = true\n}\n')
 
 
@@ -84,3 +85,34 @@ def test_expressions_are_reported_without_fix(text: str, line: int) -> None:
 def test_suppression_comment() -> None:
     text = "# tffix:ignore[TFX712]\n" + INSTANCE
     assert unchanged(R, text) and findings(R, text) == []
+
+
+def _db(engine: str, version: str | None) -> str:
+    line = f"  engine_version = {version}\n" if version else ""
+    return f'resource "aws_db_instance" "db" {{\n  engine = "{engine}"\n{line}}}\n'
+
+
+@pytest.mark.parametrize(("engine", "version"), [
+    ("mariadb", '"10.5"'),      # issue 13: AWS rejects IAM authentication on MariaDB 10.5
+    ("mariadb", '"10.6.19"'),
+    ("mariadb", None),          # the default of a database created years ago may be older
+    ("mysql", '"8.0.15"'),
+    ("mysql", '"5.6.51"'),
+    ("postgres", '"10.4"'),
+    ("postgres", "var.engine_version"),
+])
+def test_versions_without_iam_auth_are_reported_without_a_fix(engine: str, version: str | None) -> None:
+    text = _db(engine, version)
+    assert unchanged(R, text)
+    _, result = fix(R, text)
+    (record,) = result.remaining
+    assert not record.fixable and f"IAM database authentication on {engine} needs" in record.message
+
+
+@pytest.mark.parametrize(("engine", "version"), [
+    ("mariadb", '"10.11"'), ("mariadb", '"11.4.3"'), ("mysql", '"8.0"'), ("mysql", '"5.7"'), ("mysql", None),
+    ("mysql", '"8.4.3"'), ("postgres", '"16"'), ("postgres", '"9.6"'), ("postgres", None),
+])
+def test_versions_with_iam_auth_are_fixed(engine: str, version: str | None) -> None:
+    out, result = fix(R, _db(engine, version))
+    assert "iam_database_authentication_enabled = true" in out["main.tf"]

@@ -7,6 +7,8 @@ from typing import Any
 
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
+from tffix.syntax import cst
+from tffix.transforms.lib.rds_engines import Range, engine_version, show, supports
 from tffix.transforms.lib.settings import setting_findings, text
 
 # resource type -> engines (literal `engine` values) that support IAM database authentication
@@ -14,6 +16,18 @@ ENGINES = {
     "aws_db_instance": ("mysql", "postgres", "mariadb"),
     "aws_rds_cluster": ("aurora-mysql", "aurora-postgresql"),
 }
+
+# RDS engine versions with IAM database authentication (AWS RDS User Guide, "Region and
+# version availability" of IAM database authentication). Aurora MySQL 2/3 and every
+# Aurora PostgreSQL version AWS still runs have it, so clusters are not gated.
+VERSIONS: dict[str, tuple[Range, ...]] = {
+    "mysql": (((5, 7, 16), (5, 8)), ((8, 0, 16), None)),
+    "postgres": (((9, 5, 15), (9, 6)), ((9, 6, 11), (10,)), ((10, 6), None)),
+    "mariadb": (((10, 11), None),),
+}
+# engines whose default when `engine_version` is unset may predate support on a database
+# created years ago (RDS never moves a database to a new major version by itself)
+NEEDS_VERSION = ("mariadb",)
 
 
 class DbIamAuth(Rule):
@@ -24,7 +38,10 @@ class DbIamAuth(Rule):
     `engine` of `aurora-mysql` or `aurora-postgresql` (not Aurora Serverless v1,
     `engine_mode = "serverless"`). A missing argument is added, a literal `false` becomes
     `true`. When the argument or the `engine` is an expression the rule reports it without a
-    fix; other engines (Oracle, SQL Server, Db2, a missing `engine`), Aurora cluster members
+    fix. The fix is only proposed where `engine_version` supports IAM authentication (MySQL
+    5.7.16+ and 8.0.16+, PostgreSQL 9.5.15+, 9.6.11+ and 10.6+, MariaDB 10.11+; a version
+    line such as `"8.0"` counts as its newest minor version); an older version, one from an
+    expression, or MariaDB without `engine_version` is reported without a fix. Other engines (Oracle, SQL Server, Db2, a missing `engine`), Aurora cluster members
     and read replicas are left alone.
 
     ## Why is this bad?
@@ -55,8 +72,8 @@ class DbIamAuth(Rule):
 
     ## Fix safety
     **Unsafe**, although password logins keep working (IAM authentication is an additional
-    method): the modification fails on engine versions and instance classes that do not
-    support IAM authentication, it is applied immediately or in the next maintenance window
+    method): the version check reads the code, not the running database (a database whose
+    `engine_version` is unset runs the version it was created with), the change is applied immediately or in the next maintenance window
     depending on `apply_immediately`, and nothing uses it until database users and IAM
     policies are set up. Check the engine version before applying.
 
@@ -67,8 +84,13 @@ class DbIamAuth(Rule):
     - Terraform AWS provider docs `aws_db_instance`, `aws_rds_cluster`:
       `iam_database_authentication_enabled` (Optional; not marked "Forces new resource");
       the cluster docs point to the Aurora guide for "availability and limitations"
-    - AWS RDS User Guide, "IAM database authentication": supported for MariaDB, MySQL,
-      PostgreSQL and Aurora MySQL / PostgreSQL (from memory, not re-read for this rule)
+    - AWS RDS User Guide, "IAM database authentication for MariaDB, MySQL, and
+      PostgreSQL" and its "Region and version availability" page: MySQL 5.7.16 / 8.0.16,
+      PostgreSQL 9.5.15 / 9.6.11 / 10.6 and later; MariaDB from 10.11 (as measured in
+      issue 13: enabling it on MariaDB 10.5 is rejected); Aurora User Guide, "IAM database
+      authentication" for Aurora MySQL and Aurora PostgreSQL
+    - Terraform AWS provider source, `internal/service/rds/instance.go` `ResourceInstance`:
+      `iam_database_authentication_enabled` is Optional and not ForceNew
     - Checkov CKV_AWS_161 "RDS database has IAM authentication enabled" (seen in Checkov skip
       comments and reports); the cluster check id was not verified and is not mapped
     """
@@ -101,6 +123,29 @@ class DbIamAuth(Rule):
                 continue
             if value not in ENGINES[kind]:
                 continue
-            yield from setting_findings(self, ref, block, "iam_database_authentication_enabled", True,
-                                        missing=(UNSAFE, IMPACT_IN_PLACE), wrong=(UNSAFE, IMPACT_IN_PLACE),
-                                        why="only passwords can log in")
+            for f in setting_findings(self, ref, block, "iam_database_authentication_enabled", True,
+                                      missing=(UNSAFE, IMPACT_IN_PLACE), wrong=(UNSAFE, IMPACT_IN_PLACE),
+                                      why="only passwords can log in"):
+                if f.fix is not None and value in VERSIONS:
+                    problem = _version_problem(block, value)
+                    if problem:
+                        f.fix = None
+                        f.message += f"; {problem}"
+                yield f
+
+
+def _version_problem(block: cst.Block, engine: str) -> str:
+    """Why the fix cannot be proven to work on this engine version ("" when it can)."""
+    ranges = VERSIONS[engine]
+    need = f"IAM database authentication on {engine} needs {show(ranges)}"
+    version = engine_version(block)
+    if not version.known:
+        return f"engine_version is not a version tffix can read; {need}"
+    if version.version is None:
+        if engine in NEEDS_VERSION:
+            return (f"engine_version is not set, and {need} (a database created with an older default keeps its "
+                    "major version); set engine_version first")
+        return ""
+    if not supports(version.version, ranges):
+        return f"{need}, and engine_version is \"{version.written}\": upgrade the engine first"
+    return ""
