@@ -9,10 +9,15 @@ from tffix.transforms.rds.db_performance_insights import class_supported
 from .rulekit import check_fix, findings, fix, unchanged
 
 MODULE = """\
+resource "aws_kms_key" "db" {
+  enable_key_rotation = true
+}
+
 resource "aws_db_instance" "db" {
   count          = 2
   engine         = "mysql"
   instance_class = "db.m7g.large"
+  kms_key_id     = aws_kms_key.db.arn
 
   lifecycle {
     prevent_destroy = true
@@ -20,7 +25,8 @@ resource "aws_db_instance" "db" {
 }
 
 resource "aws_rds_cluster" "main" {
-  engine = "aurora-postgresql"
+  engine     = "aurora-postgresql"
+  kms_key_id = aws_kms_key.db.key_id
 }
 
 resource "aws_rds_cluster_instance" "member" {
@@ -39,17 +45,43 @@ def test_missing_and_false_are_fixed(snapshot) -> None:
 
 def test_missing_is_safe_false_is_held_back() -> None:
     out, result = fix(R, MODULE, unsafe=False)
-    assert out["main.tf"].count("performance_insights_enabled = true") == 1
+    assert out["main.tf"].count("performance_insights_enabled    = true") == 1
     (held,) = result.remaining
     assert held.held_back and held.safety == "unsafe" and held.impact == "in-place update"
     assert held.message == ("aws_rds_cluster_instance.member sets performance_insights_enabled = false: nothing "
                             "records what the database was busy with when it slows down")
 
 
+KEY = 'resource "aws_kms_key" "k" {}\n'
+
+
 def test_exact_output() -> None:
-    out, _ = fix(R, 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n')
-    assert out["main.tf"] == ('resource "aws_db_instance" "db" {\n  engine                       = "postgres"\n'
-                              '  performance_insights_enabled = true\n}\n')
+    out, _ = fix(R, KEY + 'resource "aws_db_instance" "db" {\n  engine     = "postgres"\n'
+                 '  kms_key_id = aws_kms_key.k.arn\n}\n')
+    assert out["main.tf"] == KEY + ('resource "aws_db_instance" "db" {\n  engine                          = "postgres"\n'
+                                    '  kms_key_id                      = aws_kms_key.k.arn\n'
+                                    '  performance_insights_enabled    = true\n'
+                                    '  performance_insights_kms_key_id = aws_kms_key.k.arn\n}\n')
+
+
+@pytest.mark.parametrize("key", [None, '"arn:aws:kms:eu-west-1:111122223333:key/1234abcd"', "var.kms_key_arn",
+                                 "aws_kms_alias.a.target_key_arn"])
+def test_without_a_customer_managed_key_of_the_module_it_reports(key: str | None) -> None:
+    # enabling it without a key would be CKV_AWS_354's failure (issue 13 family 6)
+    line = f"  kms_key_id = {key}\n" if key else ""
+    text = f'resource "aws_db_instance" "db" {{\n  engine = "postgres"\n{line}}}\n'
+    assert unchanged(R, text)
+    _, result = fix(R, text)
+    (record,) = result.remaining
+    assert not record.fixable and "performance_insights_kms_key_id (a customer managed key" in record.message
+
+
+def test_a_key_already_named_is_kept() -> None:
+    text = ('resource "aws_db_instance" "db" {\n  engine                          = "postgres"\n'
+            '  performance_insights_kms_key_id = var.pi_key\n}\n')
+    out, _ = fix(R, text)
+    assert out["main.tf"].count("performance_insights_kms_key_id") == 1
+    assert "performance_insights_enabled = true" in out["main.tf"].replace("    ", " ")
 
 
 @pytest.mark.parametrize("engine, instance_class, supported", [
@@ -93,19 +125,24 @@ def test_expressions_and_untabulated_engines_are_reported_without_fix(text: str,
 
 
 def test_postgres_class_expression_is_fixed() -> None:
-    text = 'resource "aws_db_instance" "db" {\n  engine         = "postgres"\n  instance_class = var.class\n}\n'
+    text = KEY + ('resource "aws_db_instance" "db" {\n  engine         = "postgres"\n  instance_class = var.class\n'
+                  '  kms_key_id     = aws_kms_key.k.arn\n}\n')
     out, _ = fix(R, text)
-    assert "performance_insights_enabled = true" in out["main.tf"]
+    assert "performance_insights_enabled    = true" in out["main.tf"]
 
 
 def test_multi_file_cluster_engine() -> None:
-    files = {"cluster.tf": 'resource "aws_rds_cluster" "c" {\n  engine = "aurora-mysql"\n}\n',
-             "members.tf": ('resource "aws_rds_cluster_instance" "i" {\n  engine         = aws_rds_cluster.c.engine\n'
-                            '  instance_class = "db.r7g.large"\n}\n')}
+    files = {"cluster.tf": KEY + 'resource "aws_rds_cluster" "c" {\n  engine     = "aurora-mysql"\n'
+                           '  kms_key_id = aws_kms_key.k.arn\n}\n',
+             "members.tf": ('resource "aws_rds_cluster_instance" "i" {\n'
+                            '  cluster_identifier = aws_rds_cluster.c.id\n'
+                            '  engine             = aws_rds_cluster.c.engine\n'
+                            '  instance_class     = "db.r7g.large"\n}\n')}
     out, result = fix(R, files)
     assert out["cluster.tf"] == files["cluster.tf"]
-    assert out["members.tf"].endswith('  instance_class               = "db.r7g.large"\n'
-                                      '  performance_insights_enabled = true\n}\n')
+    assert out["members.tf"].endswith('  instance_class                  = "db.r7g.large"\n'
+                                      '  performance_insights_enabled    = true\n'
+                                      '  performance_insights_kms_key_id = aws_kms_key.k.arn\n}\n')
     assert result.remaining == []
 
 

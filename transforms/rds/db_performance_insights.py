@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
     FIX_SOMETIMES,
@@ -15,9 +16,13 @@ from tffix.engine.rules import (
     Rule,
 )
 from tffix.syntax import cst
+from tffix.syntax.build import HCL
 from tffix.transforms.lib.settings import attribute, setting_findings, text
 
 SETTING = "performance_insights_enabled"
+KEY = "performance_insights_kms_key_id"
+# attributes of a key resource that are not its ARN (the argument wants an ARN)
+_NOT_ARN = ("id", "key_id")
 
 # Engines whose support tffix knows, with the instance classes that do not support
 # Performance Insights (AWS "DB engine, Region, and instance class support for Database
@@ -88,8 +93,13 @@ class DbPerformanceInsights(Rule):
     ## Fix safety
     Adding the missing argument is **safe**: turning Performance Insights on does not
     restart the instance or fail over, and the default 7-day retention
-    (`performance_insights_retention_period`) is free. Its data is encrypted with the
-    `aws/rds` key unless `performance_insights_kms_key_id` names one. Turning a literal
+    (`performance_insights_retention_period`) is free. Its data would be encrypted with the
+    AWS managed `aws/rds` key unless `performance_insights_kms_key_id` names one, which is a
+    failure of its own (Checkov CKV_AWS_354), so the fix also sets
+    `performance_insights_kms_key_id` to the customer managed key of the database's storage
+    (`kms_key_id` of the instance or of its cluster, when it is an `aws_kms_key` of the
+    module); a database without one is reported without a fix, since a key for it is the
+    owner's choice and cannot be changed once set. Turning a literal
     `false` into `true` is **unsafe**: it reverses an explicit choice.
 
     Since the Performance Insights console reached end of life in 2026, the data it collects is
@@ -157,9 +167,28 @@ class DbPerformanceInsights(Rule):
                 continue
             if instance_class and not class_supported(engine, instance_class):
                 continue
-            yield from setting_findings(self, ref, block, SETTING, True,
-                                        missing=(SAFE, IMPACT_IN_PLACE), wrong=(UNSAFE, IMPACT_IN_PLACE),
-                                        why="nothing records what the database was busy with when it slows down")
+            for f in setting_findings(self, ref, block, SETTING, True,
+                                      missing=(SAFE, IMPACT_IN_PLACE), wrong=(UNSAFE, IMPACT_IN_PLACE),
+                                      why="nothing records what the database was busy with when it slows down"):
+                if f.fix is not None and block.get_attribute(KEY) is None:
+                    self._with_key(module, ref, f)
+                yield f
+
+    @staticmethod
+    def _with_key(module: Module, ref: BlockRef, f: Finding) -> None:
+        """Performance Insights data is encrypted with the ``aws/rds`` key unless a key is
+        named, which a scanner reports next (CKV_AWS_354). The fix names the customer
+        managed key the database's storage already uses; without one it only reports."""
+        assert f.fix is not None
+        key = _storage_key(module, ref.block)
+        if key is None:
+            f.fix = None
+            f.message += (f"; set it together with {KEY} (a customer managed key: the database has none to reuse, "
+                          "and once set the key cannot be changed)")
+            return
+        apply, block = f.fix.apply, ref.block
+        f.fix.apply = lambda: (apply(), edit.set_attribute(block, KEY, HCL(key), after=SETTING))[0]
+        f.fix.description += f" with {KEY} = {key} (the key of the database's storage)"
 
     @staticmethod
     def _engine(module: Module, expr: cst.Node) -> tuple[bool, str | None]:
@@ -174,3 +203,31 @@ class DbPerformanceInsights(Rule):
             if engine is not None:
                 return text(engine.value)
         return False, None
+
+
+def _storage_key(module: Module, block: cst.Block) -> str | None:
+    """The expression of the customer managed key that encrypts the database's storage
+    (``kms_key_id`` of the instance, or of the cluster a cluster instance belongs to),
+    as an ARN, or None. ``aws_kms_key.x.key_id`` becomes ``aws_kms_key.x.arn``."""
+    owner = block
+    if block.get_attribute("kms_key_id") is None:
+        cluster = block.get_attribute("cluster_identifier")
+        target = module.resolve(cluster.value) if cluster is not None else None
+        if target is None or target.block.label_values[:1] != ["aws_rds_cluster"]:
+            return None
+        owner = target.block
+    attr = owner.get_attribute("kms_key_id")
+    if attr is None:
+        return None
+    expr = cst.sole_expression(attr.value)
+    if not isinstance(expr, cst.Traversal):
+        return None  # a literal ARN, a conditional ...: not proven to be a customer managed key
+    target = module.resolve(expr)
+    path = expr.path
+    if target is None or target.block.type not in ("resource", "data"):
+        return None
+    if target.block.label_values[:1] != ["aws_kms_key"] or len(path) != (4 if path[0] == "data" else 3):
+        return None
+    if path[-1] in _NOT_ARN:
+        path = [*path[:-1], "arn"]
+    return ".".join(path) if path[-1] == "arn" else None
