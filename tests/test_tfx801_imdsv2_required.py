@@ -91,3 +91,61 @@ def test_other_resources_are_ignored() -> None:
 def test_suppression(comment: str) -> None:
     assert unchanged(R, f"{comment}\n" + INSTANCE)
     assert unchanged(R, INSTANCE.replace("  count", "  #checkov:skip=CKV_AWS_79:legacy agent\n  count"))
+
+
+V1_SCRIPT = "#!/bin/bash\nREGION=$(curl -s http://169.254.169.254/latest/meta-data/placement/region)\n"
+V2_SCRIPT = ('#!/bin/bash\nT=$(curl -s -X PUT http://169.254.169.254/latest/api/token '
+             '-H "X-aws-ec2-metadata-token-ttl-seconds: 60")\n'
+             'curl -s -H "X-aws-ec2-metadata-token: $T" http://169.254.169.254/latest/meta-data/instance-id\n')
+
+
+def _instance(user_data: str, kind: str = "aws_instance", name: str = "user_data") -> str:
+    return f'resource "{kind}" "app" {{\n  ami = "ami-123"\n  {name} = {user_data}\n}}\n'
+
+
+@pytest.mark.parametrize("user_data", [
+    "<<-EOF\n    #!/bin/bash\n    curl http://169.254.169.254/latest/meta-data/instance-id\n  EOF",
+    '"#!/bin/sh\\nwget -qO- http://instance-data/latest/meta-data/local-ipv4"',
+    'file("${path.module}/boot.sh")',
+    'templatefile("boot.sh", { name = "x" })',
+    "base64encode(local.script)",
+    "data.template_file.boot.rendered",
+])
+def test_user_data_calling_imdsv1_is_reported_without_a_fix(tmp_path, user_data: str) -> None:
+    (tmp_path / "boot.sh").write_text(V1_SCRIPT)
+    extra = ('locals {\n  script = file("boot.sh")\n}\n'
+             'data "template_file" "boot" {\n  template = file("${path.module}/boot.sh")\n}\n')
+    text = _instance(user_data) + extra
+    out, result = fix(R, text, directory=str(tmp_path))
+    assert out["main.tf"] == text
+    (record,) = result.remaining
+    assert not record.fixable and "calls the metadata service without a session token" in record.message
+
+
+def test_launch_template_base64_user_data_is_read(tmp_path) -> None:
+    (tmp_path / "boot.sh").write_text(V1_SCRIPT)
+    text = _instance('filebase64("${path.module}/boot.sh")', "aws_launch_template")
+    assert unchanged(R, text, directory=str(tmp_path))
+
+
+def test_user_data_with_tokens_is_fixed(tmp_path) -> None:
+    (tmp_path / "boot.sh").write_text(V2_SCRIPT)
+    out, result = fix(R, _instance('file("boot.sh")'), directory=str(tmp_path))
+    assert 'http_tokens = "required"' in out["main.tf"]
+    assert "could not read" not in result.fixed[0].message
+
+
+def test_unreadable_user_data_is_fixed_and_named(tmp_path) -> None:
+    out, result = fix(R, _instance("var.user_data"), directory=str(tmp_path))
+    assert 'http_tokens = "required"' in out["main.tf"]
+    assert "could not read the user data (var.user_data)" in result.fixed[0].message
+    assert "could not read the user data (var.user_data)" in result.fixed[0].fix
+    out, result = fix(R, _instance('file("missing.sh")'), directory=str(tmp_path))
+    assert 'could not read the user data ("missing.sh")' in result.fixed[0].message
+
+
+def test_a_comment_mentioning_the_address_is_not_a_call() -> None:
+    text = ('resource "aws_instance" "app" {\n  ami = "ami-123"\n'
+            '  # user data used to call 169.254.169.254\n  user_data = "#!/bin/sh\\necho hi"\n}\n')
+    out, _ = fix(R, text)
+    assert 'http_tokens = "required"' in out["main.tf"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +18,30 @@ from tffix.transforms.lib.settings import (
     setting_findings,
     text,
 )
+from tffix.transforms.lib.user_data import read_user_data
 
 METADATA = "metadata_options"
 CASE = (UNSAFE, IMPACT_IN_PLACE)
 WHY = "IMDSv1 stays enabled, so one SSRF bug can read the instance role's credentials"
+
+
+USER_DATA = ("user_data", "user_data_base64")
+# the metadata service's addresses (IPv4, the instance-data name, IPv6) and the header of IMDSv2
+_IMDS = re.compile(r"169\.254\.169\.254|\binstance-data\b|fd00:ec2::254", re.I)
+_TOKEN = re.compile(r"x-aws-ec2-metadata-token", re.I)
+
+
+def imdsv1_call(texts: list[str]) -> str | None:
+    """The first line of user data that calls the metadata service when no line of the
+    same script asks for a session token, else None."""
+    for script in texts:
+        if _TOKEN.search(script):
+            continue
+        for line in script.splitlines():
+            if _IMDS.search(line):
+                line = line.strip()
+                return line if len(line) <= 80 else line[:77] + "..."
+    return None
 
 
 def _endpoint_disabled(attr: cst.Attribute | None) -> bool:
@@ -39,7 +60,14 @@ class Imdsv2Required(Rule):
       is fixed the same way.
 
     Left alone: a metadata service that is switched off (`http_endpoint = "disabled"`).
-    Reported without a fix: `http_tokens` from an expression.
+    Reported without a fix: `http_tokens` from an expression, and resources whose user
+    data calls the metadata service (`169.254.169.254`, `instance-data`, `fd00:ec2::254`)
+    in a script that never asks for a session token (`X-aws-ec2-metadata-token`): requiring
+    tokens would break it. The rule reads `user_data` / `user_data_base64` written inline,
+    through `file()`, `templatefile()`, `filebase64()` (paths relative to the module or
+    `${path.module}`), `base64encode()`, locals, and `template_file` / `cloudinit_config`
+    data sources; user data it cannot read (a variable, a file outside the module) is named
+    in the message and the fix.
 
     ## Why is this bad?
     With IMDSv1 any plain HTTP GET to `169.254.169.254` from the instance returns the
@@ -108,7 +136,32 @@ class Imdsv2Required(Rule):
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_instance", "aws_launch_template"):
-            yield from self._check(ref)
+            yield from self._with_user_data(module, ref, self._check(ref))
+
+    @staticmethod
+    def _with_user_data(module: Module, ref: BlockRef, found: Iterator[Finding]) -> Iterator[Finding]:
+        """Requiring tokens breaks user data that calls IMDSv1: such an instance is
+        reported without a fix; user data tffix cannot read is named in the message."""
+        texts: list[str] = []
+        unreadable: list[str] = []
+        for name in USER_DATA:
+            attr = ref.block.get_attribute(name)
+            if attr is not None:
+                data = read_user_data(module, attr.value)
+                texts += data.texts
+                unreadable += data.unreadable
+        call = imdsv1_call(texts)
+        for f in found:
+            if f.fix is not None and call is not None:
+                f.fix = None
+                f.message += (f"; its user data calls the metadata service without a session token ({call}): "
+                              "switch it to IMDSv2 (a token from PUT /latest/api/token) before requiring tokens")
+            elif f.fix is not None and unreadable:
+                note = (f"tffix could not read the user data ({', '.join(unreadable)}): check that it does not call "
+                        "the metadata service without a token")
+                f.message += f"; {note}"
+                f.fix.description += f"; {note}"
+            yield f
 
     def _check(self, ref: BlockRef) -> Iterator[Finding]:
         block = ref.block
