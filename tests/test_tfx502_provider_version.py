@@ -54,6 +54,14 @@ terraform {
 }
 """
 
+PROVIDER = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+
+
+def root(text: str) -> dict[str, str]:
+    """A root module: it configures its provider (the table's versions are only written there)."""
+    return {"main.tf": text, "provider.tf": PROVIDER}
+
+
 LOCK = """\
 # This file is maintained automatically by "terraform init".
 # Manual edits may be lost in future updates.
@@ -74,7 +82,7 @@ def lock(tmp_path: Path, text: str = LOCK) -> str:
 
 
 def test_table_version_is_unsafe_and_held_back() -> None:
-    out, result = fix(R, SEED, unsafe=False)
+    out, result = fix(R, root(SEED), unsafe=False)
     assert out["main.tf"] == SEED
     (held,) = result.remaining
     assert held.held_back and held.safety == "unsafe" and held.impact == "none"
@@ -82,7 +90,7 @@ def test_table_version_is_unsafe_and_held_back() -> None:
 
 
 def test_table_version_with_unsafe_fixes(snapshot) -> None:
-    diff = check_fix(R, SEED)
+    diff = check_fix(R, root(SEED))
     assert '+      version = "~> 6.0"\n' in diff
     assert diff == snapshot
 
@@ -97,12 +105,12 @@ def test_lock_file_version_is_safe(tmp_path, snapshot) -> None:
 
 
 def test_lock_file_absent_falls_back_to_the_table(tmp_path) -> None:
-    out, result = fix(R, SEED, directory=str(tmp_path))
+    out, result = fix(R, root(SEED), directory=str(tmp_path))
     assert 'version = "~> 6.0"' in out["main.tf"] and result.fixed[0].safety == "unsafe"
 
 
 def test_lock_file_that_does_not_parse_is_ignored(tmp_path) -> None:
-    out, result = fix(R, SEED, directory=lock(tmp_path, 'provider "x" {\n'))
+    out, result = fix(R, root(SEED), directory=lock(tmp_path, 'provider "x" {\n'))
     assert 'version = "~> 6.0"' in out["main.tf"] and result.fixed[0].safety == "unsafe"
 
 
@@ -116,7 +124,7 @@ def test_lock_and_table_entries_are_two_fixes(tmp_path) -> None:
 
 
 def test_table_entries_of_one_block_are_one_fix() -> None:
-    out, result = fix(R, TWO)
+    out, result = fix(R, root(TWO))
     (record,) = result.fixed
     assert record.message == "required_providers entries aws, random have no version constraint"
     assert out["main.tf"].count("version = ") == 2
@@ -156,7 +164,7 @@ def test_unknown_provider_in_the_lock_file_is_fixed(tmp_path) -> None:
 
 def test_one_line_object(snapshot) -> None:
     text = 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'
-    diff = check_fix(R, text)
+    diff = check_fix(R, root(text))
     assert '+    aws = { source = "hashicorp/aws", version = "~> 6.0" }\n' in diff
     assert diff == snapshot
 
@@ -176,7 +184,7 @@ def test_suppression_comment() -> None:
 
 def test_multi_file_module_and_tfvars() -> None:
     files = {"versions.tf": SEED, "main.tf": 'resource "aws_s3_bucket" "b" {\n  count = 2\n}\n',
-             "dev.tfvars": 'region = "eu-west-1"\n'}
+             "dev.tfvars": 'region = "eu-west-1"\n', "provider.tf": PROVIDER}
     out, _ = fix(R, files)
     assert out["main.tf"] == files["main.tf"] and out["dev.tfvars"] == files["dev.tfvars"]
     assert 'version = "~> 6.0"' in out["versions.tf"]
@@ -188,3 +196,23 @@ def test_helpers() -> None:
     assert normalize_source("example.com/acme/thing") == "example.com/acme/thing"
     assert pessimistic("0.13.1") == "~> 0.13" and pessimistic("v6.2.0") == "~> 6.2" and pessimistic("x") is None
     assert all(src.startswith("hashicorp/") and v.startswith("~> ") for src, v in PROVIDER_VERSIONS.items())
+
+
+def test_a_reusable_module_gets_no_version_from_the_table() -> None:
+    # issue 13: "~> 6.0" in a child module breaks `terraform init` under a root that pins "~> 5.0"
+    assert unchanged(R, SEED)
+    (record,) = fix(R, SEED)[1].remaining
+    assert not record.fixable and "reusable module" in record.message and '">= x.y"' in record.message
+
+
+def test_a_backend_or_a_lock_file_makes_a_root_module(tmp_path) -> None:
+    backend = 'terraform {\n  backend "s3" {}\n}\n'
+    out, _ = fix(R, {"main.tf": SEED, "backend.tf": backend})
+    assert 'version = "~> 6.0"' in out["main.tf"]
+    out, _ = fix(R, SEED, directory=lock(tmp_path))
+    assert 'version = "~> 5.31"' in out["main.tf"]
+
+
+def test_options_apply_to_reusable_modules_too() -> None:
+    out, result = fix(R, SEED, rule_options={"TFX502": {"provider-versions": {"aws": ">= 5.0"}}})
+    assert 'version = ">= 5.0"' in out["main.tf"] and result.fixed[0].safety == "safe"

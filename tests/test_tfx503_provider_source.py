@@ -76,7 +76,7 @@ def test_one_line_object_without_source() -> None:
 
 def test_with_tfx502_the_seed_shape_comes_out() -> None:
     text = 'terraform {\n  required_providers {\n    aws = {}\n  }\n}\n'
-    out, _ = fix([R, ProviderVersion], text)
+    out, _ = fix([R, ProviderVersion], {"main.tf": text, "provider.tf": 'provider "aws" {}\n'})
     assert out["main.tf"] == ('terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
                               '      version = "~> 6.0"\n    }\n  }\n}\n')
 

@@ -41,17 +41,19 @@ def created(out: dict[str, str]) -> str:
     return out[name]
 
 
+PROVIDER = 'provider "aws" {\n  region = "eu-west-1"\n}\n'  # makes a root module (see TFX502)
+
 LOCK = 'provider "registry.terraform.io/hashicorp/random" {\n  version = "3.6.3"\n}\n'
 
 
 def test_missing_provider_is_added(snapshot) -> None:
-    diff = check_fix(R, {"versions.tf": VERSIONS, "main.tf": MAIN})
+    diff = check_fix(R, {"versions.tf": VERSIONS, "main.tf": MAIN, "provider.tf": PROVIDER})
     assert '+    random = {\n+      source  = "hashicorp/random"\n+      version = "~> 3.0"\n+    }\n' in diff
     assert diff == snapshot
 
 
 def test_table_version_is_unsafe(tmp_path) -> None:
-    files = {"versions.tf": VERSIONS, "main.tf": MAIN}
+    files = {"versions.tf": VERSIONS, "main.tf": MAIN, "provider.tf": PROVIDER}
     out, result = fix(R, files, unsafe=False, directory=str(tmp_path))
     assert out == files
     (held,) = result.remaining
@@ -68,7 +70,7 @@ def test_lock_file_version_is_safe(tmp_path) -> None:
 
 
 def test_no_required_providers_block(snapshot) -> None:
-    files = {"versions.tf": 'terraform {\n  required_version = ">= 1.5"\n}\n', "main.tf": MAIN}
+    files = {"versions.tf": 'terraform {\n  required_version = ">= 1.5"\n}\n', "main.tf": MAIN, "provider.tf": PROVIDER}
     out, result = fix(R, files)
     assert out["versions.tf"].startswith('terraform {\n  required_version = ">= 1.5"\n\n  required_providers {\n'
                                          '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 6.0"\n'
@@ -203,3 +205,10 @@ def test_options_give_an_exact_safe_version() -> None:
     files = {"versions.tf": VERSIONS, "main.tf": MAIN}
     out, result = fix(R, files, unsafe=False, rule_options={"TFX504": {"provider-versions": {"random": ">= 3.5"}}})
     assert 'version = ">= 3.5"' in out["versions.tf"] and result.fixed[0].safety == "safe"
+
+
+def test_a_reusable_module_gets_sources_without_versions() -> None:
+    # issue 13: a child module must not pin what its root decides
+    out, result = fix(R, {"versions.tf": VERSIONS, "main.tf": MAIN})
+    assert '    random = {\n      source = "hashicorp/random"\n    }\n' in out["versions.tf"]
+    assert result.fixed[0].safety == "safe" and "version" not in result.fixed[0].fix

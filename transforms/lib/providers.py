@@ -14,6 +14,7 @@ from tffix.engine.rules import (
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
+from tffix.transforms.lib.environment import is_root_module
 from tffix.transforms.lib.versions import parse_version
 
 # Current major versions of well-known providers, as of 2026-11 (checked against the
@@ -89,24 +90,36 @@ def pessimistic(version: str) -> str | None:
 
 @dataclass
 class Versions:
-    """Where a version constraint for a provider can come from."""
+    """Where a version constraint for a provider can come from.
+
+    A reusable module (no backend, cloud block, provider block or lock file: it is
+    called by a root module that configures those) gets no constraint from the lock file
+    or the dated table: the root's own constraint decides which version is installed,
+    and anything tffix writes here, such as ``~> 6.0`` under a root that pins
+    ``~> 5.0``, can make ``terraform init`` fail. Only the rule options, which are the
+    owner's word, apply there."""
 
     locked: dict[str, str] = field(default_factory=dict)  # source -> version
     configured: dict[str, str] = field(default_factory=dict)  # local name or source -> constraint
+    reusable: bool = False
 
     @classmethod
     def of(cls, module: Module, options: dict[str, Any]) -> Versions:
         configured = options.get("provider-versions") or {}
-        return cls(lock_versions(module), {str(k).lower(): str(v) for k, v in dict(configured).items()})
+        locked = lock_versions(module)
+        return cls(locked, {str(k).lower(): str(v) for k, v in dict(configured).items()},
+                   reusable=not locked and not is_root_module(module))
 
     def constraint(self, name: str, source: str) -> tuple[str, str] | None:
         """(constraint, origin) for the provider ``name`` with ``source``, or None."""
+        for key in (name.lower(), source):
+            if key in self.configured and (self.reusable or source not in self.locked):
+                return self.configured[key], ORIGIN_OPTION
+        if self.reusable:
+            return None
         locked = self.locked.get(source)
         if locked is not None and (c := pessimistic(locked)) is not None:
             return c, ORIGIN_LOCK
-        for key in (name.lower(), source):
-            if key in self.configured:
-                return self.configured[key], ORIGIN_OPTION
         if source in PROVIDER_VERSIONS:
             return PROVIDER_VERSIONS[source], ORIGIN_TABLE
         return None

@@ -106,7 +106,9 @@ class RequiredProviderMissing(Rule):
 
     The new entry is `name = { source = "hashicorp/name", version = "..." }`, with the
     version chosen like TFX502 (lock file, then this rule's `provider-versions` option,
-    which takes the same form as TFX502's, then the dated table of current major versions). It goes into the existing `required_providers`
+    which takes the same form as TFX502's, then the dated table of current major versions;
+    a reusable module gets no version but from the options, see TFX502). It goes into the
+    existing `required_providers`
     block, else into a new one in the module's `terraform` block, else into a new
     `versions.tf`. Only well-known `hashicorp/*` providers are added; any other name is
     reported without a fix because its source address cannot be guessed.

@@ -38,6 +38,13 @@ class ProviderVersion(Rule):
     A provider none of these knows is reported without a fix. Entries of one
     `terraform` block are fixed together, one fix per kind of safety.
 
+    A reusable module (one without a backend, `cloud` block, provider block or lock file:
+    a root module calls it and configures those) only gets a constraint from the rule
+    options. The root's constraint decides which version is installed, and one tffix
+    writes here, such as `~> 6.0` under a root that pins `~> 5.0`, makes `terraform init`
+    fail ("no available releases match the given constraints"); the entry is reported,
+    asking for the lowest version the module works with (`">= x.y"`).
+
     Legacy string entries (`aws = "~> 5.0"`) already carry a version and are converted by
     TFX503; providers missing from `required_providers` altogether are added by TFX504.
 
@@ -107,7 +114,12 @@ class ProviderVersion(Rule):
         for e in missing:
             source = e.source
             found = versions.constraint(e.name, source) if source is not None else None
-            if found is None:
+            if found is None and versions.reusable:
+                yield self.finding(e.file, e.attr, f"required_providers entry {e.name} has no version constraint; "
+                                   "this is a reusable module (no backend, provider block or lock file), so add the "
+                                   'lowest version it works with (">= x.y"): the root module\'s constraint picks the '
+                                   "version, and an upper bound here could conflict with it", block=e.terraform)
+            elif found is None:
                 yield self.finding(e.file, e.attr, f"required_providers entry {e.name} has no version constraint; "
                                    "add one (its current version is not known to tffix)", block=e.terraform)
             else:
