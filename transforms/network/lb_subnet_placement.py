@@ -36,6 +36,37 @@ class LbSubnetPlacement(Rule):
       subnets            = aws_subnet.private[*].id
     }
     ```
+    where the `private` subnets route to the internet through a NAT gateway only:
+    ```hcl
+    # file: network.tf
+    resource "aws_subnet" "public" {
+      count                   = 2
+      vpc_id                  = aws_vpc.main.id
+      cidr_block              = "10.0.${count.index}.0/24"
+      map_public_ip_on_launch = true
+    }
+
+    resource "aws_subnet" "private" {
+      count      = 2
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.${count.index + 10}.0/24"
+    }
+
+    resource "aws_route_table" "private" {
+      vpc_id = aws_vpc.main.id
+
+      route {
+        cidr_block     = "0.0.0.0/0"
+        nat_gateway_id = aws_nat_gateway.main.id
+      }
+    }
+
+    resource "aws_route_table_association" "private" {
+      count          = 2
+      subnet_id      = aws_subnet.private[count.index].id
+      route_table_id = aws_route_table.private.id
+    }
+    ```
 
     ## Use instead
     ```hcl

@@ -49,6 +49,22 @@ class DbSubnetGroupPublicSubnets(Rule):
       subnet_ids = aws_subnet.public[*].id
     }
     ```
+    where the `public` subnets give instances public addresses:
+    ```hcl
+    # file: network.tf
+    resource "aws_subnet" "public" {
+      count                   = 2
+      vpc_id                  = aws_vpc.main.id
+      cidr_block              = "10.0.${count.index}.0/24"
+      map_public_ip_on_launch = true
+    }
+
+    resource "aws_subnet" "private" {
+      count      = 2
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.${count.index + 10}.0/24"
+    }
+    ```
 
     ## Use instead
     ```hcl
