@@ -59,6 +59,10 @@ class DbDeletionProtection(Rule):
 
     ## Use instead
     ```hcl
+    variable "environment" {
+      default = "prod"
+    }
+
     resource "aws_rds_cluster" "main" {
       engine              = "aurora-postgresql"
       deletion_protection = true

@@ -147,6 +147,10 @@ class RequiredProviderMissing(Rule):
         }
       }
     }
+
+    resource "random_id" "suffix" {
+      byte_length = 4
+    }
     ```
 
     ## Fix safety
