@@ -18,7 +18,7 @@ class LbSubnetPlacement(Rule):
     `false`) whose subnets (`subnets`, or the `subnet_id`s of its `subnet_mapping` blocks)
     are all subnets of the module that are provably private: associated with a route table
     whose default route does not go to an internet gateway, and without
-    `map_public_ip_on_launch = true` (see `transforms/subnets.py`). Gateway load balancers,
+    `map_public_ip_on_launch = true` (see `transforms/lib/subnets.py`). Gateway load balancers,
     internal ones, and subnets from variables, modules or data sources are left alone.
     Display only.
 
