@@ -12,6 +12,22 @@ Docs live in the rule's docstring, in fixed sections (checked by the tests):
 ``## What it does``, ``## Why is this bad?``, ``## Example``,
 ``## Use instead``, ``## Fix safety``, ``## Deployment impact``,
 ``## References``.
+
+The code in ``## Example`` and ``## Use instead`` is tested
+(``tests/test_rule_examples.py``): the Example gets a finding of the rule, Use
+instead gets none, and fixing the Example leaves nothing to report. Each
+section's code is one module, run with the rule's default options:
+
+- a ```` ```hcl ```` (or ```` ```terraform ````) block is ``main.tf``, unless its
+  first line is ``# file: PATH``; a block of any language with that first line
+  is the file ``PATH`` (the line itself is not part of the file). Other blocks
+  (a ```` ```toml ```` config) are prose. Blocks naming the same file are joined;
+- ``PATH`` is a file of the module (``versions.tf``, ``prod.tfvars``) or, when
+  it has a directory (``modules/dns/variables.tf``, ``lambda/index.py``), a file
+  written to disk beside the module;
+- Use instead replaces the Example's files of the same name and keeps the
+  others, so context both need (a role, a child module) is written once, in the
+  Example, under its own file name.
 """
 
 from __future__ import annotations

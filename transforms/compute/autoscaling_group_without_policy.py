@@ -61,7 +61,9 @@ class AutoscalingGroupWithoutPolicy(Rule):
     ```
 
     ## Use instead
+    Add a policy that scales the group:
     ```hcl
+    # file: scaling.tf
     resource "aws_autoscaling_policy" "cpu" {
       name                   = "cpu-target-tracking"
       autoscaling_group_name = aws_autoscaling_group.app.name

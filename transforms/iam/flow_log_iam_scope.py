@@ -99,6 +99,32 @@ class FlowLogIamScope(Rule):
       })
     }
     ```
+    for the role of a flow log that writes to a log group of the module:
+    ```hcl
+    # file: flow_logs.tf
+    resource "aws_cloudwatch_log_group" "flow_logs" {
+      name = "/aws/vpc/flow-logs"
+    }
+
+    resource "aws_iam_role" "flow_logs" {
+      name_prefix = "flow-logs-"
+      assume_role_policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+          Action    = "sts:AssumeRole"
+        }]
+      })
+    }
+
+    resource "aws_flow_log" "main" {
+      vpc_id          = aws_vpc.main.id
+      traffic_type    = "ALL"
+      log_destination = aws_cloudwatch_log_group.flow_logs.arn
+      iam_role_arn    = aws_iam_role.flow_logs.arn
+    }
+    ```
 
     ## Use instead
     ```hcl

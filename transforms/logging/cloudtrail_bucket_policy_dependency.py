@@ -48,6 +48,18 @@ class CloudtrailBucketPolicyDependency(Rule):
       s3_bucket_name = aws_s3_bucket.logs.bucket
     }
     ```
+    with the bucket's policy in another file:
+    ```hcl
+    # file: logs.tf
+    resource "aws_s3_bucket" "logs" {
+      bucket = "acme-trail-logs"
+    }
+
+    resource "aws_s3_bucket_policy" "logs" {
+      bucket = aws_s3_bucket.logs.id
+      policy = data.aws_iam_policy_document.trail.json
+    }
+    ```
 
     ## Use instead
     ```hcl

@@ -41,7 +41,9 @@ class MonitoredResourcesWithoutAlarms(Rule):
     ```
 
     ## Use instead
+    Add alarms for it:
     ```hcl
+    # file: alarms.tf
     resource "aws_cloudwatch_metric_alarm" "db_storage" {
       alarm_name          = "db-free-storage-low"
       namespace           = "AWS/RDS"

@@ -18,7 +18,7 @@ class LbSubnetPlacement(Rule):
     `false`) whose subnets (`subnets`, or the `subnet_id`s of its `subnet_mapping` blocks)
     are all subnets of the module that are provably private: associated with a route table
     whose default route does not go to an internet gateway, and without
-    `map_public_ip_on_launch = true` (see `transforms/subnets.py`). Gateway load balancers,
+    `map_public_ip_on_launch = true` (see `transforms/lib/subnets.py`). Gateway load balancers,
     internal ones, and subnets from variables, modules or data sources are left alone.
     Display only.
 
@@ -34,6 +34,37 @@ class LbSubnetPlacement(Rule):
     resource "aws_lb" "web" {
       load_balancer_type = "application"
       subnets            = aws_subnet.private[*].id
+    }
+    ```
+    where the `private` subnets route to the internet through a NAT gateway only:
+    ```hcl
+    # file: network.tf
+    resource "aws_subnet" "public" {
+      count                   = 2
+      vpc_id                  = aws_vpc.main.id
+      cidr_block              = "10.0.${count.index}.0/24"
+      map_public_ip_on_launch = true
+    }
+
+    resource "aws_subnet" "private" {
+      count      = 2
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.${count.index + 10}.0/24"
+    }
+
+    resource "aws_route_table" "private" {
+      vpc_id = aws_vpc.main.id
+
+      route {
+        cidr_block     = "0.0.0.0/0"
+        nat_gateway_id = aws_nat_gateway.main.id
+      }
+    }
+
+    resource "aws_route_table_association" "private" {
+      count          = 2
+      subnet_id      = aws_subnet.private[count.index].id
+      route_table_id = aws_route_table.private.id
     }
     ```
 

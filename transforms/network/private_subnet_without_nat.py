@@ -54,6 +54,12 @@ class PrivateSubnetWithoutNat(Rule):
 
     ## Example
     ```hcl
+    resource "aws_subnet" "private" {
+      count      = 2
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.${count.index + 10}.0/24"
+    }
+
     resource "aws_route_table" "private" {
       count  = 2
       vpc_id = aws_vpc.main.id
@@ -67,7 +73,9 @@ class PrivateSubnetWithoutNat(Rule):
     ```
 
     ## Use instead
+    A default route through a NAT gateway for each table:
     ```hcl
+    # file: nat.tf
     resource "aws_route" "private_nat" {
       count                  = 2
       route_table_id         = aws_route_table.private[count.index].id

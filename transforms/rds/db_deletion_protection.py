@@ -59,6 +59,10 @@ class DbDeletionProtection(Rule):
 
     ## Use instead
     ```hcl
+    variable "environment" {
+      default = "prod"
+    }
+
     resource "aws_rds_cluster" "main" {
       engine              = "aurora-postgresql"
       deletion_protection = true
@@ -83,7 +87,7 @@ class DbDeletionProtection(Rule):
       memory; not re-read for this rule)
     - Checkov CKV_AWS_293 (instances) and CKV_AWS_139 ("Ensure that RDS clusters have deletion
       protection enabled"), both seen in Checkov id listings and skip comments
-    - Environment detection: `transforms/environment.py` (shared with TFX822)
+    - Environment detection: `transforms/lib/environment.py` (shared with TFX822)
     """
 
     id = "TFX713"

@@ -24,7 +24,7 @@ class DbSubnetGroupPublicSubnets(Rule):
     Redshift, DocumentDB, Neptune and MemoryDB) whose `subnet_ids` name a subnet of the module
     that is provably public: associated with a route table whose default route (`0.0.0.0/0`)
     goes to an internet gateway, or with `map_public_ip_on_launch = true` (see
-    `transforms/subnets.py`). Each element of the list is judged on its own, so
+    `transforms/lib/subnets.py`). Each element of the list is judged on its own, so
     `[aws_subnet.public_a.id, var.extra_subnet]` is reported for `public_a`; subnets from
     variables, data sources or other modules, and subnets whose routing tffix cannot follow
     (no association: the VPC's main route table) are never reported. The finding points at
@@ -47,6 +47,22 @@ class DbSubnetGroupPublicSubnets(Rule):
     resource "aws_db_subnet_group" "db" {
       name       = "app-db"
       subnet_ids = aws_subnet.public[*].id
+    }
+    ```
+    where the `public` subnets give instances public addresses:
+    ```hcl
+    # file: network.tf
+    resource "aws_subnet" "public" {
+      count                   = 2
+      vpc_id                  = aws_vpc.main.id
+      cidr_block              = "10.0.${count.index}.0/24"
+      map_public_ip_on_launch = true
+    }
+
+    resource "aws_subnet" "private" {
+      count      = 2
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.${count.index + 10}.0/24"
     }
     ```
 

@@ -99,6 +99,7 @@ class S3Lifecycle(Rule):
 
     ## Use instead
     ```hcl
+    # file: lifecycle.tf
     resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
       bucket = aws_s3_bucket.artifacts.id
 
@@ -120,6 +121,7 @@ class S3Lifecycle(Rule):
     For a Terraform state bucket (versioned), keep every current object and only clean up
     old versions:
     ```hcl
+    # file: lifecycle.tf
     resource "aws_s3_bucket_lifecycle_configuration" "terraform_state" {
       bucket = aws_s3_bucket.terraform_state.id
 

@@ -79,6 +79,10 @@ class RandomPasswordSpecial(Rule):
       special          = true
       override_special = "!#$%&*()-_=+[]{}<>:?"
     }
+
+    resource "aws_db_instance" "db" {
+      password = random_password.master.result
+    }
     ```
 
     ## Fix safety

@@ -357,6 +357,12 @@ class LambdaArchiveFile(Rule):
       function_name    = "api"
     }
     ```
+    with `function.zip` built by hand from the one source file next to it:
+    ```python
+    # file: lambda/index.py
+    def handler(event, context):
+        return {"statusCode": 200}
+    ```
 
     ## Use instead
     ```hcl

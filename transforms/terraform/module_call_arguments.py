@@ -75,8 +75,18 @@ class ModuleCallArguments(Rule):
       environment = "prod"
     }
     ```
-    with `modules/route53/variables.tf` declaring `domain_name` and `hosted_zone_id`, neither
-    with a default.
+    with the child module declaring `domain_name` and `hosted_zone_id`, neither with a
+    default:
+    ```hcl
+    # file: modules/route53/variables.tf
+    variable "domain_name" {
+      type = string
+    }
+
+    variable "hosted_zone_id" {
+      type = string
+    }
+    ```
 
     ## Use instead
     ```hcl

@@ -149,6 +149,10 @@ class RequiredProviderMissing(Rule):
         }
       }
     }
+
+    resource "random_id" "suffix" {
+      byte_length = 4
+    }
     ```
 
     ## Fix safety

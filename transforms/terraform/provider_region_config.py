@@ -163,6 +163,7 @@ class ProviderRegionConfig(Rule):
 
     ## Example
     ```hcl
+    # file: providers.tf
     provider "aws" {
       region = "eu-west-1"
     }
@@ -171,7 +172,9 @@ class ProviderRegionConfig(Rule):
       alias  = "us_east_1"
       region = "us-east-1"
     }
+    ```
 
+    ```hcl
     resource "aws_acm_certificate" "cdn" {
       domain_name       = "example.com"
       validation_method = "DNS"

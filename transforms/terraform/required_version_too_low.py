@@ -77,6 +77,10 @@ class RequiredVersionTooLow(Rule):
     terraform {
       required_version = ">= 1.7"
     }
+
+    removed {
+      from = aws_instance.old
+    }
     ```
 
     ## Fix safety

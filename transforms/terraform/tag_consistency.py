@@ -147,6 +147,18 @@ class TagConsistency(Rule):
         }
       }
     }
+
+    resource "aws_instance" "web" {
+      # ...
+    }
+
+    resource "aws_db_instance" "db" {
+      # ...
+    }
+
+    resource "aws_s3_bucket" "assets" {
+      # ...
+    }
     ```
 
     ## Fix safety

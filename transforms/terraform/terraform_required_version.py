@@ -72,6 +72,11 @@ class TerraformRequiredVersion(Rule):
         }
       }
     }
+
+    import {
+      to = aws_s3_bucket.logs
+      id = "my-logs"
+    }
     ```
 
     ## Fix safety
