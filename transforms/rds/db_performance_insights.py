@@ -75,18 +75,29 @@ class DbPerformanceInsights(Rule):
 
     ## Example
     ```hcl
+    resource "aws_kms_key" "db" {
+      enable_key_rotation = true
+    }
+
     resource "aws_db_instance" "db" {
       engine         = "postgres"
       instance_class = "db.m7g.large"
+      kms_key_id     = aws_kms_key.db.arn
     }
     ```
 
     ## Use instead
     ```hcl
+    resource "aws_kms_key" "db" {
+      enable_key_rotation = true
+    }
+
     resource "aws_db_instance" "db" {
-      engine                       = "postgres"
-      instance_class               = "db.m7g.large"
-      performance_insights_enabled = true
+      engine                          = "postgres"
+      instance_class                  = "db.m7g.large"
+      kms_key_id                      = aws_kms_key.db.arn
+      performance_insights_enabled    = true
+      performance_insights_kms_key_id = aws_kms_key.db.arn
     }
     ```
 

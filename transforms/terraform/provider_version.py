@@ -65,6 +65,13 @@ class ProviderVersion(Rule):
       }
     }
     ```
+    in a root module:
+    ```hcl
+    # file: providers.tf
+    provider "aws" {
+      region = "eu-west-1"
+    }
+    ```
 
     ## Use instead
     ```hcl
