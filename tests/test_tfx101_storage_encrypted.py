@@ -172,3 +172,10 @@ def test_multi_file_module() -> None:
     out, _ = fix(R, files)
     assert out["vars.tf"] == files["vars.tf"] and out["prod.tfvars"] == files["prod.tfvars"]
     assert "storage_encrypted = true" in out["db.tf"]
+
+
+def test_previous_generation_classes_without_encryption_are_reported_without_fix() -> None:
+    # issue 13: encryption is not available on the first-generation classes
+    text = 'resource "aws_db_instance" "old" {\n  engine         = "mysql"\n  instance_class = "db.m1.small"\n}\n'
+    assert unchanged(R, text)
+    assert findings(R, text) == [("TFX101", 1, False)]

@@ -99,6 +99,8 @@ class StorageEncrypted(Rule):
       encrypt an unencrypted snapshot (the provider does not even pass it to the restore
       call). Restore from an encrypted copy of the snapshot instead (`aws_db_snapshot_copy`
       / `aws_db_cluster_snapshot_copy` with `kms_key_id`), or for Aurora set `kms_key_id`;
+    - first-generation instance classes (`db.t1.*`, `db.m1.*`, `db.m2.*`), which never had
+      encryption at rest: the database has to move to a current class first;
     - members of a global cluster (`global_cluster_identifier`): their encryption must match
       the global cluster's. When the global cluster is in the module and sets
       `storage_encrypted = true`, the member gets the same fix as any other cluster;
@@ -206,6 +208,13 @@ class StorageEncrypted(Rule):
                 ref.file, node, f"{ref.address} {what}; it is restored ({restore}), so it is encrypted only if "
                 "its source is: restore from an encrypted snapshot copy or set kms_key_id", block=block)
             return
+        old_class = _previous_generation(block)
+        if old_class is not None:
+            yield self.finding(
+                ref.file, node, f"{ref.address} {what}; its instance class {old_class} is a previous generation "
+                "without encryption at rest: move to a current class (for example db.t3 or db.m5) and encrypt",
+                block=block)
+            return
         member = _set(block, "global_cluster_identifier")
         if member is not None and not _global_encrypted(module, member.value):
             yield self.finding(
@@ -217,6 +226,19 @@ class StorageEncrypted(Rule):
             block=block, fix=lambda b=block: edit.set_attribute(b, "storage_encrypted", True),
             description="set storage_encrypted = true (forces replacement of a deployed database)",
         )
+
+
+# instance class families RDS never offered encryption at rest on (the first generation:
+# AWS RDS User Guide, "Encrypting Amazon RDS resources", availability and limitations)
+UNENCRYPTED_CLASSES = ("db.t1.", "db.m1.", "db.m2.")
+
+
+def _previous_generation(block: cst.Block) -> str | None:
+    attr = block.get_attribute("instance_class")
+    known, value = literal(attr.value) if attr is not None else (False, None)
+    if known and isinstance(value, str) and value.startswith(UNENCRYPTED_CLASSES):
+        return value
+    return None
 
 
 def _engine_mode(block: cst.Block) -> cst.Node | None:
