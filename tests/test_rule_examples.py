@@ -16,31 +16,14 @@ docstring of ``tffix.engine.rules``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from tffix.engine.engine import ModuleResult
+from tffix.engine.rules import rule_examples, section_files
 from tffix.transforms.registry import RULES
 
 from tests.rulekit import fix
-
-_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_FILE = re.compile(r"# file: (\S+)\n")
-
-
-def _files(section: str) -> dict[str, str]:
-    """The section's files by name (see the convention in ``tffix.engine.rules``)."""
-    files: dict[str, str] = {}
-    for language, block in _BLOCK.findall(section):
-        named = _FILE.match(block)
-        if named is None and language not in ("hcl", "terraform"):
-            continue
-        name = named.group(1) if named else "main.tf"
-        body = block[named.end():] if named else block
-        files[name] = files[name] + "\n" + body if name in files else body
-    assert files, "no ```hcl block"
-    return files
 
 
 def _run(rule, files: dict[str, str], tmp_path: Path, **options: object) -> ModuleResult:
@@ -60,9 +43,9 @@ def _run(rule, files: dict[str, str], tmp_path: Path, **options: object) -> Modu
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_docstring_examples(rule, tmp_path: Path) -> None:
-    docs = rule.docs()
-    example = _files(docs["Example"])
-    use_instead = {**example, **_files(docs["Use instead"])}
+    example, use_instead = rule_examples(rule)
+    assert example, f"{rule.id}: no ```hcl block in the Example"
+    assert section_files(rule.docs()["Use instead"]), f"{rule.id}: no ```hcl block in Use instead"
 
     found = _run(rule, example, tmp_path, apply_fixes=False)
     assert found.remaining, f"{rule.id}: the Example gets no finding"

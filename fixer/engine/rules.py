@@ -44,7 +44,7 @@ from tffix.syntax import cst
 
 __all__ = [
     "Rule", "Finding", "Fix", "Position", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
-    "IMPACT_REPLACE", "DOC_SECTIONS", "rule_docs",
+    "IMPACT_REPLACE", "DOC_SECTIONS", "rule_docs", "rule_examples", "section_files",
 ]
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
@@ -151,6 +151,8 @@ class Rule:
 
 
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)
+_CODE_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_FILE_LINE = re.compile(r"# file: (\S+)\n")
 
 
 def rule_docs(rule: type[Rule]) -> dict[str, str]:
@@ -158,6 +160,27 @@ def rule_docs(rule: type[Rule]) -> dict[str, str]:
     doc = inspect.cleandoc(rule.__doc__ or "")
     parts = _SECTION.split(doc)
     return {parts[i].strip(): textwrap.dedent(parts[i + 1]).strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def section_files(section: str) -> dict[str, str]:
+    """A docs section's code as a module: file name -> text (the convention above)."""
+    files: dict[str, str] = {}
+    for language, block in _CODE_BLOCK.findall(section):
+        named = _FILE_LINE.match(block)
+        if named is None and language not in ("hcl", "terraform"):
+            continue
+        name = named.group(1) if named else "main.tf"
+        body = block[named.end():] if named else block
+        files[name] = files[name] + "\n" + body if name in files else body
+    return files
+
+
+def rule_examples(rule: type[Rule]) -> tuple[dict[str, str], dict[str, str]]:
+    """The Example module and the Use instead module (which keeps the Example's
+    other files) of a rule's docs."""
+    docs = rule_docs(rule)
+    example = section_files(docs.get("Example", ""))
+    return example, {**example, **section_files(docs.get("Use instead", ""))}
 
 
 # ---- small helpers rules share ----------------------------------------------
