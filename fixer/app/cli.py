@@ -122,7 +122,6 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
             return EXIT_ERROR
     chosen = select_rules(rules, chosen_select, [*config.ignore, *_split(ignore)], opt_in=opt_in)
     options = Options(
-        select=chosen_select,
         unsafe_fixes=config.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         extend_safe_fixes=config.extend_safe_fixes,
         extend_unsafe_fixes=config.extend_unsafe_fixes,

@@ -31,8 +31,6 @@ MAX_ROUNDS = 10
 
 @dataclass
 class Options:
-    select: Sequence[str] | None = None  # ids or prefixes; None: the default set
-    ignore: Sequence[str] = ()
     unsafe_fixes: bool = False
     extend_safe_fixes: Sequence[str] = ()  # rules whose unsafe fixes count as safe
     extend_unsafe_fixes: Sequence[str] = ()

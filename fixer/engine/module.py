@@ -183,12 +183,6 @@ class Module:
         self.files.append(sf)
         return sf
 
-    def source_file(self, tree: cst.File) -> SourceFile:
-        for f in self.files:
-            if f.tree is tree:
-                return f
-        raise KeyError("file not in module")
-
     def terraform_blocks(self) -> Iterator[BlockRef]:
         return self.blocks("terraform")
 
