@@ -127,8 +127,9 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
         extend_unsafe_fixes=config.extend_unsafe_fixes,
         rule_options=config.rules,
         apply_fixes=not check,
+        preview_fixes=fmt == "sarif",
     )
-    job = Job([r.id for r in chosen], options, previews=fmt == "sarif")
+    job = Job([r.id for r in chosen], options)
     if use_stdin:
         return _run_stdin(job, rules, stdin_filename, dry_run=dry_run, check=check, fmt=fmt,
                           exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
@@ -156,8 +157,7 @@ def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen
     if fmt == "json":
         click.echo(to_json(summary))
     elif fmt == "sarif":
-        previews = {(p.rule_id, p.path, p.line, p.column): p.edits for o in outcomes for p in o.previews}
-        click.echo(to_sarif(summary.remaining, chosen, previews))
+        click.echo(to_sarif(summary.remaining, chosen))
     else:
         if dry_run:
             for _, diff in summary.diffs:
