@@ -20,11 +20,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tffix.app.discovery import ModuleSpec
+from tffix.app.discovery import ModuleSpec, discover
 from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.output import Summary
 from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.rules import Rule
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -34,9 +35,9 @@ __all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "displ
 
 @dataclass
 class Job:
-    """What every worker needs: the rule ids to run and the engine options."""
+    """What every worker needs: the rules to run (classes pickle by name) and the engine options."""
 
-    rule_ids: list[str]
+    rules: list[type[Rule]]
     options: Options
 
 
@@ -55,13 +56,6 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
     return str(path) if rel.startswith("..") else rel
-
-
-def _rules(ids: Sequence[str]) -> list:
-    from tffix.transforms.registry import RULES
-
-    wanted = set(ids)
-    return [r for r in RULES if r.id in wanted]
 
 
 def _format_parse_error(e: ParseError) -> str:
@@ -98,8 +92,7 @@ def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
         options = replace(options, only_files=frozenset(display_path(p) for p in spec.only))
     if errors:
         options = replace(options, apply_fixes=False, preview_fixes=False)
-    rules = _rules(job.rule_ids)
-    result = run_module(module, rules, options) if module.files else ModuleResult(str(spec.directory))
+    result = run_module(module, job.rules, options) if module.files else ModuleResult(str(spec.directory))
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
@@ -134,7 +127,7 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     # the module lives where --stdin-filename says, so rules that look next to it (local module
     # sources, directory layouts) see the right directory
     module = Module(Path(name).parent, [SourceFile(Path(name), text, tree, display=name)])
-    result = run_module(module, _rules(job.rule_ids), job.options)
+    result = run_module(module, job.rules, job.options)
     return ModuleOutcome(".", result), module.files[0].text
 
 
@@ -186,8 +179,6 @@ def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
               ) -> tuple[Summary, list[ModuleOutcome]]:
     """Discover, run and (unless ``write`` is False) write: the whole of a
     run. ``progress(total)`` may return a callback advanced once per module."""
-    from tffix.app.discovery import discover
-
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tffix.engine.apply import apply_fix, snapshot
@@ -274,9 +275,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
 
 
 def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
-    """A module from in-memory texts (tests, stdin)."""
-    from pathlib import Path
-
+    """A module from in-memory texts (tests)."""
     module = Module(Path(directory))
     for name, text in texts.items():
         sf = SourceFile(Path(directory) / name, text, parse(text, name), display=name)
