@@ -2,9 +2,9 @@
 
 Rules change trees with the edit API; the engine reads the edits back off the
 text (a diff of each file before and after the fix), so no rule reports its
-own edits and none can get them wrong. The same data serves SARIF ``fixes``,
-the PR workflow and editors (an LSP workspace edit is a list of these): no
-consumer re-runs a rule to learn what its fix does.
+own edits and none can get them wrong. The same data serves SARIF ``fixes``
+and, next, editors (an LSP workspace edit is a list of these): no consumer
+re-runs a rule to learn what its fix does.
 
 A fix may only edit inside its scope: the top-level items it declared (their
 source spans, trivia included), whole files it declared, and files it created.
