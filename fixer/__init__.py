@@ -5,6 +5,7 @@ Public API::
     tree = tffix.parse(text, path=None)   # lossless CST; tree.code == text
     tffix.ParseError                     # path, line, column, message
     tffix.HCL, tffix.NewBlock            # values for the edit API (tffix.edit)
+    report = tffix.run(paths, tffix.Settings(...))   # what the CLI does, as data
 """
 
 from __future__ import annotations
@@ -15,4 +16,17 @@ from tffix.syntax.build import HCL, NewBlock  # noqa: E402
 from tffix.syntax.errors import ParseError  # noqa: E402
 from tffix.syntax.parser import parse, parse_expression  # noqa: E402
 
-__all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "__version__"]
+__all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "run", "Settings", "Report",
+           "SettingsError", "__version__"]
+
+_RUN_API = ("run", "Settings", "Report", "SettingsError")
+
+
+def __getattr__(name: str) -> object:
+    """``tffix.run`` and its types load on first use: they bring in every rule,
+    which parsing and editing (and every layer below the app) never need."""
+    if name in _RUN_API:
+        from tffix.app import run as app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'tffix' has no attribute {name!r}")

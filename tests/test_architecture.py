@@ -67,3 +67,31 @@ def test_every_package_is_in_the_wheel() -> None:
             rel = init.parent.relative_to(ROOT / top).parts
             found.add(".".join((name, *rel)))
     assert declared == found
+
+
+FIXER = ROOT / "fixer"
+
+
+def _imports_under(folder: str) -> dict[str, set[str]]:
+    return {str(p.relative_to(FIXER)): _imports(p) for p in sorted((FIXER / folder).rglob("*.py"))}
+
+
+def _reaching(imports: dict[str, set[str]], *packages: str) -> dict[str, list[str]]:
+    """Per file, the imports that are one of ``packages`` or inside one."""
+    found = {f: sorted(m for m in names if any(m == p or m.startswith(p + ".") for p in packages))
+             for f, names in imports.items()}
+    return {f: ms for f, ms in found.items() if ms}
+
+
+def test_the_lower_layers_never_import_the_app_or_the_rules() -> None:
+    for layer in ("syntax", "edit", "engine"):
+        assert _reaching(_imports_under(layer), "tffix.transforms", "tffix.app") == {}, layer
+
+
+def test_syntax_imports_nothing_above_it() -> None:
+    assert _reaching(_imports_under("syntax"), "tffix.edit", "tffix.engine", "tffix.app") == {}
+
+
+def test_only_the_run_api_imports_the_rules() -> None:
+    everything = {str(p.relative_to(FIXER)): _imports(p) for p in sorted(FIXER.rglob("*.py"))}
+    assert list(_reaching(everything, "tffix.transforms")) == ["app/run.py"]

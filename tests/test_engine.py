@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tffix
 from tffix import edit
 from tffix.engine.engine import MAX_ROUNDS, Options, fix_texts
 from tffix.engine.rules import SAFE, Rule
+from tffix.syntax.build import NewBlock
 from tffix.syntax.lexer import Token
+from tffix.transforms.terraform import terraform_required_version
 
 TEXT = 'resource "x" "a" {\n  v = 0\n}\n\nresource "x" "b" {\n  v = 0\n}\n'
 
@@ -131,7 +134,6 @@ def test_round_cap_is_ten() -> None:
 def test_references_through_locals_follows_locals_once_and_keeps_unknown_ones() -> None:
     from pathlib import Path
 
-    import tffix
     from tffix.engine.module import Module, SourceFile
 
     text = ('locals {\n  a = aws_vpc.main.id\n  b = [local.a, local.b, aws_vpc.other.id]\n}\n'
@@ -141,3 +143,86 @@ def test_references_through_locals_follows_locals_once_and_keeps_unknown_ones() 
     output = next(module.blocks("output")).block.get_attribute("value").value
     found = [".".join(t.path) for t in module.references_through_locals(output)]
     assert found == ["aws_vpc.main.id", "aws_vpc.other.id", "local.missing", "var.x"]
+
+
+# ---- fixes as edit data ---------------------------------------------------------------
+
+
+def _apply_edits(text: str, edits: list) -> str:
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[:e.start] + e.replacement + text[e.end:]
+    return text
+
+
+def test_applied_fixes_record_their_text_edits() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [_setter("TFX991", 1)])
+    first, second = result.fixed
+    assert [(e.display, e.start, e.end, e.replacement) for e in first.edits] == [("main.tf", TEXT.index("0"), TEXT.index("0") + 1, "1")]
+    # offsets are into the text just before each fix: the fixes of one round apply in turn
+    assert _apply_edits(_apply_edits(TEXT, first.edits), second.edits) == out["main.tf"]
+
+
+class OutOfScope(Rule):
+    """Declares block a as its scope but edits block b: a contract breach."""
+
+    id = "TFX997"
+    name = "out-of-scope"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        a, b = (ref.block for ref in module.resources("x"))
+        if b.get_attribute("w") is None:
+            yield self.finding(next(module.resources("x")).file, a, "edit b", block=a,
+                               fix=lambda: edit.set_attribute(b, "w", 1))
+
+
+def test_a_fix_that_edits_outside_its_scope_is_reverted_and_reported() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [OutOfScope, _setter("TFX991", 1)])
+    assert "main.tf:1:1: internal error: fix for TFX997 edited main.tf outside its scope; the fix was reverted" \
+        in result.errors
+    assert "w = 1" not in out["main.tf"] and out["main.tf"].count("v = 1") == 2
+    assert [r.rule_id for r in result.fixed] == ["TFX991", "TFX991"]
+
+
+class AddsNeighbour(Rule):
+    """Adds a block right after its scoped block: the blank line above the next
+    block could be read as either's, and must not count as leaving the scope."""
+
+    id = "TFX998"
+    name = "adds-neighbour"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        ref = next(module.resources("x"))
+        if not module.find("y.n"):
+            yield self.finding(ref.file, ref.block, "add y.n", block=ref.block,
+                               fix=lambda: edit.append_block(ref.file.tree, NewBlock("resource", ["y", "n"]),
+                                                             after=ref.block))
+
+
+def test_a_new_block_next_to_the_scoped_one_is_in_scope() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [AddsNeighbour])
+    assert not result.errors and 'resource "y" "n"' in out["main.tf"]
+    (edit_,) = result.fixed[0].edits
+    assert _apply_edits(TEXT, [edit_]) == out["main.tf"]
+
+
+def test_a_created_file_is_an_edit_of_an_empty_file() -> None:
+    rule = terraform_required_version.TerraformRequiredVersion
+    out, result = fix_texts({"main.tf": 'resource "aws_s3_bucket" "b" {}\n'}, [rule])
+    (e,) = result.fixed[0].edits
+    assert (e.display, e.start, e.end, e.created) == ("versions.tf", 0, 0, True)
+    assert e.replacement == out["versions.tf"]
+
+
+def test_previews_record_the_edits_of_unapplied_fixes_without_changing_anything() -> None:
+    options = Options(apply_fixes=False, preview_fixes=True)
+    out, result = fix_texts({"main.tf": TEXT}, [_setter("TFX991", 1), Overlapping], options)
+    assert out["main.tf"] == TEXT and not result.changes and not result.fixed
+    assert len(result.remaining) == 6 and all(r.edits for r in result.remaining)
+    for r in result.remaining:  # each fix alone, against the same text
+        fixed = _apply_edits(TEXT, r.edits)
+        assert fixed != TEXT and tffix.parse(fixed).code == fixed
+    assert not fix_texts({"main.tf": TEXT}, [_setter("TFX991", 1)], Options(apply_fixes=False))[1].remaining[0].edits

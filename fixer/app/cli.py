@@ -22,19 +22,23 @@ from typing import Any
 
 import click
 from tffix import __version__
-from tffix.app.config import ConfigError, load_config
+from tffix.app.files import InputError
 from tffix.app.output import Summary, text_finding, text_summary, to_json, to_sarif
-from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
-from tffix.engine.engine import Options, select_rules
+from tffix.app.run import (
+    CHECK,
+    DRY_RUN,
+    FIX,
+    OPT_IN,
+    RULES,
+    Report,
+    Settings,
+    SettingsError,
+    configure,
+    run,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_RULE = "TFX901"
-
-
-def _registry() -> tuple[list, set[str]]:
-    from tffix.transforms.registry import OPT_IN, RULES
-
-    return RULES, OPT_IN
 
 
 class _DefaultGroup(click.Group):
@@ -90,7 +94,7 @@ def run_cmd(select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool
 @_common
 def fmt_cmd(**kw: Any) -> None:
     """Format files the way `terraform fmt` does (rule TFX901), in Python."""
-    sys.exit(_run([FORMAT_RULE], [], None, only_rules=[FORMAT_RULE], **kw))
+    sys.exit(_run([FORMAT_RULE], [], None, **kw))
 
 
 def _split(values: list[str]) -> list[str]:
@@ -99,40 +103,13 @@ def _split(values: list[str]) -> list[str]:
 
 def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, paths: tuple[Path, ...],
          dry_run: bool, check: bool, fmt: str, jobs: int | None, stdin_filename: str, exit_non_zero_on_fix: bool,
-         show_fixes: bool, no_progress: bool, only_rules: list[str] | None = None) -> int:
+         show_fixes: bool, no_progress: bool) -> int:
     if dry_run and check:
         click.echo("tffix: --dry-run and --check cannot be combined", err=True)
         return EXIT_ERROR
-    rules, opt_in = _registry()
-    targets = list(paths) or [Path(".")]
-    use_stdin = targets == [Path("-")]
-    if Path("-") in targets and not use_stdin:
-        click.echo("tffix: `-` (stdin) cannot be combined with other paths", err=True)
-        return EXIT_ERROR
-    try:
-        config = load_config(Path.cwd() if use_stdin else targets[0])
-    except ConfigError as e:
-        click.echo(f"tffix: {e}", err=True)
-        return EXIT_ERROR
-    chosen_select = _split(select) or config.select
-    known = {r.id for r in rules}
-    for pattern in [*(chosen_select or []), *_split(ignore)]:
-        if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
-            click.echo(f"tffix: unknown rule id or prefix: {pattern}", err=True)
-            return EXIT_ERROR
-    chosen = select_rules(rules, chosen_select, [*config.ignore, *_split(ignore)], opt_in=opt_in)
-    options = Options(
-        select=chosen_select,
-        unsafe_fixes=config.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
-        extend_safe_fixes=config.extend_safe_fixes,
-        extend_unsafe_fixes=config.extend_unsafe_fixes,
-        rule_options=config.rules,
-        apply_fixes=not check,
-    )
-    job = Job([r.id for r in chosen], options, previews=fmt == "sarif")
-    if use_stdin:
-        return _run_stdin(job, rules, stdin_filename, dry_run=dry_run, check=check, fmt=fmt,
-                          exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    settings = Settings(select=_split(select) or None, ignore=_split(ignore), unsafe_fixes=unsafe_fixes,
+                        mode=CHECK if check else DRY_RUN if dry_run else FIX, preview_fixes=fmt == "sarif",
+                        jobs=jobs or os.cpu_count() or 1, stdin_filename=stdin_filename)
     bars = []
 
     def progress(total: int):
@@ -143,22 +120,39 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
         return bars[0].update
 
     try:
-        summary, outcomes = fix_paths(targets, job, jobs or os.cpu_count() or 1, write=not check and not dry_run,
-                                      progress=progress)
+        report = run(list(paths), settings, progress=progress)
+    except SettingsError as e:
+        click.echo(f"tffix: {e}", err=True)
+        return EXIT_ERROR
+    except InputError as e:
+        click.echo(str(e), err=True)
+        return EXIT_ERROR
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
-    return _report(summary, outcomes, rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
-                   unsafe=options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    summary = report.summary
+    if report.output is not None and fmt == "text" and settings.mode == FIX:  # stdin: the fixed text to stdout
+        sys.stdout.write(report.output)
+        sys.stdout.flush()
+        for r in summary.remaining:
+            click.echo(text_finding(r), err=True)
+        for error in summary.errors:
+            click.echo(error, err=True)
+        for line in text_summary(summary, dry_run=False, check=False, unsafe_fixes=report.unsafe_fixes,
+                                 show_fixes=show_fixes):
+            click.echo(line, err=True)
+        return _exit_code(summary, dry_run=False, check=False, exit_non_zero_on_fix=exit_non_zero_on_fix)
+    return _report(report, fmt=fmt, dry_run=dry_run, check=check, exit_non_zero_on_fix=exit_non_zero_on_fix,
+                   show_fixes=show_fixes)
 
 
-def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen: list, *, fmt: str,
-            dry_run: bool, check: bool, unsafe: bool, exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
+def _report(report: Report, *, fmt: str, dry_run: bool, check: bool, exit_non_zero_on_fix: bool,
+            show_fixes: bool) -> int:
+    summary = report.summary
     if fmt == "json":
         click.echo(to_json(summary))
     elif fmt == "sarif":
-        previews = {(p.rule_id, p.path, p.line, p.column): p.edits for o in outcomes for p in o.previews}
-        click.echo(to_sarif(summary.remaining, chosen, previews))
+        click.echo(to_sarif(summary.remaining, report.rules))
     else:
         if dry_run:
             for _, diff in summary.diffs:
@@ -168,7 +162,8 @@ def _report(summary: Summary, outcomes: list[ModuleOutcome], rules: list, chosen
     for error in summary.errors:
         click.echo(error, err=True)
     if fmt == "text":
-        for line in text_summary(summary, dry_run=dry_run, check=check, unsafe_fixes=unsafe, show_fixes=show_fixes):
+        for line in text_summary(summary, dry_run=dry_run, check=check, unsafe_fixes=report.unsafe_fixes,
+                                 show_fixes=show_fixes):
             click.echo(line, err=True)
     return _exit_code(summary, dry_run=dry_run, check=check, exit_non_zero_on_fix=exit_non_zero_on_fix)
 
@@ -183,35 +178,6 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
     if exit_non_zero_on_fix and summary.fixed:
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _run_stdin(job: Job, rules: list, name: str, *, dry_run: bool, check: bool, fmt: str,
-               exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
-    data = sys.stdin.buffer.read()
-    from tffix.app.files import InputError, decode
-
-    try:
-        text = decode(data, name)
-    except InputError as e:
-        click.echo(str(e), err=True)
-        return EXIT_ERROR
-    outcome, fixed = run_text(text, name, job)
-    summary = Summary(modules=1, files=1)
-    collect_summary(summary, [outcome], 1)
-    if fmt == "text" and not check and not dry_run:
-        sys.stdout.write(fixed if not outcome.errors else text)
-        sys.stdout.flush()
-        for r in summary.remaining:
-            click.echo(text_finding(r), err=True)
-        for error in summary.errors:
-            click.echo(error, err=True)
-        for line in text_summary(summary, dry_run=False, check=False, unsafe_fixes=job.options.unsafe_fixes,
-                                 show_fixes=show_fixes):
-            click.echo(line, err=True)
-        return _exit_code(summary, dry_run=False, check=False, exit_non_zero_on_fix=exit_non_zero_on_fix)
-    chosen = [r for r in rules if r.id in set(job.rule_ids)]
-    return _report(summary, [outcome], rules, chosen, fmt=fmt, dry_run=dry_run, check=check,
-                   unsafe=job.options.unsafe_fixes, exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
 
 
 @main.command("pr")
@@ -235,25 +201,23 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
 
     The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
     """
+    # imported here: the git and HTTP code only this command needs
     from tffix.app.pr import PrError, PrRequest, run_pr
 
-    rules, opt_in = _registry()
+    settings = Settings(select=_split(list(select)) or None, ignore=_split(list(ignore)),
+                        unsafe_fixes=True if unsafe_fixes else None, config_from=Path.cwd())
     try:
-        config = load_config(Path.cwd())
-    except ConfigError as e:
+        rules, _ = configure(settings)
+    except SettingsError as e:
         click.echo(f"tffix: {e}", err=True)
         sys.exit(EXIT_ERROR)
-    chosen = select_rules(rules, _split(list(select)) or config.select, [*config.ignore, *_split(list(ignore))],
-                          opt_in=opt_in)
-    options = Options(unsafe_fixes=unsafe_fixes or config.unsafe_fixes, extend_safe_fixes=config.extend_safe_fixes,
-                      extend_unsafe_fixes=config.extend_unsafe_fixes, rule_options=config.rules)
     command = " ".join(["tffix", *(["--unsafe-fixes"] if unsafe_fixes else []),
                         *(f"--select {s}" for s in select), *(f"--ignore {s}" for s in ignore),
                         *(str(p) for p in paths)])
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
-    request = PrRequest(list(paths), Job([r.id for r in chosen], options), branch=branch, remote=remote, repo=repo,
-                        base=base, api_url=api_url, single_commit=single_commit, allow_dirty=allow_dirty,
-                        dry_run=dry_run, token=token, command=command)
+    request = PrRequest(list(paths), settings, rules, branch=branch, remote=remote, repo=repo, base=base,
+                        api_url=api_url, single_commit=single_commit, allow_dirty=allow_dirty, dry_run=dry_run,
+                        token=token, command=command)
     try:
         code = run_pr(request, click.echo)
     except PrError as e:
@@ -269,8 +233,7 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, name, fix availability, safety, impact, mapped ids."""
-    rules, opt_in = _registry()
-    rows = [dict(r.describe(), opt_in=r.id in opt_in) for r in rules]
+    rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -291,8 +254,7 @@ def rules_cmd(fmt: str) -> None:
 @click.argument("rule_id")
 def explain_cmd(rule_id: str) -> None:
     """Show a rule's documentation."""
-    rules, _ = _registry()
-    rule = next((r for r in rules if r.id == rule_id.upper() or r.name == rule_id), None)
+    rule = next((r for r in RULES if r.id == rule_id.upper() or r.name == rule_id), None)
     if rule is None:
         click.echo(f"tffix: no rule {rule_id!r}; see `tffix rules`", err=True)
         sys.exit(EXIT_ERROR)

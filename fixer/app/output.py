@@ -68,11 +68,18 @@ def text_summary(s: Summary, *, dry_run: bool, check: bool, unsafe_fixes: bool, 
     return lines
 
 
+def _record(r: Record) -> dict[str, Any]:
+    """A record for JSON: its edits stay out (the diffs show them)."""
+    out = asdict(r)
+    del out["edits"]
+    return out
+
+
 def to_json(s: Summary) -> str:
     doc: dict[str, Any] = {
         "version": __version__,
-        "findings": [asdict(r) for r in s.remaining],
-        "fixed": [asdict(r) for r in s.fixed],
+        "findings": [_record(r) for r in s.remaining],
+        "fixed": [_record(r) for r in s.fixed],
         "changes": [{"path": p, "diff": d} for p, d in s.diffs],
         "errors": s.errors,
         "summary": {
@@ -101,9 +108,8 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-def to_sarif(records: Sequence[Record], rules: Sequence[type[Rule]], previews: dict[tuple, list]) -> str:
-    """SARIF 2.1.0; ``previews`` maps (rule, path, line, col) to text
-    replacements [(path, offset, length, text)] for a result's ``fixes``."""
+def to_sarif(records: Sequence[Record], rules: Sequence[type[Rule]]) -> str:
+    """SARIF 2.1.0; a record's edits become its result's ``fixes``."""
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
     for r in records:
@@ -121,13 +127,12 @@ def to_sarif(records: Sequence[Record], rules: Sequence[type[Rule]], previews: d
         }
         if r.rule_id in index:
             result["ruleIndex"] = index[r.rule_id]
-        edits = previews.get((r.rule_id, r.path, r.line, r.column))
-        if edits:
+        if r.edits:
             by_file: dict[str, list] = {}
-            for path, offset, length, text in edits:
-                by_file.setdefault(path, []).append({
-                    "deletedRegion": {"charOffset": offset, "charLength": length},
-                    "insertedContent": {"text": text},
+            for e in r.edits:
+                by_file.setdefault(e.display, []).append({
+                    "deletedRegion": {"charOffset": e.start, "charLength": e.end - e.start},
+                    "insertedContent": {"text": e.replacement},
                 })
             result["fixes"] = [{
                 "description": {"text": r.fix or r.message},

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tffix.app.github import DEFAULT_API, GitHub, GitHubError, repo_from_remote
-from tffix.app.runner import Job, fix_paths
+from tffix.app.run import FIX, Settings, run
 from tffix.engine.engine import Record
+from tffix.engine.rules import Rule
 
 __all__ = ["PrError", "PrRequest", "run_pr"]
 
@@ -34,7 +35,8 @@ class PrError(Exception):
 @dataclass
 class PrRequest:
     paths: list[Path]
-    job: Job
+    settings: Settings  # with config_from set: the config is the user's, not the temporary work tree's
+    rules: list[type[Rule]]  # chosen from the settings (``run.configure``)
     branch: str | None = None
     remote: str = "origin"
     repo: str | None = None
@@ -84,12 +86,6 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-def _rule_names() -> dict[str, str]:
-    from tffix.transforms.registry import RULES
-
-    return {r.id: r.name for r in RULES}
-
-
 def _commit(worktree: Path, files: list[str], message: str) -> None:
     _git(["add", "--", *files], worktree)
     identity = []
@@ -108,17 +104,18 @@ def _message(rule_ids: list[str], names: dict[str, str], files: list[str], fixed
 
 def plan_and_commit(req: PrRequest, worktree: Path, branch: str) -> PrPlan:
     """Apply the fixes in ``worktree`` and commit them; returns what was done."""
-    names = _rule_names()
+    names = {r.id: r.name for r in req.rules}
     plan = PrPlan(branch)
     paths = [worktree / p for p in req.paths]
-    options = replace(req.job.options, apply_fixes=True)
-    groups = [req.job.rule_ids] if req.single_commit else [[rid] for rid in sorted(req.job.rule_ids)]
+    every = [r.id for r in req.rules]
+    groups = [every] if req.single_commit else [[rid] for rid in sorted(every)]
     with _cwd(worktree):
         rel = [p.relative_to(worktree) for p in paths]
-        for ids in [*groups, req.job.rule_ids]:  # a last pass catches fixes one rule enabled for another
-            summary, _ = fix_paths(rel, Job(ids, options), write=True)
+        for ids in [*groups, every]:  # a last pass catches fixes one rule enabled for another
+            summary = run(rel, replace(req.settings, select=ids, mode=FIX)).summary
             if summary.errors:
                 raise PrError("; ".join(e.splitlines()[0] for e in summary.errors[:3]))
+            plan.remaining = summary.remaining  # the last pass, over every rule, leaves these
             if not summary.changed:
                 continue
             files = sorted(set(summary.changed))
@@ -134,15 +131,11 @@ def plan_and_commit(req: PrRequest, worktree: Path, branch: str) -> PrPlan:
                 else:
                     existing.fixed += fixed
                     existing.files = sorted(set(existing.files) | {r.path for r in fixed})
-        final, _ = fix_paths(rel, Job(req.job.rule_ids, replace(options, apply_fixes=False)), write=False)
-        plan.remaining = final.remaining
     return plan
 
 
-def pr_body(plan: PrPlan, command: str) -> tuple[str, str]:
-    from tffix.transforms.registry import RULES
-
-    meta = {r.id: r for r in RULES}
+def pr_body(plan: PrPlan, command: str, rules: list[type[Rule]]) -> tuple[str, str]:
+    meta = {r.id: r for r in rules}
     total = sum(len(c.fixed) for c in plan.commits)
     files = sorted({f for c in plan.commits for f in c.files})
     title = f"tffix: fix {total} finding(s) ({', '.join(c.rule_id for c in plan.commits)})"
@@ -221,7 +214,7 @@ def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
         if not plan.commits:
             echo("tffix pr: nothing to fix" + (f"; branch {branch} is up to date" if remote_has_branch else ""))
             return 0
-        plan.title, plan.body = pr_body(plan, req.command)
+        plan.title, plan.body = pr_body(plan, req.command, req.rules)
         if req.dry_run:
             echo(f"branch: {branch}" + (" (exists on the remote: would be updated)" if remote_has_branch else ""))
             echo("commits:")

@@ -1,4 +1,4 @@
-"""Running the engine over many modules: loading, parallelism, fix previews.
+"""Running the engine over many modules: loading, parallelism.
 
 Each module is processed independently (in a worker process when ``jobs`` >
 1); results come back as plain data in the order of the modules, so the
@@ -20,11 +20,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tffix.app.discovery import ModuleSpec
+from tffix.app.discovery import ModuleSpec, discover
 from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.output import Summary
-from tffix.engine.engine import ModuleResult, Options, Record, collect, run_module
+from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.rules import Rule
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -34,22 +35,10 @@ __all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "displ
 
 @dataclass
 class Job:
-    """What every worker needs: the rule ids to run and the engine options."""
+    """What every worker needs: the rules to run (classes pickle by name) and the engine options."""
 
-    rule_ids: list[str]
+    rules: list[type[Rule]]
     options: Options
-    previews: bool = False  # compute a stand-alone edit for every fixable finding (SARIF)
-
-
-@dataclass
-class Preview:
-    """One finding's fix as text replacements: (path, offset, length, text)."""
-
-    rule_id: str
-    path: str
-    line: int
-    column: int
-    edits: list[tuple[str, int, int, str]]
 
 
 @dataclass
@@ -58,7 +47,6 @@ class ModuleOutcome:
     result: ModuleResult
     errors: list[str] = field(default_factory=list)  # input errors (parse, encoding, I/O)
     digests: dict[str, str] = field(default_factory=dict)  # display path -> sha256 of bytes read
-    previews: list[Preview] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
@@ -68,13 +56,6 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
     return str(path) if rel.startswith("..") else rel
-
-
-def _rules(ids: Sequence[str]) -> list:
-    from tffix.transforms.registry import RULES
-
-    wanted = set(ids)
-    return [r for r in RULES if r.id in wanted]
 
 
 def _format_parse_error(e: ParseError) -> str:
@@ -110,67 +91,12 @@ def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
     if spec.only is not None:
         options = replace(options, only_files=frozenset(display_path(p) for p in spec.only))
     if errors:
-        options = replace(options, apply_fixes=False)
-    originals = {sf.display: sf.text for sf in [*module.files, *module.tfvars]}
-    rules = _rules(job.rule_ids)
-    result = run_module(module, rules, options) if module.files else ModuleResult(str(spec.directory))
+        options = replace(options, apply_fixes=False, preview_fixes=False)
+    result = run_module(module, job.rules, options) if module.files else ModuleResult(str(spec.directory))
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
-    outcome = ModuleOutcome(str(spec.directory), result, errors, digests)
-    if job.previews and not errors:
-        outcome.previews = previews(spec.directory, originals, result.remaining, rules, options)
-    return outcome
-
-
-def previews(directory: Path, texts: dict[str, str], records: list[Record], rules: list,
-             options: Options) -> list[Preview]:
-    """For each fixable finding, its fix applied alone to the files as read."""
-    out: list[Preview] = []
-    wanted = {(r.rule_id, r.path, r.line, r.column) for r in records if r.fixable}
-    if not wanted:
-        return out
-    index = 0
-    while True:
-        module = _module_from(directory, texts)
-        found = [f for f in collect(module, [cls() for cls in rules], replace(options, apply_fixes=True), [])
-                 if f.fix is not None and (f.rule_id, f.file.display, f.line, f.column) in wanted]
-        if index >= len(found):
-            return out
-        f = found[index]
-        index += 1
-        try:
-            f.fix.apply()  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - a preview that fails is simply not offered
-            continue
-        edits = []
-        for sf in [*module.files, *module.tfvars]:
-            before = texts.get(sf.display, "")
-            after = sf.tree.code
-            if after != before:
-                edits.extend((sf.display, *e) for e in _replacements(before, after))
-        out.append(Preview(f.rule_id, f.file.display, f.line, f.column, edits))
-
-
-def _module_from(directory: Path, texts: dict[str, str]) -> Module:
-    module = Module(directory)
-    for name, text in texts.items():
-        sf = SourceFile(directory / Path(name).name, text, parse(text, name), display=name)
-        (module.tfvars if name.endswith(".tfvars") else module.files).append(sf)
-    return module
-
-
-def _replacements(before: str, after: str) -> list[tuple[int, int, str]]:
-    """Character-offset replacements that turn ``before`` into ``after``."""
-    a, b = before.splitlines(True), after.splitlines(True)
-    starts = [0]
-    for line in a:
-        starts.append(starts[-1] + len(line))
-    edits = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            edits.append((starts[i1], starts[i2] - starts[i1], "".join(b[j1:j2])))
-    return edits
+    return ModuleOutcome(str(spec.directory), result, errors, digests)
 
 
 def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
@@ -201,12 +127,8 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     # the module lives where --stdin-filename says, so rules that look next to it (local module
     # sources, directory layouts) see the right directory
     module = Module(Path(name).parent, [SourceFile(Path(name), text, tree, display=name)])
-    rules = _rules(job.rule_ids)
-    result = run_module(module, rules, job.options)
-    outcome = ModuleOutcome(".", result)
-    if job.previews:
-        outcome.previews = previews(Path("."), {name: text}, result.remaining, rules, job.options)
-    return outcome, module.files[0].text
+    result = run_module(module, job.rules, job.options)
+    return ModuleOutcome(".", result), module.files[0].text
 
 
 def unified_diff(before: str, after: str, path: str, created: bool = False) -> str:
@@ -257,8 +179,6 @@ def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
               ) -> tuple[Summary, list[ModuleOutcome]]:
     """Discover, run and (unless ``write`` is False) write: the whole of a
     run. ``progress(total)`` may return a callback advanced once per module."""
-    from tffix.app.discovery import discover
-
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)

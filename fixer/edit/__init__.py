@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from tffix.syntax import cst
-from tffix.syntax.build import HCL, NewBlock, Value, block_node, render
+from tffix.syntax.build import HCL, NewBlock, Value, _key, block_node, render
 from tffix.syntax.layout import (
     INDENT,
     align_chain,
@@ -278,7 +278,7 @@ def set_object_item(obj: cst.Object, key: str, value: Value) -> cst.ObjectItem:
             indent = indent_of(obj.items[0].key.first_token())
         else:
             indent = indent_of(obj.rbrace) + INDENT
-    text = f"{_object_key(key)} = {render(value)}"
+    text = f"{_key(key)} = {render(value)}"
     parsed = parse(f"x = {{\n{text}\n}}\n").body.items[0].value
     new_item = parsed.items[0]
     new_item.leading = []
@@ -303,19 +303,6 @@ def set_object_item(obj: cst.Object, key: str, value: Value) -> cst.ObjectItem:
     obj.items.append(new_item)
     _realign(obj.items, len(obj.items) - 1)
     return new_item
-
-
-def _object_key(key: str) -> str:
-    from tffix.syntax.build import _key
-
-    return _key(key)
-
-
-def iter_blocks(owner: Owner, types: Iterable[str]) -> Iterator[cst.Block]:
-    wanted = set(types)
-    for item in owner.body.items:
-        if isinstance(item, cst.Block) and item.type in wanted:
-            yield item
 
 
 def append_tuple_item(tup: cst.Tuple, value: Value) -> cst.Expr:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from tffix.engine.apply import apply_fix, snapshot
+from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
 from tffix.engine.suppressions import Comments, is_suppressed
-from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
 __all__ = ["Options", "Record", "ModuleResult", "run_module", "select_rules", "MAX_ROUNDS"]
@@ -31,14 +33,13 @@ MAX_ROUNDS = 10
 
 @dataclass
 class Options:
-    select: Sequence[str] | None = None  # ids or prefixes; None: the default set
-    ignore: Sequence[str] = ()
     unsafe_fixes: bool = False
     extend_safe_fixes: Sequence[str] = ()  # rules whose unsafe fixes count as safe
     extend_unsafe_fixes: Sequence[str] = ()
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     apply_fixes: bool = True
     only_files: frozenset[str] | None = None  # report findings only in these paths
+    preview_fixes: bool = False  # record the edits of fixable findings left unapplied (SARIF, editors)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Record:
     fix: str = ""
     applied: bool = False
     held_back: bool = False  # an unsafe fix the options did not allow
+    edits: list[TextEdit] = field(default_factory=list)  # what the fix did (or would do, previewed)
 
 
 @dataclass
@@ -119,6 +121,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
         fixable=fixable, safety=safety, impact=f.fix.impact if f.fix else "none",
         fix=f.fix.description if f.fix else "", applied=applied,
         held_back=fixable and not applied and safety == UNSAFE and not options.unsafe_fixes,
+        edits=list(f.fix.edits) if f.fix else [],
     )
 
 
@@ -176,6 +179,28 @@ def _signature(f: Finding) -> tuple[str, str, str]:
     return (f.rule_id, f.file.display, f.message)
 
 
+def _preview(findings: list[Finding], module: Module) -> None:
+    """Record the edits of each fixable finding's fix, applied alone to the files as
+    they are and undone in place (the other findings' fixes hold references into
+    the same trees), so no rule runs again. A fix that fails offers no edits."""
+    pending = [f for f in findings if f.fix is not None and f.fix.safety != DISPLAY_ONLY]
+    if not pending:
+        return
+    files = _all_files(module)
+    texts = {id(sf): sf.text for sf in files}
+    restore = {id(sf): snapshot(sf.tree) for sf in files}
+    for f in pending:
+        assert f.fix is not None
+        done = apply_fix(f.fix, module, texts)
+        for sf in done.created:
+            module.files.remove(sf)
+        for sf in [*_files_of(f.fix.scope, module), *done.changed]:
+            if id(sf) in restore:
+                restore[id(sf)]()
+        if done.error is None:
+            f.fix.edits = done.edits
+
+
 def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options) -> ModuleResult:
     rules = [cls() for cls in rule_classes]
     result = ModuleResult(str(module.directory), files=len(module.files))
@@ -190,10 +215,13 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
                 f.fix = None
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
+            if options.preview_fixes:
+                _preview(findings, module)
             break
         if _round == MAX_ROUNDS:
             result.converged = False
             break
+        texts = {id(sf): sf.text for sf in _all_files(module)}
         taken: set[int] = set()
         broken: set[int] = set()
         applied = 0
@@ -204,31 +232,20 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             files = _files_of(f.fix.scope, module)
             if any(id(sf.tree) in broken for sf in files):
                 continue
-            before = {id(sf): sf.tree.code for sf in files}
-            known = {id(sf) for sf in module.files}
-            error = None
-            try:
-                f.fix.apply()
-            except Exception as exc:  # noqa: BLE001
-                error = f"raised {type(exc).__name__}: {exc}"
-            created = [sf for sf in module.files if id(sf) not in known]
-            if error is None:
-                for sf in [*files, *created]:
-                    try:
-                        parse(sf.tree.code, sf.display)
-                    except ParseError as exc:
-                        error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
-                        break
-            if error is not None:
+            done = apply_fix(f.fix, module, texts)
+            if done.error is not None:
                 result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
-                                     f"{error}; the fix was reverted")
-                for sf in files:
-                    sf.tree = parse(before[id(sf)], sf.display)
+                                     f"{done.error}; the fix was reverted")
+                created = {id(sf) for sf in done.created}
+                for sf in {id(sf): sf for sf in [*files, *done.changed] if id(sf) not in created}.values():
+                    sf.tree = parse(texts[id(sf)], sf.display)
                     broken.add(id(sf.tree))
-                for sf in created:
+                for sf in done.created:
                     module.files.remove(sf)
                 failed.add(_signature(f))
                 continue
+            texts.update(done.texts)
+            f.fix.edits = done.edits
             taken.update(id(s) for s in f.fix.scope)
             result.fixed.append(_record(f, options, applied=True))
             applied += 1
@@ -258,9 +275,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
 
 
 def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
-    """A module from in-memory texts (tests, stdin)."""
-    from pathlib import Path
-
+    """A module from in-memory texts (tests)."""
     module = Module(Path(directory))
     for name, text in texts.items():
         sf = SourceFile(Path(directory) / name, text, parse(text, name), display=name)

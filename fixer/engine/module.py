@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tffix.syntax import cst
+from tffix.syntax.parser import parse
 
 __all__ = ["SourceFile", "Module", "BlockRef", "references", "BUILT_IN_ROOTS"]
 
@@ -175,19 +176,11 @@ class Module:
         for f in self.files:
             if f.path.name == name:
                 return f
-        from tffix.syntax.parser import parse
-
         path = self.directory / name
         display = str(path) if str(self.directory) not in ("", ".") else name
         sf = SourceFile(path, "", parse("", display), display=display)
         self.files.append(sf)
         return sf
-
-    def source_file(self, tree: cst.File) -> SourceFile:
-        for f in self.files:
-            if f.tree is tree:
-                return f
-        raise KeyError("file not in module")
 
     def terraform_blocks(self) -> Iterator[BlockRef]:
         return self.blocks("terraform")

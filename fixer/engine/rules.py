@@ -36,9 +36,10 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
+from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.syntax import cst
 
@@ -59,13 +60,15 @@ DOC_SECTIONS = (
 class Fix:
     """A proposed edit. ``apply`` performs it on the parsed trees; ``scope``
     lists the top-level items (blocks, or whole files for file-level edits)
-    it may touch."""
+    it may touch, and the engine holds it to that. ``edits`` is filled in by the
+    engine: the text edits the fix made (or would make, when only previewed)."""
 
     description: str
     apply: Callable[[], None]
     scope: tuple[Any, ...]
     safety: str = SAFE
     impact: str = IMPACT_NONE
+    edits: list[TextEdit] = field(default_factory=list)
 
 
 class Position(NamedTuple):

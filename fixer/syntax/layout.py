@@ -132,10 +132,6 @@ _BEFORE_NEGATION = frozenset({
 })
 
 
-def kind_of(tok: Token) -> str:
-    return _KINDS.get(tok.type, tok.type)
-
-
 def bracket_change(kind: str) -> int:
     if kind in _OPENERS:
         return 1

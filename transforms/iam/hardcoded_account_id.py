@@ -314,8 +314,10 @@ class HardcodedAccountId(Rule):
             def apply(h: Hit = h, batch: list[Hit] = batch) -> None:
                 self._apply(module, h, batch, data_name)
 
+            adds_data = _data_name(module) is None  # appended to this file: its scope is the whole file
             yield self.finding(h.file, where, f"{message}; use data.aws_caller_identity.{data_name}.account_id",
                                block=h.holder.block, fix=apply, safety=safety,
+                               scope=(h.holder.block, *((tree,) if adds_data else ())),
                                description=f"use data.aws_caller_identity.{data_name}.account_id")
 
     @staticmethod

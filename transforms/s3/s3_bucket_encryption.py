@@ -185,6 +185,7 @@ class S3BucketEncryption(Rule):
             yield self.finding(
                 ref.file, ref.block, message, block=ref.block,
                 fix=lambda ref=ref, kms=kms, key=key: self._apply(module, ref, kms, key),
+                scope=(ref.block, insertion_point(module, ref)),
                 description=f"add {SSE_TYPE} ({'SSE-KMS' if kms else 'SSE-S3'})",
                 safety=UNSAFE if kms else SAFE, impact=IMPACT_IN_PLACE,
             )

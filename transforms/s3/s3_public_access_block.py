@@ -167,6 +167,7 @@ class S3PublicAccessBlock(Rule):
                 continue
             yield self.finding(ref.file, ref.block, message, block=ref.block,
                                fix=lambda ref=ref: self._apply(module, ref),
+                               scope=(ref.block, insertion_point(module, ref)),
                                description=f"add {PAB_TYPE} with all four settings true")
 
     def _module_wide(self, module: Module, blocks: Satellites, websites: Satellites, policies: Satellites,

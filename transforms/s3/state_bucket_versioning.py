@@ -214,7 +214,7 @@ class StateBucketVersioning(Rule):
                 continue
             yield self.finding(
                 ref.file, ref.block, f"{message}; enable versioning", block=ref.block,
-                fix=lambda ref=ref: self._apply(module, ref),
+                fix=lambda ref=ref: self._apply(module, ref), scope=(ref.block, insertion_point(module, ref)),
                 description=f"add {VERSIONING_TYPE} with status Enabled", safety=UNSAFE, impact=IMPACT_IN_PLACE,
             )
 

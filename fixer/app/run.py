@@ -1,0 +1,106 @@
+"""One run of tffix, below any front end: ``run(paths, settings) -> Report``.
+
+The CLI (``tffix``, ``tffix fmt``), ``tffix pr`` and any other caller go through
+here, so the config file is merged with the settings and the rules are chosen
+and checked in one place. This is the composition root: the only module that
+imports the rule registry (``tffix.transforms``); everything below it is handed
+rule classes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tffix.app.config import ConfigError, load_config
+from tffix.app.files import decode
+from tffix.app.output import Summary
+from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
+from tffix.engine.engine import Options, select_rules
+from tffix.engine.rules import Rule
+from tffix.transforms.registry import OPT_IN, RULES
+
+__all__ = ["run", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN", "CHECK", "RULES", "OPT_IN"]
+
+FIX, DRY_RUN, CHECK = "fix", "dry-run", "check"
+STDIN = Path("-")
+
+Progress = Callable[[int], Callable[[int], None] | None]
+
+
+class SettingsError(Exception):
+    """Settings a run cannot start with: a bad config file, an unknown rule id."""
+
+
+@dataclass
+class Settings:
+    """What to run and how. ``None`` means: as the config file says."""
+
+    select: Sequence[str] | None = None  # rule ids or prefixes; None: the config's, else the default set
+    ignore: Sequence[str] = ()  # added to the config's
+    unsafe_fixes: bool | None = None
+    mode: str = FIX  # FIX writes the fixes; DRY_RUN computes them and writes nothing; CHECK only finds
+    preview_fixes: bool = False  # record the edits of the fixes left unapplied (SARIF, editors)
+    jobs: int = 1  # modules in parallel
+    stdin: bytes | None = None  # the input for the path ``-`` (None: read standard input)
+    stdin_filename: str = "stdin.tf"
+    config_from: Path | None = None  # where the config search starts; None: the first path (stdin: the cwd)
+
+
+@dataclass
+class Report:
+    summary: Summary  # findings left and fixed (their edits on the records), diffs, errors
+    rules: list[type[Rule]]  # the rules that ran
+    unsafe_fixes: bool  # as the config and settings decided
+    outcomes: list[ModuleOutcome]
+    output: str | None = None  # stdin: the text to write out (the input itself when it has errors)
+
+
+def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type[Rule]], Options]:
+    """The settings merged with the config file: the rules to run and the engine options."""
+    start = settings.config_from or (Path.cwd() if not paths or list(paths) == [STDIN] else paths[0])
+    try:
+        config = load_config(start)
+    except ConfigError as e:
+        raise SettingsError(str(e)) from None
+    select = config.select if settings.select is None else [p.upper() for p in settings.select]
+    ignore = [p.upper() for p in settings.ignore]
+    known = {r.id for r in RULES}
+    for pattern in [*(select or []), *ignore]:
+        if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
+            raise SettingsError(f"unknown rule id or prefix: {pattern}")
+    rules = select_rules(RULES, select, [*config.ignore, *ignore], opt_in=OPT_IN)
+    options = Options(
+        unsafe_fixes=config.unsafe_fixes if settings.unsafe_fixes is None else settings.unsafe_fixes,
+        extend_safe_fixes=config.extend_safe_fixes,
+        extend_unsafe_fixes=config.extend_unsafe_fixes,
+        rule_options=config.rules,
+        apply_fixes=settings.mode != CHECK,
+        preview_fixes=settings.preview_fixes,
+    )
+    return rules, options
+
+
+def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = None) -> Report:
+    """Find and fix under ``paths`` (``[Path("-")]``: stdin). Raises SettingsError,
+    and InputError for stdin that is not UTF-8; every other problem is reported
+    in ``report.summary.errors``. ``progress(total)`` may return a callback
+    advanced once per module."""
+    if settings.mode not in (FIX, DRY_RUN, CHECK):
+        raise SettingsError(f"unknown mode {settings.mode!r}: {FIX!r}, {DRY_RUN!r} or {CHECK!r}")
+    paths = list(paths) or [Path(".")]
+    if STDIN in paths and paths != [STDIN]:
+        raise SettingsError("`-` (stdin) cannot be combined with other paths")
+    rules, options = configure(settings, paths)
+    job = Job(rules, options)
+    if paths == [STDIN]:
+        name = settings.stdin_filename
+        text = decode(sys.stdin.buffer.read() if settings.stdin is None else settings.stdin, name)
+        outcome, fixed = run_text(text, name, job)
+        summary = Summary(modules=1, files=1)
+        collect_summary(summary, [outcome], 1)
+        return Report(summary, rules, options.unsafe_fixes, [outcome], text if outcome.errors else fixed)
+    summary, outcomes = fix_paths(paths, job, settings.jobs, write=settings.mode == FIX, progress=progress)
+    return Report(summary, rules, options.unsafe_fixes, outcomes)
