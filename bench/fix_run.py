@@ -27,7 +27,7 @@ from pathlib import Path
 
 
 def tffix_json(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", "from tffix.cli import main; main()", "run", "--unsafe-fixes",
+    proc = subprocess.run([sys.executable, "-c", "from tffix.app.cli import main; main()", "run", "--unsafe-fixes",
                            "--no-progress", "--format", "json", *args], capture_output=True, text=True)
     return json.loads(proc.stdout)
 
