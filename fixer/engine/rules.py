@@ -21,10 +21,11 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from tffix.engine.module import Module, SourceFile
 from tffix.syntax import cst
+from tffix.syntax.strings import Position
 
 __all__ = [
     "Rule", "Finding", "Fix", "Position", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
@@ -50,14 +51,6 @@ class Fix:
     scope: tuple[Any, ...]
     safety: str = SAFE
     impact: str = IMPACT_NONE
-
-
-class Position(NamedTuple):
-    """A place in a file that no single node marks (a word inside a string, a line
-    of a file): 1-based line and column, like a node's."""
-
-    line: int
-    column: int
 
 
 @dataclass
