@@ -10,25 +10,14 @@ from dataclasses import dataclass, field
 from tffix.engine.module import BlockRef, Module, SourceFile
 from tffix.engine.rules import literal
 from tffix.syntax import cst
-from tffix.syntax.lexer import Token
+from tffix.syntax.strings import HOLE, Position, StringText
 
-__all__ = ["Stmt", "Spot", "module_statements", "statements_of", "is_public_principal"]
+__all__ = ["Stmt", "module_statements", "statements_of", "is_public_principal"]
 
-_PLACEHOLDER = "__tffix_expression__"
 _ACTION_KEY = re.compile(r'\\?"(Not)?Action\\?"\s*:')
 
 
-class Spot(cst.Node):
-    """A position inside a heredoc or string (a JSON value has no node of its own)."""
-
-    __slots__ = ("token",)
-
-    def __init__(self, line: int, column: int) -> None:
-        self.token = Token.make("SPOT", "")
-        self.token.line, self.token.column = line, column
-
-
-Values = list[tuple[str | None, cst.Node]] | None
+Values = list[tuple[str | None, cst.Node | Position]] | None
 
 
 @dataclass
@@ -38,10 +27,10 @@ class Stmt:
     file: SourceFile
     holder: BlockRef  # the top-level block it is written in
     kind: str  # "jsonencode" | "json" | "document"
-    node: cst.Node  # where to point at the statement
+    node: cst.Node | Position  # where to point at the statement
     effect: str | None  # "Allow" when absent; None when not a literal
     actions: Values
-    action_node: cst.Node
+    action_node: cst.Node | Position
     not_action: bool = False
     resources: Values = None
     not_resource: bool = False
@@ -123,59 +112,24 @@ def _from_object(file: SourceFile, holder: BlockRef, obj: cst.Object) -> Stmt:
 # ---- JSON text -------------------------------------------------------------------------
 
 
-def _text_of(node: cst.Template | cst.Heredoc) -> tuple[str, list[tuple[int, Token]]] | None:
-    """The text with each interpolation replaced by a placeholder, and where each literal
-    token starts in it; None when a directive (%{ }) makes the text unknowable."""
-    parts: list[str] = []
-    starts: list[tuple[int, Token]] = []
-    pos = 0
-    for p in node.parts:
-        if isinstance(p, Token):
-            text = str(p)
-            starts.append((pos, p))
-        elif isinstance(p, cst.Interpolation):
-            text = _PLACEHOLDER
-        else:
-            return None
-        parts.append(text)
-        pos += len(text)
-    return "".join(parts), starts
-
-
-def _spot(starts: list[tuple[int, Token]], offset: int) -> Spot:
-    tok_start, tok = starts[0]
-    for s, t in starts:
-        if s <= offset:
-            tok_start, tok = s, t
-    raw = str(tok)
-    rel = offset - tok_start
-    before = raw[:rel]
-    line = (tok.line or 1) + before.count("\n")
-    column = rel - before.rfind("\n") if "\n" in before else (tok.column or 1) + rel
-    return Spot(line, column)
-
-
 def _json_list(value: object) -> list[str | None] | None:
     if value is None:
         return []
     if isinstance(value, str):
-        return [None if _PLACEHOLDER in value else value]
+        return [None if HOLE in value else value]
     if isinstance(value, list):
-        return [v if isinstance(v, str) and _PLACEHOLDER not in v else None for v in value]
+        return [v if isinstance(v, str) and HOLE not in v else None for v in value]
     return None
 
 
 def _json_statements(file: SourceFile, holder: BlockRef, node: cst.Template | cst.Heredoc) -> list[Stmt] | None:
-    got = _text_of(node)
-    if got is None:
+    st = StringText(node)
+    if st.has_directives:
         return None
-    text, starts = got
+    text = st.text
     if "Statement" not in text:
-        return None if _PLACEHOLDER in text else []
-    if isinstance(node, cst.Template):
-        text_value = cst.unescape(text)
-    else:
-        text_value = text
+        return None if st.holes else []
+    text_value = cst.unescape(text) if isinstance(node, cst.Template) else text
     try:
         doc = json.loads(text_value.replace("$${", "${"))
     except ValueError:
@@ -187,7 +141,7 @@ def _json_statements(file: SourceFile, holder: BlockRef, node: cst.Template | cs
     keys = list(_ACTION_KEY.finditer(text))
     out = []
     for i, s in enumerate(stmts):
-        where = _spot(starts, keys[i].start()) if i < len(keys) and starts else node
+        where = (st.position(keys[i].start()) or node) if i < len(keys) and st.runs else node
         effect = s.get("Effect", "Allow")
         action_key = "NotAction" if "NotAction" in s else "Action"
         resource_key = "NotResource" if "NotResource" in s else "Resource"
@@ -204,7 +158,7 @@ def _json_statements(file: SourceFile, holder: BlockRef, node: cst.Template | cs
         resources = _json_list(s.get(resource_key))
         out.append(Stmt(
             file, holder, "json", where,
-            effect if isinstance(effect, str) and _PLACEHOLDER not in effect else None,
+            effect if isinstance(effect, str) and HOLE not in effect else None,
             actions=[(a, where) for a in actions] if actions is not None else None,
             action_node=where,
             not_action=action_key == "NotAction",
