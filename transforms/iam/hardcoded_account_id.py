@@ -20,8 +20,7 @@ from tffix.engine.rules import (
 )
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax import cst
-from tffix.syntax.build import HCL, NewBlock
-from tffix.syntax.lexer import Token
+from tffix.syntax.build import NewBlock
 from tffix.syntax.strings import Position, string_text
 
 ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):([^\s\"'$,\]}]*)")
@@ -72,12 +71,6 @@ def _foreign(service: str, resource: str, account: str) -> bool:
     if service == "lambda" and resource.startswith("layer:"):
         return True  # published layers (AWS's own, vendors')
     return service in ("serverlessrepo",)
-
-
-def _raw(part: object) -> str:
-    if isinstance(part, Token):
-        return part.pre + part
-    return part.code  # type: ignore[attr-defined]
 
 
 def account_spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -321,20 +314,13 @@ class HardcodedAccountId(Rule):
         depth = {id(e): sum(1 for o in exprs if o is not e and any(n is e for n in o.walk())) for e in exprs}
         exprs.sort(key=lambda e: -depth[id(e)])
         interpolation = f"${{data.aws_caller_identity.{data_name}.account_id}}"
-
-        def swap(text: str) -> str:
-            for start, end, account, _ in reversed(account_spans(text)):
-                if account in accounts:
-                    text = text[:start] + interpolation + text[end:]
-            return text
-
         block = first.holder.block
         for expr in exprs:
-            body = "".join(swap(_raw(p)) if isinstance(p, Token) else _raw(p) for p in expr.parts)
-            if isinstance(expr, cst.Heredoc):
-                text = str(expr.open) + body + expr.close.pre + str(expr.close)
-            else:
-                text = '"' + body + '"'
-            edit.replace_expression(block, expr, HCL(text))
+            st = string_text(expr)
+            assert st is not None
+            edit.replace_in_string(block, expr, [
+                (run + start, run + end, interpolation)
+                for run, run_end in st.runs for start, end, account, _ in account_spans(st.source[run:run_end])
+                if account in accounts])
         if _data_name(module) is None:
             edit.append_block(first.file.tree, NewBlock("data", ["aws_caller_identity", data_name]))
