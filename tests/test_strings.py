@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tffix
 from tffix.syntax import cst
-from tffix.syntax.strings import HOLE, Position, string_text
+from tffix.syntax.strings import HOLE, Position, literal_texts, string_text
 
 
 def _value(text: str) -> cst.Node:
@@ -58,3 +58,8 @@ def test_empty_string_and_other_nodes() -> None:
     st = string_text(_value('x = ""\n'))
     assert st.source == st.text == "" and st.holes == [] and st.position(0) == Position(1, 6)
     assert string_text(_value("x = var.y\n")) is None
+
+
+def test_literal_texts_read_strings_not_comments() -> None:
+    tree = tffix.parse('b {\n  # "in a comment"\n  x = ["a${"b"}c", <<EOT\nd\n%{ if true }e%{ endif }\nEOT\n  ]\n}\n')
+    assert list(literal_texts(tree)) == ["a", "c", "b", "d\n", "\n", "e"]

@@ -8,11 +8,12 @@ One reader does this, so rules never walk the tokens a string is cut into.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from tffix.syntax import cst
 
-__all__ = ["HOLE", "Hole", "Position", "StringText", "string_text"]
+__all__ = ["HOLE", "Hole", "Position", "StringText", "string_text", "literal_texts"]
 
 HOLE = "\ue000"  # stands for the characters of a sequence in ``StringText.text``
 
@@ -119,3 +120,18 @@ def string_text(node: cst.Node) -> StringText | None:
     if isinstance(node, (cst.Template, cst.Heredoc)):
         return StringText(node)
     return None
+
+
+def literal_texts(node: cst.Node) -> Iterator[str]:
+    """The literal text, as written, of every quoted string and heredoc under ``node``
+    (in interpolations and template directives too), piece by piece as ``StringText.runs``
+    cuts it: where a rule looks for a value written in a string, and never in a comment."""
+    for n in node.walk():
+        if isinstance(n, (cst.Template, cst.Heredoc, cst.TemplateFor)):
+            groups = [n.parts]
+        elif isinstance(n, cst.TemplateIf):
+            groups = [n.then_parts or [], n.else_parts or []]
+        else:
+            continue
+        for parts in groups:
+            yield from (str(p) for p in parts if isinstance(p, cst.Token))

@@ -23,7 +23,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock, quote
-from tffix.syntax.strings import string_text
+from tffix.syntax.strings import literal_texts, string_text
 
 # resource type -> what a new deployment package does to it
 RESOURCES: dict[str, str] = {
@@ -147,7 +147,7 @@ def built_by_local_exec(module: Module, name: str) -> BlockRef | None:
     """A resource whose ``local-exec`` provisioner mentions the zip's file name."""
     for ref in module.blocks("resource"):
         for prov in ref.block.find_blocks("provisioner", "local-exec"):
-            if name in prov.body.code:
+            if any(name in text for text in literal_texts(prov.body)):  # in its command, not a comment
                 return ref
     return None
 
