@@ -1,5 +1,5 @@
 """The package layout holds: rules never import rules, the library never imports a rule,
-and every folder with code is in the wheel. These are import-graph facts, read with ast
+rules change code only through the edit API, and every folder with code is in the wheel. These are import-graph facts, read with ast
 from the source, so a lazy import inside a function counts too."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 import tomllib
 from tffix.transforms.registry import RULES, rule_modules
 
@@ -16,15 +17,34 @@ TRANSFORMS = ROOT / "transforms"
 
 def _imports(path: Path) -> set[str]:
     """Every module a file imports (absolute names; ``from x import y`` gives x and x.y)."""
+    return _imports_of(path.read_text(encoding="utf-8"), str(path))
+
+
+def _imports_of(source: str, name: str = "<source>") -> set[str]:
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{path}: use absolute imports ({node.module})"
+            assert node.level == 0, f"{name}: use absolute imports ({node.module})"
             out.add(node.module or "")
             out.update(f"{node.module}.{a.name}" for a in node.names)
     return out
+
+
+# the modules that cut code into tokens and lay them out: the edit API's business
+LAYOUT_MODULES = ("tffix.syntax.lexer", "tffix.syntax.layout")
+
+
+def _layout_uses(source: str) -> list[str]:
+    """What a module uses that only the edit API should: the lexer or layout modules
+    (imported in any form), or a ``Token`` class (imported, or as ``cst.Token``)."""
+    found = {m for m in _imports_of(source) if m in LAYOUT_MODULES or m.startswith(tuple(f"{x}." for x in
+                                                                                      LAYOUT_MODULES))
+             or m.endswith(".Token")}
+    found |= {f"{ast.unparse(n.value)}.Token" for n in ast.walk(ast.parse(source))
+              if isinstance(n, ast.Attribute) and n.attr == "Token"}
+    return sorted(found)
 
 
 def _file_of(dotted: str) -> Path:
@@ -43,6 +63,25 @@ def test_the_library_never_imports_a_rule() -> None:
     rules = set(rule_modules())
     offenders = {p.name: sorted(_imports(p) & rules) for p in (TRANSFORMS / "lib").glob("*.py")}
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_rules_and_the_library_never_touch_tokens_or_layout() -> None:
+    """Rules (and their library) read strings with ``tffix.syntax.strings`` and change
+    layout only through ``tffix.edit``; the formatting rule may call ``tffix.syntax.format``."""
+    offenders = {str(p.relative_to(TRANSFORMS)): _layout_uses(p.read_text(encoding="utf-8"))
+                 for p in TRANSFORMS.rglob("*.py")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+@pytest.mark.parametrize("source", [
+    "from tffix.syntax.lexer import Token\n",
+    "import tffix.syntax.layout\n",
+    "from tffix.syntax.layout import indent_of\n",
+    "from tffix.syntax.cst import Token\n",
+    "from tffix.syntax import cst\nok = isinstance(x, cst.Token)\n",
+])
+def test_the_token_and_layout_check_catches(source: str) -> None:
+    assert _layout_uses(source)
 
 
 def test_one_rule_per_rule_module() -> None:

@@ -154,3 +154,8 @@ def test_sole_expression_unwraps_only_a_lone_interpolation() -> None:
     assert sole_expression(attrs["a"]).code.strip() == "var.x"
     assert sole_expression(attrs["b"]) is attrs["b"]
     assert sole_expression(attrs["c"]) is attrs["c"]
+
+
+def test_has_comments() -> None:
+    tree = tffix.parse('a = { x = 1 }\nb = {\n  x = 1 # one\n}\nc = [1, /* two */ 2]\n')
+    assert [i.value.has_comments() for i in tree.body.items] == [False, True, True]

@@ -108,3 +108,18 @@ def test_multi_file_with_for_each() -> None:
 def test_suppression() -> None:
     assert unchanged(R, "# tffix:ignore[TFX107]\n" + TOPIC)
     assert unchanged(R, "#trivy:ignore:AVD-AWS-0095\n" + TOPIC)
+
+
+def test_a_service_principal_in_a_comment_does_not_count() -> None:
+    policy = ('resource "aws_sns_topic_policy" "p" {\n  arn    = aws_sns_topic.alerts.arn\n'
+              '  policy = data.aws_iam_policy_document.p.json\n}\n\n'
+              'data "aws_iam_policy_document" "p" {\n  statement {\n    actions = ["sns:Publish"]\n\n'
+              '    principals {\n      type        = "AWS"\n'
+              '      identifiers = ["arn:aws:iam::111122223333:root"] # not events.amazonaws.com\n    }\n  }\n}\n')
+    files = {"sns.tf": 'resource "aws_sns_topic" "alerts" {\n  name = "alerts"\n}\n', "policy.tf": policy}
+    out, _ = fix(R, files)
+    assert 'kms_master_key_id = "alias/aws/sns"' in out["sns.tf"]
+    inline = ('resource "aws_sns_topic" "alerts" {\n  name = "alerts"\n  policy = jsonencode({\n'
+              '    # s3.amazonaws.com will publish here one day\n'
+              '    Statement = [{ Principal = { AWS = "arn:aws:iam::111122223333:root" } }]\n  })\n}\n')
+    assert 'kms_master_key_id = "alias/aws/sns"' in fix(R, inline)[0]["main.tf"]

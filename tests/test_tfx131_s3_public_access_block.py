@@ -192,3 +192,18 @@ def test_with_tfx130_both_land_after_the_bucket_in_order() -> None:
     assert types == ["aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration",
                      "aws_s3_bucket_public_access_block"]
     assert out["main.tf"].rstrip().endswith('output "x" {\n  value = 1\n}')
+
+
+def test_a_grant_to_all_users_counts_a_comment_does_not() -> None:
+    acl = ('resource "aws_s3_bucket_acl" "data" {\n  bucket = aws_s3_bucket.data.id\n\n'
+           '  access_control_policy {\n    grant {\n      grantee {\n        type = "Group"\n'
+           '        uri  = "http://acs.amazonaws.com/groups/global/AllUsers"\n      }\n      permission = "READ"\n'
+           '    }\n\n    owner {\n      id = data.aws_canonical_user_id.current.id\n    }\n  }\n}\n')
+    files = {"main.tf": BUCKET, "acl.tf": acl}
+    assert unchanged(R, files)
+    assert "grants access to a global group" in fix(R, files)[1].remaining[0].message
+    commented = acl.replace('type = "Group"\n        uri  = "http://acs.amazonaws.com/groups/global/AllUsers"',
+                            'type = "CanonicalUser" # was http://acs.amazonaws.com/groups/global/AllUsers\n'
+                            '        id   = data.aws_canonical_user_id.current.id')
+    out, result = fix(R, {"main.tf": BUCKET, "acl.tf": commented})
+    assert result.fixed and "aws_s3_bucket_public_access_block" in out["main.tf"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from tffix.transforms.iam.flow_log_iam_scope import FlowLogIamScope as R
-from tffix.transforms.iam.flow_log_iam_scope import _parse_json
+from tffix.transforms.lib.json_text import parse_json as _parse_json
 
 from .rulekit import check_fix, findings, fix, unchanged
 

@@ -426,3 +426,17 @@ def test_append_block_before_a_later_item_and_not_both() -> None:
     assert tree.code == 'locals {\n  a = 1\n}\n\ndata "d" "e" {\n  y = 2\n}\n\nresource "a" "b" {}\n'
     with pytest.raises(ValueError):
         edit.append_block(tree, NewBlock("x"), after=tree.body.items[0], before=tree.body.items[1])
+
+
+def test_zip_named_only_in_a_provisioner_comment_is_not_built_there(tmp_path) -> None:
+    d = lay_out(tmp_path, {"lambda/index.js": "a\n"})
+    text = fn("api", '"lambda.zip"') + (
+        '\nresource "terraform_data" "build" {\n'
+        '  provisioner "local-exec" {\n'
+        "    # lambda.zip used to be built here\n"
+        '    command = "npm ci"\n'
+        "  }\n"
+        "}\n"
+    )
+    (rec,) = fix(R, text, directory=d, unsafe=False)[1].remaining
+    assert "local-exec" not in rec.message and rec.fixable

@@ -110,3 +110,14 @@ def test_multi_file_and_suppression() -> None:
                      '  target_bucket = "central-logs"\n}\n'}
     assert findings(R, files) == []
     assert findings(R, "# tffix:ignore[TFX706]\n" + TEXT) == []
+
+
+def test_a_log_delivery_grant_counts_a_comment_does_not() -> None:
+    grant = ('resource "aws_s3_bucket" "a" {\n  bucket = "acme-a"\n}\n\nresource "aws_s3_bucket_acl" "a" {\n'
+             '  bucket = aws_s3_bucket.a.id\n\n  access_control_policy {\n    grant {\n      grantee {\n'
+             '        type = "Group"\n        uri  = "http://acs.amazonaws.com/groups/s3/LogDelivery"\n      }\n'
+             '      permission = "WRITE"\n    }\n  }\n}\n')
+    assert findings(R, grant) == []
+    comment = grant.replace('uri  = "http://acs.amazonaws.com/groups/s3/LogDelivery"',
+                            'uri  = var.group # not http://acs.amazonaws.com/groups/s3/LogDelivery')
+    assert findings(R, comment) == [("TFX706", 1, False)]

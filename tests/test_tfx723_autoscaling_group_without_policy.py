@@ -124,3 +124,12 @@ def test_multi_file_module() -> None:
 def test_suppression_comment() -> None:
     text = '# tffix:ignore[TFX723]\nresource "aws_autoscaling_group" "a" {\n  min_size = 1\n  max_size = 2\n}\n'
     assert findings(R, text) == []
+
+
+def test_a_kubernetes_tag_in_a_comment_does_not_count() -> None:
+    text = ('resource "aws_autoscaling_group" "eks" {\n  min_size = 1\n  max_size = 5\n\n'
+            '  # one day: tag k8s.io/cluster-autoscaler/enabled\n  tag {\n    key                 = "team"\n'
+            '    value               = "kubernetes.io/cluster/x"\n    propagate_at_launch = false\n  }\n}\n')
+    assert findings(R, text) == []  # the value names a cluster: a string, so it counts
+    commented = text.replace('"kubernetes.io/cluster/x"', '"eks" # kubernetes.io/cluster/x')
+    assert findings(R, commented) == [("TFX723", 1, False)]

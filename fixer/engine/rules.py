@@ -37,11 +37,12 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.syntax import cst
+from tffix.syntax.strings import Position
 
 __all__ = [
     "Rule", "Finding", "Fix", "Position", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
@@ -69,14 +70,6 @@ class Fix:
     safety: str = SAFE
     impact: str = IMPACT_NONE
     edits: list[TextEdit] = field(default_factory=list)
-
-
-class Position(NamedTuple):
-    """A place in a file that no single node marks (a word inside a string, a line
-    of a file): 1-based line and column, like a node's."""
-
-    line: int
-    column: int
 
 
 @dataclass

@@ -18,7 +18,7 @@ from tffix.syntax.layout import INDENT
 from tffix.syntax.lexer import IDENT_RE
 from tffix.syntax.parser import parse, parse_expression
 
-__all__ = ["HCL", "NewBlock", "Value", "render", "render_block", "quote"]
+__all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "render_block", "quote"]
 
 _IDENT = re.compile(IDENT_RE)
 
@@ -91,8 +91,20 @@ def render(value: Value) -> str:
         one_line = "[" + ", ".join(parts) + "]"
         if all("\n" not in p for p in parts) and len(one_line) <= 100:
             return one_line
-        return "[\n" + "".join(INDENT + _shift(p, INDENT) + ",\n" for p in parts) + "]"
+        return _list(parts, multiline=True, trailing_comma=True)
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+def render_list(values: Sequence[Value], *, multiline: bool, trailing_comma: bool = True) -> str:
+    """A list written on one line, or one element per line (with or without a comma
+    after the last one), whatever its length."""
+    return _list([render(v) for v in values], multiline=multiline, trailing_comma=trailing_comma)
+
+
+def _list(parts: list[str], *, multiline: bool, trailing_comma: bool) -> str:
+    if not multiline or not parts:
+        return "[" + ", ".join(parts) + "]"
+    return "[\n" + ",\n".join(INDENT + _shift(p, INDENT) for p in parts) + ("," if trailing_comma else "") + "\n]"
 
 
 def _shift(text: str, indent: str) -> str:

@@ -73,6 +73,11 @@ class Node:
     def __str__(self) -> str:
         return self.code
 
+    def has_comments(self) -> bool:
+        """True when a comment is written anywhere inside the node (an edit that rebuilds
+        the node from values would lose it)."""
+        return any("#" in t.pre or "//" in t.pre or "/*" in t.pre for t in self.tokens())
+
     def first_token(self) -> Token:
         for tok in self.tokens():
             return tok

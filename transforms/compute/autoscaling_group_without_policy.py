@@ -7,6 +7,7 @@ from typing import Any
 
 from tffix.engine.module import BlockRef, Module, references
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
+from tffix.syntax.strings import literal_texts
 from tffix.transforms.lib.settings import number, text
 
 GROUP = "aws_autoscaling_group"
@@ -140,8 +141,7 @@ class AutoscalingGroupWithoutPolicy(Rule):
 
     @staticmethod
     def _managed_elsewhere(module: Module, ref: BlockRef) -> bool:
-        code = ref.block.code
-        if any(tag in code for tag in KUBERNETES_TAGS):
+        if any(tag in text for text in literal_texts(ref.block) for tag in KUBERNETES_TAGS):  # tag keys
             return True
         for other, _ in module.referrers(ref):
             if other.block.type == "module" or (other.block.type == "resource"

@@ -10,11 +10,10 @@ from typing import Any
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
+from tffix.syntax.strings import HOLE, string_text
 
-# stands in for an interpolation or a template directive in a string's text
-HOLE = "\x00"
 _IMAGE = re.compile(r'"image"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_NAME = re.compile(r'"name"\s*:\s*"([^"\\\x00]*)"')
+_NAME = re.compile(r'"name"\s*:\s*"([^"\\' + HOLE + r']*)"')
 
 
 def unpinned(image: str) -> str | None:
@@ -39,16 +38,8 @@ def unpinned(image: str) -> str | None:
 def _string_text(expr: cst.Node) -> str | None:
     """The text of a quoted string or heredoc with ``HOLE`` for each sequence; None for
     anything else."""
-    if not isinstance(expr, (cst.Template, cst.Heredoc)):
-        return None
-    chunks = []
-    for part in expr.parts:
-        if isinstance(part, cst.Token):
-            text = str(part)
-            chunks.append(cst.unescape(text) if isinstance(expr, cst.Template) else text)
-        else:
-            chunks.append(HOLE)
-    return "".join(chunks)
+    st = string_text(expr)
+    return st.value() if st is not None else None
 
 
 def _container_name(text: str, pos: int) -> str | None:
@@ -238,8 +229,7 @@ class ContainerImageTag(Rule):
                         yield self._report(ref, node, json.dumps(container["image"]), why, label)
             return
         # JSON with interpolations: find the "image" members in the text
-        parts = value.parts  # type: ignore[attr-defined]
-        codes = [part.code.strip() for part in parts if not isinstance(part, cst.Token)]
+        codes = [hole.node.code.strip() for hole in string_text(value).holes]  # type: ignore[union-attr]
         for match in _IMAGE.finditer(text):
             why = unpinned(match.group(1))
             if why is None:

@@ -20,9 +20,8 @@ from tffix.engine.rules import (
 )
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax import cst
-from tffix.syntax.build import HCL, NewBlock
-from tffix.syntax.lexer import Token
-from tffix.transforms.lib.policies import Spot
+from tffix.syntax.build import NewBlock
+from tffix.syntax.strings import Position, string_text
 
 ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):([^\s\"'$,\]}]*)")
 # the account segment of the log-delivery prefix in S3 object ARNs: ".../AWSLogs/123456789012/*"
@@ -62,8 +61,7 @@ class Hit:
     expr: cst.Template | cst.Heredoc
     account: str
     arn: str
-    line: int
-    column: int
+    where: Position
 
 
 def _foreign(service: str, resource: str, account: str) -> bool:
@@ -73,19 +71,6 @@ def _foreign(service: str, resource: str, account: str) -> bool:
     if service == "lambda" and resource.startswith("layer:"):
         return True  # published layers (AWS's own, vendors')
     return service in ("serverlessrepo",)
-
-
-def _raw(part: object) -> str:
-    if isinstance(part, Token):
-        return part.pre + part
-    return part.code  # type: ignore[attr-defined]
-
-
-def _position(tok: Token, offset: int) -> tuple[int, int]:
-    before = str(tok)[:offset]
-    line = (tok.line or 1) + before.count("\n")
-    column = offset - before.rfind("\n") if "\n" in before else (tok.column or 1) + offset
-    return line, column
 
 
 def account_spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -109,14 +94,13 @@ def _scan(module: Module) -> list[Hit]:
         if kind in SKIPPED_KINDS or (kind == "data" and ref.block.label_values[:1] == ["aws_caller_identity"]):
             continue
         for node in ref.block.walk():
-            if not isinstance(node, (cst.Template, cst.Heredoc)):
+            st = string_text(node)
+            if st is None:
                 continue
-            for part in node.parts:
-                if not isinstance(part, Token):
-                    continue
-                for start, _, account, arn in account_spans(str(part)):
-                    line, column = _position(part, start)
-                    hits.append(Hit(ref.file, ref, node, account, arn, line, column))
+            for run_start, run_end in st.runs:  # an ARN never spans an interpolation or a line
+                for start, _, account, arn in account_spans(st.source[run_start:run_end]):
+                    where = st.position(run_start + start) or Position(node.line, node.column)
+                    hits.append(Hit(ref.file, ref, node, account, arn, where))
     return hits
 
 
@@ -299,7 +283,7 @@ class HardcodedAccountId(Rule):
                 reasons[i] = f"local.{local} configures a provider, which cannot read a data source"
         comments: dict[int, Comments] = {}
         for i, h in enumerate(hits):
-            where = Spot(h.line, h.column)
+            where = h.where
             message = f"{h.holder.address} hard-codes account id {h.account} in \"{h.arn}\""
             if i in reasons:
                 yield self.finding(h.file, where, f"{message}; not fixed: {reasons[i]}; use "
@@ -309,7 +293,7 @@ class HardcodedAccountId(Rule):
             tree = h.file.tree
             c = comments.setdefault(id(tree), Comments.of(tree))
             batch = [x for j, x in enumerate(hits) if x.holder.block is h.holder.block and j not in reasons
-                     and not is_suppressed(self.id, self.checkov, self.trivy, x.line, x.holder.block, c)]
+                     and not is_suppressed(self.id, self.checkov, self.trivy, x.where.line, x.holder.block, c)]
 
             def apply(h: Hit = h, batch: list[Hit] = batch) -> None:
                 self._apply(module, h, batch, data_name)
@@ -332,20 +316,13 @@ class HardcodedAccountId(Rule):
         depth = {id(e): sum(1 for o in exprs if o is not e and any(n is e for n in o.walk())) for e in exprs}
         exprs.sort(key=lambda e: -depth[id(e)])
         interpolation = f"${{data.aws_caller_identity.{data_name}.account_id}}"
-
-        def swap(text: str) -> str:
-            for start, end, account, _ in reversed(account_spans(text)):
-                if account in accounts:
-                    text = text[:start] + interpolation + text[end:]
-            return text
-
         block = first.holder.block
         for expr in exprs:
-            body = "".join(swap(_raw(p)) if isinstance(p, Token) else _raw(p) for p in expr.parts)
-            if isinstance(expr, cst.Heredoc):
-                text = str(expr.open) + body + expr.close.pre + str(expr.close)
-            else:
-                text = '"' + body + '"'
-            edit.replace_expression(block, expr, HCL(text))
+            st = string_text(expr)
+            assert st is not None
+            edit.replace_in_string(block, expr, [
+                (run + start, run + end, interpolation)
+                for run, run_end in st.runs for start, end, account, _ in account_spans(st.source[run:run_end])
+                if account in accounts])
         if _data_name(module) is None:
             edit.append_block(first.file.tree, NewBlock("data", ["aws_caller_identity", data_name]))

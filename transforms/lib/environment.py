@@ -10,6 +10,7 @@ from tffix.engine.rules import (
     literal,
 )
 from tffix.syntax import cst
+from tffix.syntax.strings import string_text
 
 # resources that fail in ways only a metric shows, and the metrics to alarm on first
 WATCHED = {
@@ -61,8 +62,9 @@ def _literal_texts(expr: cst.Node) -> list[str]:
     known, value = literal(expr)
     if known and isinstance(value, str):
         return [value]
-    if isinstance(expr, cst.Template):
-        return [cst.unescape(str(p)) for p in expr.parts if isinstance(p, cst.Token)]
+    st = string_text(expr) if isinstance(expr, cst.Template) else None
+    if st is not None:
+        return [cst.unescape(st.source[start:end]) for start, end in st.runs]
     return []
 
 

@@ -12,6 +12,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import HCL
+from tffix.syntax.strings import literal_texts
 from tffix.transforms.lib.providers import entries
 from tffix.transforms.lib.versions import allows, parse_constraint
 
@@ -92,7 +93,7 @@ def _grants_log_delivery(block: cst.Block) -> bool:
     known, value = literal(attr.value) if attr is not None else (False, None)
     if known and value == "log-delivery-write":
         return True
-    return LOG_DELIVERY_GROUP in block.code
+    return any(LOG_DELIVERY_GROUP in text for text in literal_texts(block))  # a grant's uri, not a comment
 
 
 def _policy_text(module: Module, block: cst.Block) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
 from tffix.syntax import cst
+from tffix.syntax.strings import literal_texts
 from tffix.transforms.lib.settings import resource_reference, setting_findings, text
 
 AWS_MANAGED_KEY = "alias/aws/sns"
@@ -45,7 +46,7 @@ def service_publishers(module: Module, ref: BlockRef) -> list[str]:
             if policy is not None and _grants_service(module, policy.value):
                 found.append(other.address)
         elif other.block.type == "data" and kind == "aws_iam_policy_document":
-            if SERVICE_PRINCIPAL in other.block.code:
+            if _names_service(other.block):
                 found.append(other.address)
     return found
 
@@ -53,8 +54,14 @@ def service_publishers(module: Module, ref: BlockRef) -> list[str]:
 def _grants_service(module: Module, expr: cst.Node) -> bool:
     target = module.resolve(expr)
     if target is not None and target.block.type == "data":
-        return SERVICE_PRINCIPAL in target.block.code
-    return SERVICE_PRINCIPAL in expr.code
+        return _names_service(target.block)
+    return _names_service(expr)
+
+
+def _names_service(node: cst.Node) -> bool:
+    """A string in ``node`` names a service principal (``"events.amazonaws.com"``; a comment
+    that mentions one does not count)."""
+    return any(SERVICE_PRINCIPAL in text for text in literal_texts(node))
 
 
 class SnsTopicEncrypted(Rule):

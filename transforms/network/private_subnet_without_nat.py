@@ -15,6 +15,7 @@ from tffix.engine.rules import (
     literal,
 )
 from tffix.syntax import cst
+from tffix.syntax.strings import string_text
 from tffix.transforms.lib.environment import words
 
 DEFAULT_ROUTES = ("0.0.0.0/0",)
@@ -28,8 +29,9 @@ def _names(ref: BlockRef) -> set[str]:
     tags = ref.block.get_attribute("tags")
     if tags is not None and isinstance(tags.value, cst.Object):
         name = tags.value.get("Name")
-        if name is not None and isinstance(name.value, cst.Template):
-            out |= words("".join(str(p) for p in name.value.parts if isinstance(p, cst.Token)))
+        st = string_text(name.value) if name is not None and isinstance(name.value, cst.Template) else None
+        if st is not None:  # the literal parts of the name
+            out |= words("".join(st.source[start:end] for start, end in st.runs))
     return out
 
 

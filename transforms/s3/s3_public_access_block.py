@@ -17,6 +17,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
+from tffix.syntax.strings import literal_texts
 from tffix.transforms.lib.policies import is_public_principal, statements_of
 from tffix.transforms.lib.s3 import (
     Satellites,
@@ -50,8 +51,7 @@ def _acl_exposure(ref: BlockRef) -> str | None:
         if value in PUBLIC_ACLS:
             return f"{ref.address} grants the {value} ACL"
     for policy in ref.block.find_blocks("access_control_policy"):
-        text = policy.code
-        if any(group in text for group in PUBLIC_GROUPS):
+        if any(group in text for text in literal_texts(policy) for group in PUBLIC_GROUPS):  # a grantee's uri
             return f"{ref.address} grants access to a global group (AllUsers / AuthenticatedUsers)"
         if _dynamic(policy, "grant"):
             return f"{ref.address} builds its grants dynamically"

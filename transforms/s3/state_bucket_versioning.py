@@ -17,6 +17,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
+from tffix.syntax.strings import string_text
 from tffix.transforms.lib.backends import s3_backends
 from tffix.transforms.lib.s3 import (
     VERSIONING_TYPE,
@@ -39,8 +40,9 @@ def _literal_text(expr: cst.Node) -> str:
     known, value = literal(expr)
     if known:
         return value if isinstance(value, str) else ""
-    if isinstance(expr, cst.Template):
-        return "".join(str(p) for p in expr.parts if isinstance(p, cst.Token))
+    st = string_text(expr) if isinstance(expr, cst.Template) else None
+    if st is not None:
+        return "".join(st.source[start:end] for start, end in st.runs)
     return ""
 
 

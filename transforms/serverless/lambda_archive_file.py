@@ -23,6 +23,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock, quote
+from tffix.syntax.strings import literal_texts, string_text
 
 # resource type -> what a new deployment package does to it
 RESOURCES: dict[str, str] = {
@@ -83,28 +84,21 @@ class ZipPath:
         return self._text(prefix or ".")
 
 
-def _raw(part: cst.Token | cst.Node) -> str:
-    if isinstance(part, cst.Token):
-        return part.pre + part
-    return part.code
-
-
 def zip_path(expr: cst.Node | None) -> ZipPath | None:
     """The path if ``expr`` is a plain string or ``"${path.module}/..."``, else None."""
     if not isinstance(expr, cst.Template) or not expr.parts:
         return None
-    parts = list(expr.parts)
-    interp = ""
-    first = parts[0]
-    if isinstance(first, cst.Interpolation):
-        inner = first.expr
-        if not (isinstance(inner, cst.Traversal) and inner.path == ["path", "module"] and len(inner.steps) == 1):
+    st = string_text(expr)
+    assert st is not None
+    interp, start = "", 0
+    if st.holes:
+        first = st.holes[0]
+        inner = first.node.expr if isinstance(first.node, cst.Interpolation) else None
+        if first.start != 0 or len(st.holes) > 1 or not (
+                isinstance(inner, cst.Traversal) and inner.path == ["path", "module"] and len(inner.steps) == 1):
             return None
-        interp = first.code
-        parts = parts[1:]
-    if not all(isinstance(p, cst.Token) for p in parts):
-        return None
-    raw = "".join(_raw(p) for p in parts)
+        interp, start = first.node.code, first.end
+    raw = st.source[start:]
     value = cst.unescape(raw)
     if not value or "\\" in value or (interp and not value.startswith("/")):
         return None
@@ -129,9 +123,9 @@ def hashed_path(expr: cst.Node | None) -> cst.Expr | None:
 def _mentions_zip(expr: cst.Node) -> bool:
     """A template that spells out ``.zip`` somewhere (``"${var.dir}/f.zip"``)."""
     for node in expr.walk():
-        if isinstance(node, (cst.Template, cst.Heredoc)):
-            if any(isinstance(p, cst.Token) and ".zip" in p.lower() for p in node.parts):
-                return True
+        st = string_text(node)
+        if st is not None and ".zip" in st.text.lower():
+            return True
     return False
 
 
@@ -153,7 +147,7 @@ def built_by_local_exec(module: Module, name: str) -> BlockRef | None:
     """A resource whose ``local-exec`` provisioner mentions the zip's file name."""
     for ref in module.blocks("resource"):
         for prov in ref.block.find_blocks("provisioner", "local-exec"):
-            if name in prov.body.code:
+            if any(name in text for text in literal_texts(prov.body)):  # in its command, not a comment
                 return ref
     return None
 

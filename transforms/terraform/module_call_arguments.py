@@ -17,7 +17,6 @@ from tffix.engine.rules import (
     literal,
 )
 from tffix.syntax.errors import ParseError
-from tffix.syntax.lexer import LexError
 from tffix.syntax.parser import parse
 
 # Arguments of a module block that are Terraform's, not the child's variables.
@@ -36,7 +35,7 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
             continue
         try:
             tree = parse(path.read_text(encoding="utf-8-sig"), path)
-        except (OSError, UnicodeDecodeError, ParseError, LexError):
+        except (OSError, UnicodeDecodeError, ParseError):  # parse() raises nothing else
             return None
         for block in tree.body.blocks:
             if block.type == "variable" and block.label_values:

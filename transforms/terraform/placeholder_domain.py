@@ -8,7 +8,7 @@ from typing import Any
 from tffix.engine.module import Module
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
-from tffix.syntax.lexer import Token
+from tffix.syntax.strings import HOLE, string_text
 
 # RFC 2606 / RFC 6761 reserved names, and the usual made-up ones
 RESERVED = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
@@ -40,10 +40,10 @@ def placeholder(text: str) -> str | None:
 
 
 def _tail(node: cst.Node) -> str | None:
-    """The literal text at the end of a string (after its last interpolation)."""
-    if not isinstance(node, cst.Template) or not node.parts or not isinstance(node.parts[-1], Token):
+    """The literal text at the end of a quoted string (after its last interpolation)."""
+    if not isinstance(node, cst.Template):
         return None
-    return cst.unescape(str(node.parts[-1]))
+    return string_text(node).value().rsplit(HOLE, 1)[-1]  # type: ignore[union-attr]
 
 
 class PlaceholderDomain(Rule):

@@ -12,10 +12,6 @@ from tffix.syntax import cst
 from tffix.transforms.lib.providers import KNOWN_SOURCES, Entry, entries, group, names
 
 
-def _has_comments(node: cst.Node) -> bool:
-    return any("#" in t.pre or "//" in t.pre or "/*" in t.pre for t in node.tokens())
-
-
 class ProviderSource(Rule):
     """
     ## What it does
@@ -110,8 +106,6 @@ class ProviderSource(Rule):
 
 
 def _rewrite(items: list[Entry]) -> None:
-    from tffix.edit import set_object_item
-
     for e in items:
         source = KNOWN_SOURCES[e.name.lower()]
         legacy = e.legacy
@@ -121,8 +115,8 @@ def _rewrite(items: list[Entry]) -> None:
         obj = e.obj
         if obj is None or obj.get("source") is not None:
             continue
-        if _has_comments(obj):
-            set_object_item(obj, "source", source)  # rebuilding it would lose the comments
+        if obj.has_comments():
+            edit.set_object_item(obj, "source", source)  # rebuilding it would lose the comments
             continue
         edit.set_attribute(e.block, e.name, {"source": source, **{i.key_name or i.key.code.strip(): i.value
                                                            for i in obj.items}})

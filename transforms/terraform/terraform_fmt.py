@@ -6,21 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from tffix.engine.module import Module, SourceFile
-from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Rule
-from tffix.syntax import cst
+from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Position, Rule
 from tffix.syntax.format import format_code, format_tree
-from tffix.syntax.lexer import Token
-
-
-class _Line(cst.Node):
-    """Where a finding points when the first difference is a whole line
-    (a blank or comment line has no token of its own)."""
-
-    __slots__ = ("token",)
-
-    def __init__(self, line: int) -> None:
-        self.token = Token.make("LINE", "")
-        self.token.line, self.token.column = line, 1
 
 
 def first_difference(before: str, after: str) -> int:
@@ -111,7 +98,7 @@ class TerraformFmt(Rule):
                 continue
             line = first_difference(text, formatted)
             yield self.finding(
-                sf, _Line(line), f"{sf.display} is not formatted as terraform fmt writes it "
+                sf, Position(line, 1), f"{sf.display} is not formatted as terraform fmt writes it "
                 f"(first difference on line {line})",
                 fix=lambda f=sf: _format(f, compat), description="format the file like terraform fmt",
                 scope=(sf.tree, *sf.tree.body.items),
