@@ -18,7 +18,7 @@ from tffix.syntax.layout import INDENT
 from tffix.syntax.lexer import IDENT_RE
 from tffix.syntax.parser import parse, parse_expression
 
-__all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "render_block", "quote"]
+__all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "expression", "render_block", "quote"]
 
 _IDENT = re.compile(IDENT_RE)
 
@@ -166,6 +166,11 @@ def _is_blocks(value: object) -> bool:
     return isinstance(value, NewBlock) or (
         isinstance(value, list) and bool(value) and all(isinstance(v, NewBlock) for v in value)
     )
+
+
+def expression(value: Value) -> cst.Expr:
+    """A new expression node for ``value`` (first token without leading space)."""
+    return parse_expression(render(value))
 
 
 def block_node(block: NewBlock, indent: str, newline: str = "\n") -> cst.Block:

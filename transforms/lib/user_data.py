@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tffix.engine.module import Module
 from tffix.syntax import cst
+from tffix.syntax.strings import HOLE, string_text
 
 MAX_FILE = 1_000_000
 _WRAPPERS = ("base64encode", "base64gzip", "trimspace", "chomp", "join", "format", "replace")
@@ -34,12 +35,8 @@ def read_user_data(module: Module, expr: cst.Node) -> UserData:
 
 
 def _literal_text(expr: cst.Template | cst.Heredoc) -> str:
-    """The literal parts of a string; interpolations and directives contribute nothing.
-    Quoted strings have escapes; heredocs only the doubled ``$${`` / ``%%{``."""
-    raw = "".join(str(p) for p in expr.parts if isinstance(p, cst.Token))
-    if isinstance(expr, cst.Template):
-        return cst.unescape(raw)
-    return raw.replace("$${", "${").replace("%%{", "%{")
+    """The literal text of a string; interpolations and directives contribute nothing."""
+    return string_text(expr).value().replace(HOLE, "")  # type: ignore[union-attr]
 
 
 def _read(module: Module, expr: cst.Node, out: UserData, depth: int) -> None:
@@ -96,14 +93,14 @@ def _read_file(module: Module, arg: cst.Node, out: UserData) -> None:
     directory; anything else is unreadable."""
     shown = arg.code.strip()
     relative = None
-    if isinstance(arg, cst.Template):
-        parts = arg.parts
-        if arg.is_literal:
-            relative = arg.literal_value
-        elif (len(parts) == 2 and isinstance(parts[0], cst.Interpolation)
-              and isinstance(parts[0].expr, cst.Traversal) and parts[0].expr.path == ["path", "module"]
-              and isinstance(parts[1], cst.Token)):
-            relative = cst.unescape(str(parts[1])).lstrip("/")
+    text = string_text(arg) if isinstance(arg, cst.Template) else None
+    if text is not None and not text.holes:
+        relative = text.value()
+    elif text is not None and len(text.holes) == 1 and text.holes[0].start == 0:
+        hole = text.holes[0].node
+        if (isinstance(hole, cst.Interpolation) and isinstance(hole.expr, cst.Traversal)
+                and hole.expr.path == ["path", "module"]):
+            relative = text.value()[len(HOLE):].lstrip("/")
     if relative is None:
         out.unreadable.append(shown)
         return
