@@ -31,8 +31,17 @@ resource "aws_lambda_function" "f" {
 """
 
 
+PROVIDER = 'provider "aws" {\n  region              = "us-east-1"\n  allowed_account_ids = ["123456789012"]\n}\n'
+
+
+def own(files: dict[str, str] | str) -> dict[str, str]:
+    """The module with a provider whose allowed_account_ids proves 123456789012 is its own."""
+    files = {"main.tf": files} if isinstance(files, str) else files
+    return {**files, "provider.tf": PROVIDER}
+
+
 def test_replaces_the_id_and_adds_the_data_source(snapshot) -> None:
-    assert check_fix(R, POLICY + "\n" + FUNCTION) == snapshot
+    assert check_fix(R, own(POLICY + "\n" + FUNCTION)) == snapshot
 
 
 def test_heredoc_and_count(snapshot) -> None:
@@ -50,14 +59,15 @@ resource "aws_iam_policy" "p" {
   EOT
 }
 """
-    assert check_fix(R, text) == snapshot
+    assert check_fix(R, own(text)) == snapshot
 
 
-def test_single_id_is_unsafe_and_held_back() -> None:
-    out, result = fix(R, FUNCTION, unsafe=False)
-    assert out["main.tf"] == FUNCTION
-    (held,) = result.remaining
-    assert held.held_back and held.impact == "none" and (held.line, held.column) == (3, 33)
+def test_without_proof_of_the_deploying_account_it_reports() -> None:
+    # one id in the module is no proof: it may be a partner's (issue 13)
+    assert unchanged(R, FUNCTION)
+    (record,) = fix(R, FUNCTION)[1].remaining
+    assert not record.fixable and (record.line, record.column) == (3, 33)
+    assert 'add allowed_account_ids = ["123456789012"] to the aws provider' in record.message
 
 
 def test_allowed_account_ids_make_it_safe_and_exclude_others() -> None:
@@ -78,7 +88,7 @@ def test_several_ids_are_reported_without_fix() -> None:
 
 
 def test_existing_data_source_is_reused(snapshot) -> None:
-    files = {"main.tf": FUNCTION, "data.tf": 'data "aws_caller_identity" "me" {}\n'}
+    files = own({"main.tf": FUNCTION, "data.tf": 'data "aws_caller_identity" "me" {}\n'})
     assert check_fix(R, files) == snapshot
 
 
@@ -130,7 +140,7 @@ def test_expression_contexts_are_reported_without_fix() -> None:
 
 
 def test_multi_file_module_adds_one_data_source() -> None:
-    files = {"iam.tf": POLICY, "lambda.tf": FUNCTION}
+    files = own({"iam.tf": POLICY, "lambda.tf": FUNCTION})
     out, _ = fix(R, files)
     assert (out["iam.tf"] + out["lambda.tf"]).count('data "aws_caller_identity" "current" {}') == 1
     assert "123456789012:" not in out["iam.tf"] + out["lambda.tf"].replace("# account 123456789012", "")
@@ -139,7 +149,7 @@ def test_multi_file_module_adds_one_data_source() -> None:
 def test_suppression_comment_on_one_line_keeps_that_string() -> None:
     text = POLICY.replace('"arn:aws:kms:us-east-1:123456789012:key/${var.key_id}",',
                           '"arn:aws:kms:us-east-1:123456789012:key/${var.key_id}", # tffix:ignore[TFX311]')
-    out, result = fix(R, text)
+    out, result = fix(R, own(text))
     assert '"arn:aws:kms:us-east-1:123456789012:key/${var.key_id}", # tffix:ignore[TFX311]' in out["main.tf"]
     assert "secretsmanager:us-east-1:${data.aws_caller_identity.current.account_id}:secret" in out["main.tf"]
     assert result.remaining == []
@@ -147,13 +157,12 @@ def test_suppression_comment_on_one_line_keeps_that_string() -> None:
 
 def test_string_nested_in_another_strings_interpolation() -> None:
     text = 'output "x" {\n  value = "arn:aws:iam::123456789012:role/${lower("arn:aws:iam::123456789012:role/y")}"\n}\n'
-    out, result = fix(R, text)
+    out, result = fix(R, own(text))
     assert out["main.tf"].count("${data.aws_caller_identity.current.account_id}") == 2
     assert not result.remaining
 
 
-def test_log_delivery_prefix_in_s3_object_arns() -> None:
-    text = """\
+LOG_POLICY = """\
 resource "aws_s3_bucket_policy" "logs" {
   bucket = aws_s3_bucket.logs.id
   policy = jsonencode({
@@ -162,14 +171,71 @@ resource "aws_s3_bucket_policy" "logs" {
       Principal = { Service = "cloudtrail.amazonaws.com" }
       Action    = "s3:PutObject"
       Resource  = "${aws_s3_bucket.logs.arn}/AWSLogs/123456789012/*"
-      Condition = { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:us-east-1:123456789012:trail/main" } }
     }]
   })
 }
 """
-    _, held = fix(R, text, unsafe=False)
-    assert [(r.line, r.column, r.held_back) for r in held.remaining] == [(8, 54, True), (9, 86, True)]
-    out, result = fix(R, text)
+
+
+def test_log_delivery_prefix_in_s3_object_arns() -> None:
+    out, result = fix(R, own(LOG_POLICY), unsafe=False)
     assert '"${aws_s3_bucket.logs.arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"' in out["main.tf"]
-    assert "us-east-1:${data.aws_caller_identity.current.account_id}:trail/main" in out["main.tf"]
     assert not result.remaining
+
+
+def test_an_id_in_a_condition_is_never_rewritten_and_so_nowhere() -> None:
+    condition = ('      Condition = { StringEquals = { "aws:SourceArn" = '
+                 '"arn:aws:cloudtrail:us-east-1:123456789012:trail/main" } }\n')
+    text = LOG_POLICY.replace('/*"\n', '/*"\n' + condition)
+    out, result = fix(R, own(text))
+    assert out["main.tf"] == text
+    reasons = sorted(r.message.split("; not fixed: ")[1].split(";")[0] for r in result.remaining)
+    assert reasons[0].startswith("it is in a condition")
+    assert reasons[1].startswith("the same id is also in aws_s3_bucket_policy.logs")
+
+
+PARTNER_ROLE = """\
+resource "aws_iam_role" "partner" {
+  name = "partner-access"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+    }]
+  })
+}
+"""
+
+
+def test_trust_policies_and_principals_keep_their_accounts() -> None:
+    # issue 13: rewriting a partner's id in a Principal locks the partner out
+    assert unchanged(R, own(PARTNER_ROLE))
+    (record,) = fix(R, own(PARTNER_ROLE))[1].remaining
+    assert "it is in a trust policy" in record.message
+    document = """\
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:role/ci"]
+    }
+  }
+}
+"""
+    assert unchanged(R, own(document))
+    heredoc = PARTNER_ROLE.replace("assume_role_policy", "policy").replace(
+        'jsonencode({\n    Statement = [{\n      Effect    = "Allow"\n      Action    = "sts:AssumeRole"\n'
+        '      Principal = { AWS = "arn:aws:iam::123456789012:root" }\n    }]\n  })',
+        '<<-EOT\n    {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",\n'
+        '      "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}\n  EOT')
+    assert "Principal" in heredoc and unchanged(R, own(heredoc))
+
+
+def test_an_id_also_written_outside_arns_is_left_everywhere() -> None:
+    # all or nothing per id: no half-changed module
+    text = FUNCTION + '\nvariable "account" {\n  default = "123456789012"\n}\n'
+    assert unchanged(R, own(text))
+    (record,) = fix(R, own(text))[1].remaining
+    assert "the same id is also written outside ARNs tffix rewrites" in record.message

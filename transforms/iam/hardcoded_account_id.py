@@ -13,7 +13,6 @@ from tffix.engine.rules import (
     FIX_SOMETIMES,
     IMPACT_NONE,
     SAFE,
-    UNSAFE,
     Finding,
     Rule,
     literal,
@@ -21,7 +20,8 @@ from tffix.engine.rules import (
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
-from tffix.syntax.strings import Position, string_text
+from tffix.syntax.strings import Position, StringText, string_text
+from tffix.transforms.lib.json_text import parse_json
 
 ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):([^\s\"'$,\]}]*)")
 # the account segment of the log-delivery prefix in S3 object ARNs: ".../AWSLogs/123456789012/*"
@@ -54,6 +54,19 @@ AWS_OWNED = ELB_ACCOUNTS | CLOUDTRAIL_ACCOUNTS | REDSHIFT_ACCOUNTS
 SKIPPED_KINDS = ("terraform", "provider", "variable", "import", "moved", "removed")
 
 
+# Where an account id names who may act or under which condition, another account's id is
+# the point (a partner assuming a role, a bucket policy for a log-delivery account): never
+# rewritten. Policy JSON keys, policy-document blocks, and arguments that are principals or
+# conditions by name.
+PRINCIPAL_KEYS = {"Principal": "a principal", "NotPrincipal": "a principal", "Condition": "a condition"}
+PRINCIPAL_BLOCKS = {"principals": "a principal", "not_principals": "a principal", "condition": "a condition"}
+PRINCIPAL_ARGUMENTS = {
+    "assume_role_policy": "a trust policy", "principal": "a principal", "source_account": "a condition",
+    "source_arn": "a condition", "source_owner": "a condition",
+}
+TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
 @dataclass
 class Hit:
     file: SourceFile
@@ -62,6 +75,7 @@ class Hit:
     account: str
     arn: str
     where: Position
+    context: str | None = None  # "a principal", "a condition", "a trust policy": never rewritten
 
 
 def _foreign(service: str, resource: str, account: str) -> bool:
@@ -93,15 +107,69 @@ def _scan(module: Module) -> list[Hit]:
         kind = ref.block.type
         if kind in SKIPPED_KINDS or (kind == "data" and ref.block.label_values[:1] == ["aws_caller_identity"]):
             continue
-        for node in ref.block.walk():
+        for node, context in _strings(ref.block, None):
             st = string_text(node)
-            if st is None:
-                continue
+            assert st is not None
+            excluded = _json_contexts(st)
             for run_start, run_end in st.runs:  # an ARN never spans an interpolation or a line
                 for start, _, account, arn in account_spans(st.source[run_start:run_end]):
-                    where = st.position(run_start + start) or Position(node.line, node.column)
-                    hits.append(Hit(ref.file, ref, node, account, arn, where))
+                    offset = run_start + start
+                    where = st.position(offset) or Position(node.line, node.column)
+                    inner = next((c for s, e, c in excluded if s <= offset < e), None)
+                    hits.append(Hit(ref.file, ref, node, account, arn, where, context or inner))
     return hits
+
+
+def _strings(node: cst.Node, context: str | None) -> Iterator[tuple[cst.Template | cst.Heredoc, str | None]]:
+    """Every string under ``node`` with the principal or condition context it sits in."""
+    if isinstance(node, cst.Attribute):
+        context = context or PRINCIPAL_ARGUMENTS.get(node.name)
+    elif isinstance(node, cst.Block):
+        context = context or PRINCIPAL_BLOCKS.get(node.type)
+    elif isinstance(node, cst.ObjectItem):
+        context = context or PRINCIPAL_KEYS.get(node.key_name or "")
+    if isinstance(node, (cst.Template, cst.Heredoc)):
+        yield node, context
+    for child in node.children():
+        yield from _strings(child, context)
+
+
+def _json_contexts(st: StringText) -> list[tuple[int, int, str]]:
+    """Spans of a JSON policy string's Principal, NotPrincipal and Condition values."""
+    try:
+        root = parse_json(st.text)
+    except ValueError:
+        return []
+    out = []
+    todo = [root]
+    while todo:
+        value = todo.pop()
+        for key, member, _, _ in value.members:
+            if key in PRINCIPAL_KEYS:
+                out.append((member.start, member.end, PRINCIPAL_KEYS[key]))
+            todo.append(member)
+        todo.extend(value.items)
+    return out
+
+
+def _occurrences(module: Module) -> dict[str, int]:
+    """How often each 12-digit number appears in the strings of the module's files and
+    .tfvars (the provider's own ``allowed_account_ids``, the proof, left out)."""
+    counts: dict[str, int] = {}
+    for f in [*module.files, *module.tfvars]:
+        for item in f.tree.body.items:
+            skip = item.get_attribute("allowed_account_ids") if isinstance(item, cst.Block) \
+                and item.type == "provider" else None
+            for node in item.walk():
+                if skip is not None and any(n is node for n in skip.walk()):
+                    continue
+                st = string_text(node)
+                if st is None:
+                    continue
+                for run_start, run_end in st.runs:
+                    for m in TWELVE_DIGITS.finditer(st.source[run_start:run_end]):
+                        counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    return counts
 
 
 def _own_accounts(module: Module) -> set[str]:
@@ -167,14 +235,20 @@ class HardcodedAccountId(Rule):
     `data "aws_caller_identity" "current" {}` to the file when the module has no caller-identity
     data source (an existing one is reused, whatever its name).
 
-    tffix cannot know which account a number belongs to, so it fixes only when the module
-    itself says which id is its own:
-    - the default `provider "aws"` block has `allowed_account_ids` with that id (then the
-      replacement cannot change any value: **safe**), or
-    - every hard-coded account id in the module's ARNs is the same single id (then it is
-      probably the module's own account: **unsafe**).
-    With several different ids, each is reported without a fix: cross-account ARNs are
-    legitimate and tffix cannot tell which one is the deploying account.
+    tffix cannot know which account a number belongs to, so it fixes only where the module
+    proves the id is the deploying account's: the default `provider "aws"` block has
+    `allowed_account_ids = ["<that id>"]` (Terraform then refuses to run in any other
+    account, so the replacement cannot change any value). Without that proof every id is
+    reported without a fix, with the line to add if the id is indeed the module's own.
+
+    Never rewritten, because another account's id is the point there: principals
+    (`Principal` / `NotPrincipal` in policy JSON or `jsonencode`, `principals` blocks of
+    `aws_iam_policy_document`, `principal` arguments), whole trust policies
+    (`assume_role_policy`) and conditions (`Condition`, `condition` blocks,
+    `source_account`, `source_arn`, `source_owner`). And all or nothing per id: an id that
+    also appears where tffix leaves it (a principal, a condition, a variable default, a
+    provider block, a string that is not an ARN, another block's reason to skip) is left
+    everywhere, so a run never leaves a module half on the data source and half on the number.
 
     Left alone: account ids AWS owns (the Elastic Load Balancing, CloudTrail and Redshift
     service accounts per region), Lambda layer ARNs (published by AWS or vendors) and
@@ -194,6 +268,11 @@ class HardcodedAccountId(Rule):
 
     ## Example
     ```hcl
+    provider "aws" {
+      region              = "us-east-1"
+      allowed_account_ids = ["123456789012"]
+    }
+
     resource "aws_iam_role_policy" "app" {
       role = aws_iam_role.app.id
       policy = jsonencode({
@@ -208,6 +287,11 @@ class HardcodedAccountId(Rule):
 
     ## Use instead
     ```hcl
+    provider "aws" {
+      region              = "us-east-1"
+      allowed_account_ids = ["123456789012"]
+    }
+
     resource "aws_iam_role_policy" "app" {
       role = aws_iam_role.app.id
       policy = jsonencode({
@@ -223,16 +307,12 @@ class HardcodedAccountId(Rule):
     ```
 
     ## Fix safety
-    **Safe** when the id is the one `allowed_account_ids` allows: Terraform refuses to run in
-    any other account, so the data source returns exactly that id and the plan shows no change.
-    **Unsafe** otherwise: when the single id in the module is in fact another account's (a
-    cross-account trust, a partner's bucket), the ARNs would start pointing at your own
-    account.
+    **Safe**: the id is the one `allowed_account_ids` allows, so the data source returns
+    exactly that id and the plan shows no change. Ids without that proof, in principals,
+    trust policies or conditions, or also written where tffix leaves them are only reported.
 
     ## Deployment impact
-    None when the id is the deploying account's: every value stays the same. (If it was not,
-    the changed ARNs update policies in place, or replace resources whose ARN argument forces
-    replacement.)
+    None: every value stays the same.
 
     ## References
     - Seed 000 §4 and seed 003 §5 (`../shared/seeds`)
@@ -248,7 +328,7 @@ class HardcodedAccountId(Rule):
     name = "hardcoded-account-id"
     summary = "ARNs take the account id from aws_caller_identity"
     fix_availability = FIX_SOMETIMES
-    safety = UNSAFE
+    safety = SAFE
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
@@ -257,30 +337,36 @@ class HardcodedAccountId(Rule):
             return
         own = _own_accounts(module)
         distinct = sorted({h.account for h in hits})
-        if len(own) == 1:
-            fixable, safety = own, SAFE
-        elif len(distinct) == 1 and not own:
-            fixable, safety = set(distinct), UNSAFE
-        else:
-            fixable, safety = set(), UNSAFE
         data_name = _data_name(module) or "current"
         provider_locals = _provider_locals(module)
         reasons: dict[int, str] = {}
         for i, h in enumerate(hits):
             alias = _provider_alias(h.holder.block)
             local = _local_name(h) if h.holder.block.type == "locals" else None
-            if h.account not in fixable:
-                if len(own) == 1:
-                    reasons[i] = f"it is not the provider's allowed account {next(iter(own))}"
-                elif own:
-                    reasons[i] = "the provider allows several accounts"
-                else:
-                    reasons[i] = (f"the module hard-codes {len(distinct)} different account ids "
-                                  f"({', '.join(distinct)}), so tffix cannot tell which is its own")
+            if h.context is not None:
+                reasons[i] = f"it is in {h.context}, where another account's id is legitimate"
+            elif len(own) != 1:
+                reasons[i] = ("the provider allows several accounts" if own else
+                              f"nothing proves it is the deploying account (the module hard-codes "
+                              f"{', '.join(distinct)}); if it is, add allowed_account_ids = [\"{h.account}\"] "
+                              f"to the aws provider and tffix can fix it")
+            elif h.account not in own:
+                reasons[i] = f"it is not the provider's allowed account {next(iter(own))}"
             elif alias is not None:
                 reasons[i] = f"the block uses {alias}, which may be another account"
             elif local is not None and local in provider_locals:
                 reasons[i] = f"local.{local} configures a provider, which cannot read a data source"
+        # all or nothing per id: an id also written where tffix leaves it is left everywhere
+        counts = _occurrences(module)
+        for account in distinct:
+            mine = [i for i, h in enumerate(hits) if h.account == account]
+            kept = [i for i in mine if i in reasons]
+            elsewhere = counts.get(account, 0) > len(mine)
+            if (kept or elsewhere) and len(kept) < len(mine):
+                why = (f"the same id is also in {hits[kept[0]].holder.address}, which tffix does not rewrite"
+                       if kept else "the same id is also written outside ARNs tffix rewrites")
+                for i in mine:
+                    reasons.setdefault(i, why + " (a half-changed module would mix accounts)")
         comments: dict[int, Comments] = {}
         for i, h in enumerate(hits):
             where = h.where
@@ -300,7 +386,7 @@ class HardcodedAccountId(Rule):
 
             adds_data = _data_name(module) is None  # appended to this file: its scope is the whole file
             yield self.finding(h.file, where, f"{message}; use data.aws_caller_identity.{data_name}.account_id",
-                               block=h.holder.block, fix=apply, safety=safety,
+                               block=h.holder.block, fix=apply, safety=SAFE,
                                scope=(h.holder.block, *((tree,) if adds_data else ())),
                                description=f"use data.aws_caller_identity.{data_name}.account_id")
 
