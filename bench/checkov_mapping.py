@@ -9,7 +9,7 @@ modules of the rule:
 
 * the docstring Example (the code every rule is tested on,
   tests/test_rule_examples.py), and Use instead (the code the docs recommend);
-* the cases in ``bench/mapping_cases/<RULE_ID>/<case>/``: modules we write to
+* the cases in ``bench/mapping_cases/<RULE_ID>/<case>/*.tf``: modules we write to
   show a mapping the Example cannot (another resource type, another port); the
   comment at the top of each says which check it shows.
 
@@ -27,6 +27,11 @@ whole catalogue takes two or three minutes. Verdicts per mapped id:
 Checks a fix resolves that the rule does not map are listed as
 ``unmapped_fixed``, checks without a result after a fix as
 ``unevaluated_after_fix``, checks that fail only after a fix as ``new_failures``.
+
+The result of a full run is committed as ``bench/results/checkov_mapping.json``
+(``--json bench/results/checkov_mapping.json``); tests/test_checkov_mapping.py
+fails when a rule's mapping or ``reports_only`` disagrees with it, so changing a
+mapping, or a case, means running this script again.
 """
 
 from __future__ import annotations
