@@ -60,7 +60,7 @@ def rule_modules(rule: type[Rule]) -> dict[str, dict[str, str]]:
     modules = {"example": example, "instead": instead}
     for case in sorted(p for p in (CASES / rule.id).glob("*") if p.is_dir()):
         modules[f"case-{case.name}"] = {
-            str(f.relative_to(case)): f.read_text(encoding="utf-8") for f in sorted(case.rglob("*")) if f.is_file()}
+            f.name: f.read_text(encoding="utf-8") for f in sorted(case.glob("*.tf"))}
     return modules
 
 
