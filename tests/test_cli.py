@@ -368,6 +368,9 @@ def test_rules_and_explain() -> None:
     rows = json.loads(r.stdout)
     row = next(x for x in rows if x["id"] == "TFX201")
     assert row["safety"] == "unsafe" and "CKV_AWS_17" in row["checkov"]
+    assert "CKV_AWS_17" in row["fixes"] and row["reports"] == []
+    display_only = next(x for x in rows if x["id"] == "TFX210")
+    assert display_only["fixes"] == [] and "CKV_AWS_24" in display_only["reports"]
     text = tffix("explain", "TFX201").stdout
     assert "## Fix safety" in text and "## Deployment impact" in text
     assert tffix("explain", "TFX000").exit_code == 2

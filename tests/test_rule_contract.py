@@ -32,6 +32,11 @@ def test_metadata(rule) -> None:
         assert re.fullmatch(r"CKV2?_[A-Z]+_\d+", cid), cid
     for tid in rule.trivy:
         assert re.fullmatch(r"[A-Z]+-\d{4}", tid), tid
+    assert rule.reports_only <= set(rule.mapped_ids()), f"{rule.id}: reports_only names ids it does not map"
+    if rule.fix_availability == "never":
+        assert not rule.reports_only, f"{rule.id}: a display-only rule reports every mapped id already"
+    assert sorted([*rule.fixed_ids(), *rule.reported_ids()]) == sorted(rule.mapped_ids())
+    assert not set(rule.checkov_skips) & set(rule.checkov), f"{rule.id}: checkov_skips repeats mapped ids"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=IDS)
@@ -41,3 +46,21 @@ def test_docs_have_every_section(rule) -> None:
     for section, text in docs.items():
         assert text, f"{rule.id}: empty section {section}"
     assert "```hcl" in docs["Example"]
+
+
+def test_fixed_and_reported_ids() -> None:
+    from tffix.engine.rules import Rule
+
+    class Fixing(Rule):
+        fix_availability = "sometimes"
+        checkov = ("CKV_AWS_1", "CKV_AWS_2")
+        trivy = ("AWS-0001",)
+        reports_only = frozenset({"CKV_AWS_2"})
+
+    class Reporting(Rule):
+        checkov = ("CKV_AWS_1",)
+
+    assert Fixing.fixed_ids() == ["CKV_AWS_1", "AWS-0001"] and Fixing.reported_ids() == ["CKV_AWS_2"]
+    assert Reporting.fixed_ids() == [] and Reporting.reported_ids() == ["CKV_AWS_1"]
+    assert Fixing.describe()["fixes"] == ["CKV_AWS_1", "AWS-0001"]
+    assert Fixing.describe()["reports"] == ["CKV_AWS_2"]

@@ -5,8 +5,8 @@
     python3 tools/gen_rules_doc.py --check   # exit 1 if docs/rules.md is out of date
 
 The page is the registry's metadata (id, name, summary, fix availability, safety,
-deployment impact, mapped Checkov / Trivy / KICS ids) as a table, then each rule's
-documentation sections. tests/test_rules_doc.py fails when the file is stale.
+deployment impact, the mapped Checkov / Trivy / KICS ids the rule fixes and those it
+only reports) as a table, then each rule's documentation sections. tests/test_rules_doc.py fails when the file is stale.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ def _ids(ids: tuple[str, ...] | list[str]) -> str:
 
 
 def render() -> str:
-    kics = any(r.kics for r in RULES)
     counts = {k: sum(1 for r in RULES if r.fix_availability == k) for k in FIX_LABEL}
     out = [
         "# Rules",
@@ -44,25 +43,26 @@ def render() -> str:
         "**Fix**: whether findings come with a fix. **Safety**: `safe` fixes are applied by default, `unsafe` ones "
         "only with `--unsafe-fixes` (a rule's individual findings may be safer or less safe than its default; the "
         "rule's Fix safety section lists every case). **Impact**: what applying the fix does to deployed "
-        "infrastructure.",
+        "infrastructure. **Fixes** / **reports**: the Checkov, Trivy and KICS checks the rule maps to, split into "
+        "those whose failures its fix resolves and those it only reports (the Checkov ones are verified with "
+        "`bench/checkov_mapping.py`; a rule's References say where a mapping holds).",
         "",
     ]
-    header = "| id | name | summary | fix | safety | impact | Checkov | Trivy |" + (" KICS |" if kics else "")
-    out += [header, "|" + "---|" * (9 if kics else 8)]
+    out += ["| id | name | summary | fix | safety | impact | fixes | reports |", "|" + "---|" * 8]
     for r in RULES:
         opt = " (opt-in)" if r.id in OPT_IN else ""
-        row = (f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name}{opt} | {_cell(r.summary)} | "
-               f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.checkov)} | {_ids(r.trivy)} |")
-        out.append(row + (f" {_ids(r.kics)} |" if kics else ""))
+        out.append(f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name}{opt} | {_cell(r.summary)} | "
+                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_ids())} | "
+                   f"{_ids(r.reported_ids())} |")
     if OPT_IN:
         out += ["", f"Opt-in rules ({', '.join(sorted(OPT_IN))}) run only when selected explicitly "
                     "(`--select ID`)."]
     for r in RULES:
         out += ["", f"## {r.id} {r.name}", "", f"{r.summary}.", "",
                 f"Fix: {FIX_LABEL[r.fix_availability]}; safety: {r.safety}; deployment impact: {r.impact}."]
-        mapped = r.mapped_ids()
-        if mapped:
-            out.append(f"Maps to: {', '.join(mapped)}.")
+        for label, ids in (("Fixes", r.fixed_ids()), ("Reports", r.reported_ids())):
+            if ids:
+                out.append(f"{label}: {', '.join(ids)}.")
         for section, text in r.docs().items():
             out += ["", f"### {section}", "", text]
     return "\n".join(out) + "\n"

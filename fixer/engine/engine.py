@@ -137,7 +137,7 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
             continue
         for f in results:
             c = comments.get(id(f.file.tree))
-            if c is not None and is_suppressed(rule.id, rule.checkov, rule.trivy, f.line, f.block, c):
+            if c is not None and is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
                 continue
             if options.only_files is not None and f.file.display not in options.only_files:
                 continue

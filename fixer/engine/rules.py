@@ -106,6 +106,12 @@ class Rule:
     checkov: ClassVar[tuple[str, ...]] = ()
     trivy: ClassVar[tuple[str, ...]] = ()
     kics: ClassVar[tuple[str, ...]] = ()
+    # mapped ids (Checkov, Trivy, KICS) the rule reports but its fix does not resolve, so that "tffix fixes
+    # CKV_x" is never claimed for them; a display-only rule reports all its mapped ids without saying so
+    reports_only: ClassVar[frozenset[str]] = frozenset()
+    # Checkov ids whose skip comments (``#checkov:skip=ID``) silence the rule although it does not map
+    # them: ids it mapped before its mapping was checked (issue 13), so comments written for them still work
+    checkov_skips: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, Any]] = {}  # per-rule options and their defaults
     default_enabled: ClassVar[bool] = True  # False: runs only when selected explicitly
 
@@ -134,6 +140,19 @@ class Rule:
         return [*cls.checkov, *cls.trivy, *cls.kics]
 
     @classmethod
+    def fixed_ids(cls) -> list[str]:
+        """The mapped ids the rule's fix resolves (bench/checkov_mapping.py verifies the Checkov ones)."""
+        if cls.fix_availability == FIX_NEVER:
+            return []
+        return [i for i in cls.mapped_ids() if i not in cls.reports_only]
+
+    @classmethod
+    def reported_ids(cls) -> list[str]:
+        """The mapped ids the rule reports and leaves to the user."""
+        fixed = cls.fixed_ids()
+        return [i for i in cls.mapped_ids() if i not in fixed]
+
+    @classmethod
     def docs(cls) -> dict[str, str]:
         return rule_docs(cls)
 
@@ -142,7 +161,7 @@ class Rule:
         return {
             "id": cls.id, "name": cls.name, "summary": cls.summary, "fix": cls.fix_availability,
             "safety": cls.safety, "impact": cls.impact, "checkov": list(cls.checkov), "trivy": list(cls.trivy),
-            "kics": list(cls.kics),
+            "kics": list(cls.kics), "fixes": cls.fixed_ids(), "reports": cls.reported_ids(),
         }
 
 

@@ -4,7 +4,8 @@
   the header line of its top-level block, or on a comment line directly
   above that block.
 * ``# tffix:ignore-file`` / ``# tffix:ignore-file[ID,...]`` anywhere in a file.
-* Peers' comments, for rules mapped to their ids: Checkov's
+* Peers' comments, for rules mapped to their ids (and Checkov ids in the
+  rule's ``checkov_skips``): Checkov's
   ``#checkov:skip=CKV_AWS_17:reason`` anywhere inside the block, and
   Trivy's ``#trivy:ignore:AVD-AWS-0180`` (optionally ``:exp:2026-12-31``,
   after which it no longer applies) on the finding's line, the block's

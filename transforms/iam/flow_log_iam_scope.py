@@ -191,10 +191,12 @@ class FlowLogIamScope(Rule):
       creates a new default policy version)
     - Checkov CKV_AWS_290 (resources) and CKV_AWS_111 (`data "aws_iam_policy_document"`),
       "Ensure IAM policies does not allow write access without constraints": both fail on these
-      statements and pass after the fix (checked with checkov 3.3.30). CKV_AWS_355 / CKV_AWS_356
-      ("no IAM policies documents allow "*" as a statement's resource for restrictable actions")
-      fail on them too but are not mapped: they also flag `logs:DescribeLogStreams` on `"*"`,
-      which the seed's corrected policy (and so the fix) keeps
+      statements and pass after the fix (checkov 3.3.30, `bench/checkov_mapping.py`, on heredoc
+      JSON and a policy document; Checkov cannot read a `jsonencode` policy once it holds the
+      log group's references, so there it reports neither pass nor fail). CKV_AWS_355 /
+      CKV_AWS_356 ("no IAM policies documents allow "*" as a statement's resource for
+      restrictable actions") fail on them too but are not mapped: they also flag the
+      `Describe*` actions on `"*"`, which the seed's corrected policy (and so the fix) keeps
     - Trivy AWS-0057 ("IAM policy should avoid use of wildcards", trivy-checks
       `checks/cloud/aws/iam/no_policy_wildcards.go`): flags sensitive actions on a wildcard
       resource and explicitly accepts `arn:aws:logs:...:log-group:<name>:*`, the form the fix writes

@@ -379,7 +379,8 @@ class HardcodedAccountId(Rule):
             tree = h.file.tree
             c = comments.setdefault(id(tree), Comments.of(tree))
             batch = [x for j, x in enumerate(hits) if x.holder.block is h.holder.block and j not in reasons
-                     and not is_suppressed(self.id, self.checkov, self.trivy, x.where.line, x.holder.block, c)]
+                     and not is_suppressed(self.id, (*self.checkov, *self.checkov_skips), self.trivy,
+                                           x.where.line, x.holder.block, c)]
 
             def apply(h: Hit = h, batch: list[Hit] = batch) -> None:
                 self._apply(module, h, batch, data_name)

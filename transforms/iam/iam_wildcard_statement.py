@@ -78,7 +78,10 @@ class IamWildcardStatement(Rule):
     - Seed 000 §1, seed 003 §5, seed 004 "Overly Permissive IAM Policies" (`../shared/seeds`)
     - Checkov CKV_AWS_1, CKV_AWS_49 (`checks/data/aws/AdminPolicyDocument.py`,
       `StarActionPolicyDocument.py`), CKV_AWS_62, CKV_AWS_63
-      (`checks/resource/aws/IAMAdminPolicyDocument.py`, `IAMStarActionPolicyDocument.py`);
+      (`checks/resource/aws/IAMAdminPolicyDocument.py`, `IAMStarActionPolicyDocument.py`):
+      they fail on `"*"` on `"*"`, which the rule reports (checkov 3.3.30,
+      `bench/checkov_mapping.py`); none of them flags `"<service>:*"`, and CKV_AWS_49 /
+      CKV_AWS_63 also flag `"*"` on scoped resources, which the rule does not;
       Trivy AWS-0057 (`checks/cloud/aws/iam/no_policy_wildcards.rego`)
     """
 

@@ -111,9 +111,12 @@ class CloudwatchLogRetention(Rule):
     - Amazon CloudWatch Logs API `PutRetentionPolicy` (accepted values; expired events are
       deleted)
     - Checkov CKV_AWS_66 ("Ensure that CloudWatch Log Group specifies retention days",
-      `checkov/terraform/checks/resource/aws/CloudWatchLogGroupRetention.py`); CKV_AWS_338 (at
-      least one year) is related but not mapped, since the rule keeps explicit shorter
-      retentions. No Trivy check covers retention.
+      `checkov/terraform/checks/resource/aws/CloudWatchLogGroupRetention.py`) and CKV_AWS_338
+      ("at least 1 year", `CloudWatchLogGroupRetentionYear.py`): both fail a group without a
+      retention and pass after the fix (checkov 3.3.30, `bench/checkov_mapping.py`).
+      CKV_AWS_338 only for the groups the rule fixes and with `retention-days` of 365 or more
+      (the default): explicit shorter retentions are left alone and keep failing it. No Trivy
+      check covers retention.
     """
 
     id = "TFX701"
@@ -122,7 +125,7 @@ class CloudwatchLogRetention(Rule):
     fix_availability = FIX_SOMETIMES
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
-    checkov = ("CKV_AWS_66",)
+    checkov = ("CKV_AWS_66", "CKV_AWS_338")
     options = {"retention-days": 365}
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:

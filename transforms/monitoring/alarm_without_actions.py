@@ -105,7 +105,9 @@ class AlarmWithoutActions(Rule):
       resource", defaults to `true`)
     - Checkov CKV_AWS_319 "Ensure that CloudWatch alarm actions are enabled"
       (`CloudWatchAlarmsEnabled.py`: `aws_cloudwatch_metric_alarm`, forbids
-      `actions_enabled = false`; it does not look at `alarm_actions`). No Trivy check found.
+      `actions_enabled = false`; it does not look at `alarm_actions`, so it fails only on that
+      part of what the rule reports; checkov 3.3.30, `bench/checkov_mapping.py`). No Trivy
+      check found.
     - Seed 002 §4.2, seed 004 "Monitoring" (`../shared/seeds`)
     """
 

@@ -67,7 +67,8 @@ class SecurityGroupOpenAdminPorts(OpenIngressRule):
     - Seed 000 "Security Group Misconfigurations", seed 004 "Insecure Security Groups"
       (`../shared/seeds`)
     - Checkov CKV_AWS_24 (22), CKV_AWS_25 (3389), CKV_AWS_277 (all ports)
-      (`checks/resource/aws/SecurityGroupUnrestrictedIngress*.py`); Trivy AWS-0107
+      (`checks/resource/aws/SecurityGroupUnrestrictedIngress*.py`; each fails where the rule
+      reports, checkov 3.3.30, `bench/checkov_mapping.py`); Trivy AWS-0107
       (`checks/cloud/aws/ec2/no_public_ingress_sgr.rego`)
     """
 

@@ -53,8 +53,11 @@ class DbCopyTagsToSnapshot(Rule):
     - Terraform AWS provider docs `aws_rds_cluster`: `copy_tags_to_snapshot` (Optional,
       boolean) "Copy all Cluster `tags` to snapshots. Default is `false`"; `aws_db_instance`
       has the same argument (not re-read for this rule)
-    - Checkov CKV2_AWS_60 "RDS instance with copy tags to snapshots enabled" (id seen in
-      Checkov skip comments); the cluster check id was not verified and is not mapped
+    - Checkov CKV2_AWS_60 (`graph_checks/aws/RDSEnableCopyTagsToSnapshot.yaml`, instances)
+      and CKV_AWS_313 (`RDSClusterCopyTags.py`, clusters): both fail before and pass after the
+      fix (checkov 3.3.30, `bench/checkov_mapping.py`). CKV2_AWS_60 also fails Aurora cluster
+      members (it exempts only the engines `aurora`, `neptune`, `docdb`), which the rule leaves
+      to their cluster
     """
 
     id = "TFX711"
@@ -63,7 +66,7 @@ class DbCopyTagsToSnapshot(Rule):
     fix_availability = FIX_ALWAYS
     safety = SAFE
     impact = IMPACT_IN_PLACE
-    checkov = ("CKV2_AWS_60",)
+    checkov = ("CKV2_AWS_60", "CKV_AWS_313")
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_db_instance", "aws_rds_cluster"):

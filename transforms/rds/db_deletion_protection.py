@@ -85,8 +85,10 @@ class DbDeletionProtection(Rule):
       "(Optional) If the DB instance should have deletion protection enabled. The database
       can't be deleted when this value is set to `true`. The default is `false`." (from
       memory; not re-read for this rule)
-    - Checkov CKV_AWS_293 (instances) and CKV_AWS_139 ("Ensure that RDS clusters have deletion
-      protection enabled"), both seen in Checkov id listings and skip comments
+    - Checkov CKV_AWS_293 (`RDSInstanceDeletionProtection.py`, instances) and CKV_AWS_139
+      (`RDSDeletionProtection.py`, clusters): both fail on every database without it and pass
+      after the fix, which touches production databases only (checkov 3.3.30,
+      `bench/checkov_mapping.py`)
     - Environment detection: `transforms/lib/environment.py` (shared with TFX822)
     """
 

@@ -91,8 +91,10 @@ class DbIamAuth(Rule):
       authentication" for Aurora MySQL and Aurora PostgreSQL
     - Terraform AWS provider source, `internal/service/rds/instance.go` `ResourceInstance`:
       `iam_database_authentication_enabled` is Optional and not ForceNew
-    - Checkov CKV_AWS_161 "RDS database has IAM authentication enabled" (seen in Checkov skip
-      comments and reports); the cluster check id was not verified and is not mapped
+    - Checkov CKV_AWS_161 (`RDSIAMAuthentication.py`, instances with engine `mysql` or
+      `postgres` only) and CKV_AWS_162 (`RDSClusterIAMAuthentication.py`, every
+      `aws_rds_cluster`): both fail before and pass after the fix (checkov 3.3.30,
+      `bench/checkov_mapping.py`), for the engines and versions the rule fixes
     """
 
     id = "TFX712"
@@ -101,7 +103,7 @@ class DbIamAuth(Rule):
     fix_availability = FIX_SOMETIMES
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
-    checkov = ("CKV_AWS_161",)
+    checkov = ("CKV_AWS_161", "CKV_AWS_162")
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources(*ENGINES):

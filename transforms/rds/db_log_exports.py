@@ -87,7 +87,8 @@ class DbLogExports(Rule):
     - Amazon RDS User Guide, "Publishing database logs to Amazon CloudWatch Logs" (log group
       names, retention "never expire" by default; from memory, not re-read for this rule)
     - Checkov CKV_AWS_129 (`DBInstanceLogging.py`, any non-empty list passes) and CKV_AWS_324
-      (`RDSClusterLogging.py`)
+      (`RDSClusterLogging.py`): both fail before and pass after the fix (checkov 3.3.30,
+      `bench/checkov_mapping.py`)
     """
 
     id = "TFX718"

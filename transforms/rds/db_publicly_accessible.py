@@ -77,8 +77,9 @@ class DbPubliclyAccessible(Rule):
     - Terraform AWS provider: `aws_db_instance`, `aws_rds_cluster_instance`, `aws_redshift_cluster`,
       `aws_dms_replication_instance` argument references (publicly_accessible; DMS schema marks it ForceNew)
     - AWS provider 5.0 upgrade guide: Redshift `publicly_accessible` now defaults to `false`
-    - Checkov CKV_AWS_17, CKV_AWS_87 (Redshift), CKV_AWS_89 (DMS); Trivy AWS-0180 (RDS); Trivy has no Redshift
-      public-access check (AWS-0087 is S3 "block public policy", AWS-0127 is Redshift "use VPC")
+    - Checkov CKV_AWS_17, CKV_AWS_87 (Redshift), CKV_AWS_89 (DMS), each failing before and passing
+      after the fix (checkov 3.3.30, `bench/checkov_mapping.py`); Trivy AWS-0180 (RDS); Trivy has no
+      Redshift public-access check (AWS-0087 is S3 "block public policy", AWS-0127 is Redshift "use VPC")
     """
 
     id = "TFX201"

@@ -154,7 +154,8 @@ class StorageEncrypted(Rule):
       unencrypted DB instance"; replicas follow the source); Aurora Serverless v1 is always encrypted
     - Checkov CKV_AWS_16 (`aws_db_instance`), CKV_AWS_96 (`aws_rds_cluster`), CKV_AWS_74
       (`aws_docdb_cluster`), CKV_AWS_44 (`aws_neptune_cluster`) (checkov source,
-      `checkov/terraform/checks/resource/aws/`)
+      `checkov/terraform/checks/resource/aws/`; each fails before and passes after the fix,
+      checkov 3.3.30, `bench/checkov_mapping.py`)
     - Trivy AWS-0080 (rds encrypt-instance-storage-data), AWS-0079 (rds
       encrypt-cluster-storage-data), AWS-0021 (documentdb enable-storage-encryption),
       AWS-0076 (neptune enable-storage-encryption)

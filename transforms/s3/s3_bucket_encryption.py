@@ -83,8 +83,8 @@ class S3BucketEncryption(Rule):
     with SSE-S3 even without a configuration, so for SSE-S3 this fix does not change what is
     stored: it makes the choice explicit and reviewable, makes Terraform correct drift (a
     console change of the default encryption shows up in the plan), satisfies scanners that
-    look for it (Checkov CKV_AWS_19, Trivy AWS-0088), and is the place to switch to SSE-KMS
-    (CKV_AWS_145, AWS-0132), which is the option that really changes who can read the data.
+    look for it (Trivy AWS-0088), and is the place to switch to SSE-KMS (Checkov CKV_AWS_145,
+    Trivy AWS-0132), which is the option that really changes who can read the data.
 
     ## Example
     ```hcl
@@ -138,9 +138,14 @@ class S3BucketEncryption(Rule):
     - AWS S3 User Guide, "Setting default server-side encryption behavior": since
       2023-01-05 S3 applies SSE-S3 to all new objects by default
     - Seed 000 §1 "Missing KMS encryption", seed 004 "Missing Encryption" (`../shared/seeds`)
-    - Checkov CKV_AWS_19, CKV_AWS_145 (checkov `graph_checks/aws/S3BucketEncryption.yaml`,
-      `S3KMSEncryptedByDefault.yaml`); Trivy AWS-0088, AWS-0132 (trivy-checks
-      `checks/cloud/aws/s3/enable_bucket_encryption.rego`, `encryption_customer_key.rego`)
+    - Checkov: none mapped (checked with checkov 3.3.30, `bench/checkov_mapping.py`).
+      CKV_AWS_19 (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any
+      encryption configuration, so it never fails on a bucket this rule fixes; CKV_AWS_145
+      (`S3KMSEncryptedByDefault.yaml`, SSE-KMS) fails before and after the default SSE-S3 fix
+      and is resolved only with `sse-algorithm = "aws:kms"`. `#checkov:skip=` comments for
+      either id still silence the rule (`checkov_skips`)
+    - Trivy AWS-0088, AWS-0132 (trivy-checks `checks/cloud/aws/s3/enable_bucket_encryption.rego`,
+      `encryption_customer_key.rego`; not checked here)
     """
 
     id = "TFX130"
@@ -149,7 +154,7 @@ class S3BucketEncryption(Rule):
     fix_availability = FIX_SOMETIMES
     safety = SAFE
     impact = IMPACT_IN_PLACE
-    checkov = ("CKV_AWS_19", "CKV_AWS_145")
+    checkov_skips = ("CKV_AWS_19", "CKV_AWS_145")
     trivy = ("AWS-0088", "AWS-0132")
     options = {"sse-algorithm": "AES256", "kms-key-id": ""}
 

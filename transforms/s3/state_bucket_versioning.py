@@ -153,7 +153,10 @@ class StateBucketVersioning(Rule):
     - Seed 002 §6.2 "No Terraform State Backup" (`../shared/seeds`)
     - Checkov CKV_AWS_21 (`checkov/terraform/checks/graph_checks/aws/S3BucketVersioning.yaml`:
       inline `versioning.enabled = true` or a connected `aws_s3_bucket_versioning` with
-      status `Enabled`); Trivy AWS-0090 (trivy-checks `checks/cloud/aws/s3/enable_versioning.rego`)
+      status `Enabled`), for state buckets only: it fails on every bucket without versioning,
+      and the fix resolves it on the state buckets it finds (checkov 3.3.30,
+      `bench/checkov_mapping.py`); Trivy AWS-0090 (trivy-checks
+      `checks/cloud/aws/s3/enable_versioning.rego`), likewise
     """
 
     id = "TFX132"

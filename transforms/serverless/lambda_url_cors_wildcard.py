@@ -70,8 +70,9 @@ class LambdaUrlCorsWildcard(Rule):
     - Terraform AWS provider docs, `aws_lambda_function_url` (`authorization_type` `NONE` /
       `AWS_IAM`, `cors.allow_origins`), `aws_apigatewayv2_api` (`cors_configuration`)
     - Seed 001 §10 (`../shared/seeds`)
-    - Checkov CKV2_AWS_75 "Ensure no open CORS policy" (`graph_checks/aws/LambdaOpenCorsPolicy.yaml`,
-      which fails when both origins and methods are `*`)
+    - Checkov CKV2_AWS_75 "Ensure no open CORS policy" (`graph_checks/aws/LambdaOpenCorsPolicy.yaml`),
+      only where both origins and methods are `*` on the URL of an `aws_lambda_function` of the
+      module (checkov 3.3.30, `bench/checkov_mapping.py`); the rule reports every `"*"` origin
     """
 
     id = "TFX212"
