@@ -373,6 +373,10 @@ def test_rules_and_explain() -> None:
     assert display_only["fixes"] == [] and "CKV_AWS_24" in display_only["reports"]
     text = tffix("explain", "TFX201").stdout
     assert "## Fix safety" in text and "## Deployment impact" in text
+    assert "\nFixes: CKV_AWS_17" in text and "\nReports:" not in text
+    assert "\nReports: CKV_AWS_24" in tffix("explain", "TFX210").stdout
+    listing = {line.split()[0]: line for line in tffix("rules").stdout.splitlines()}
+    assert "fixes CKV_AWS_17" in listing["TFX201"] and "reports CKV_AWS_24" in listing["TFX210"]
     assert tffix("explain", "TFX000").exit_code == 2
 
 

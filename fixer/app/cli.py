@@ -232,20 +232,21 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:
-    """List every rule: id, name, fix availability, safety, impact, mapped ids."""
+    """List every rule: id, name, fix availability, safety, impact, and the mapped
+    Checkov/Trivy/KICS ids it fixes and those it only reports."""
     rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     if fmt == "markdown":
-        click.echo("| id | name | summary | fix | safety | impact | Checkov | Trivy |")
+        click.echo("| id | name | summary | fix | safety | impact | fixes | reports |")
         click.echo("|---|---|---|---|---|---|---|---|")
         for r in rows:
             click.echo(f"| {r['id']} | {r['name']} | {r['summary']} | {r['fix']} | {r['safety']} | {r['impact']} "
-                       f"| {', '.join(r['checkov']) or '-'} | {', '.join(r['trivy']) or '-'} |")
+                       f"| {', '.join(r['fixes']) or '-'} | {', '.join(r['reports']) or '-'} |")
         return
     for r in rows:
-        mapped = ", ".join([*r["checkov"], *r["trivy"], *r["kics"]]) or "-"
+        mapped = "; ".join(f"{kind} {', '.join(r[kind])}" for kind in ("fixes", "reports") if r[kind]) or "-"
         flag = " (opt-in)" if r["opt_in"] else ""
         click.echo(f"{r['id']}  {r['name']:<34} fix={r['fix']:<9} {r['safety']:<12} {r['impact']:<18} {mapped}{flag}")
 
@@ -260,9 +261,10 @@ def explain_cmd(rule_id: str) -> None:
         sys.exit(EXIT_ERROR)
     click.echo(f"# {rule.id} {rule.name}\n\n{rule.summary}.\n")
     click.echo(f"Fix: {rule.fix_availability}; safety: {rule.safety}; deployment impact: {rule.impact}")
-    mapped = rule.mapped_ids()
-    if mapped:
-        click.echo(f"Maps to: {', '.join(mapped)}")
+    if rule.fixed_ids():
+        click.echo(f"Fixes: {', '.join(rule.fixed_ids())}")
+    if rule.reported_ids():
+        click.echo(f"Reports: {', '.join(rule.reported_ids())}")
     for section, text in rule.docs().items():
         click.echo(f"\n## {section}\n{text}")
 
