@@ -201,8 +201,11 @@ def _member_from_row(name: str, row: Row, body: str) -> Member:
     camel = field_ref[1] if field_ref else None
     if camel is None:
         return Member(name, False, True, False)
-    required = bool(body) and f"reset{camel[0].upper()}{camel[1:]}()" not in body
-    getter = re.search(rf"^    get {camel}\(\) \{{\n\s+return (.*);\n", body, re.MULTILINE)
+    # the property is named after the field unless that clashes (get_password_data -> fetchPasswordData)
+    setter = re.search(rf"^    set (\w+)\(value\) \{{\n\s+this\._{camel}(?:\.internalValue)? = value;", body, re.MULTILINE)
+    prop = setter[1] if setter else camel
+    required = bool(body) and f"reset{prop[0].upper()}{prop[1:]}()" not in body
+    getter = re.search(rf"^    get {prop}\(\) \{{\n\s+return (.*);\n", body, re.MULTILINE)
     built = re.search(rf'^\s+(?:this\.)?_{camel} = new ([\w.]+)\(this, "[^"]+"(?:, (true|false))?\);', body, re.MULTILINE)
     return Member(name, False, not required, required, getter[1] if getter else None,
                   _short(built[1]) if built else None, bool(built and built[2] == "true"))
