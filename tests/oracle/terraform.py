@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +38,7 @@ SET_ASIDE = ".terraform.lock.hcl.tffix-oracle"
 # init's warning that the lock file it wrote has checksums for this platform only:
 # always true of a filesystem mirror, and the lock file is removed anyway
 LOCAL_CHECKSUMS = "Incomplete lock file information for providers"
+INSTALLED = re.compile(r"Installed provider version: (\S+) v(\S+)")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     step: str = "validate"  # the step that decided: "init" or "validate"
     seconds: float = 0.0
+    providers: dict[str, str] = field(default_factory=dict)  # what init installed: {"hashicorp/aws": "5.99.1"}
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -93,17 +96,21 @@ def _init(directory: Path, env: dict[str, str], timeout: float) -> Result:
     proc = _run([f"-chdir={directory}", "init", "-backend=false", "-input=false", "-no-color", "-json"],
                 env, timeout)
     diagnostics = []
+    providers = {}
     for line in proc.stdout.splitlines():
         try:
             message = json.loads(line)
         except ValueError:
             continue
+        installed = INSTALLED.match(message.get("@message", ""))
+        if installed:
+            providers[installed[1]] = installed[2]
         if message.get("type") == "diagnostic" and message["diagnostic"].get("summary") != LOCAL_CHECKSUMS:
             diagnostics.append(_diagnostic(message["diagnostic"]))
     if proc.returncode != 0 and not any(d.severity == "error" for d in diagnostics):
         text = (proc.stderr or proc.stdout).strip()
         diagnostics.append(Diagnostic("error", "terraform init failed", text[-2000:]))
-    return Result(proc.returncode == 0, diagnostics, "init")
+    return Result(proc.returncode == 0, diagnostics, "init", providers=providers)
 
 
 def _validate(directory: Path, env: dict[str, str], timeout: float) -> Result:
@@ -132,6 +139,7 @@ def _session(module_dir: Path | str, steps: tuple[str, ...], timeout: float) -> 
         if result.ok and "validate" in steps:
             checked = _validate(directory, env, timeout)
             checked.diagnostics[:0] = [d for d in result.diagnostics if d.severity != "error"]
+            checked.providers = result.providers
             result = checked
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
