@@ -18,12 +18,15 @@ fails it is alone. Validated alone are also: every member of a batch that
 got an error no member owns, and every member a child module cannot stand
 in for (it has ``output``, ``import``, ``removed`` or ``cloud`` blocks, which
 terraform treats differently in a root module, or module calls, or it cannot
-be parsed). Members are grouped by their terraform blocks' text, so that
-different version constraints never share an ``init``.
+be parsed). A member with a ``terraform`` block is first run through ``init``
+alone (a fraction of a second): if that fails, that is its result; if not, it
+is batched only with members for which init chose the same provider
+versions, so different version constraints never share an ``init``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -32,19 +35,21 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .terraform import Diagnostic, Result, validate
+from .terraform import Diagnostic, Result, init, validate
 
 __all__ = ["validate_many"]
 
+# terraform checks these only in a root module (root outputs holding sensitive
+# values must say so; child outputs pass them on unmarked), or allows them only there
 ROOT_ONLY = {"output", "import", "removed"}
 UNKNOWN = "tffix_oracle_unknown"
 
 
-def _plan(directory: Path) -> tuple[str, list[str]] | None:
-    """(constraint key, variable names) of a member that can be batched, else None."""
+def _plan(directory: Path) -> tuple[bool, list[str]] | None:
+    """(has a terraform block, variable names) of a member that can be batched, else None."""
     import tffix
 
-    key, variables = [], []
+    constrained, variables = False, []
     for path in sorted(directory.glob("*.tf")):
         try:
             tree = tffix.parse(path.read_text(encoding="utf-8-sig"), path.name)
@@ -56,12 +61,10 @@ def _plan(directory: Path) -> tuple[str, list[str]] | None:
             if block.type == "terraform":
                 if any(b.type == "cloud" for b in block.body.blocks):
                     return None
-                key.append(block.code.strip())
+                constrained = True
             elif block.type == "variable" and block.labels:
                 variables.append(block.label_values[0])
-    if any(p.is_dir() and p.name != ".terraform" for p in directory.iterdir()):
-        key.append(f"subdirectories of {directory}")  # local child modules: keep such a member apart
-    return "\n".join(sorted(key)), variables
+    return constrained, variables
 
 
 def _validate_together(members: list[tuple[Path, list[str]]]) -> tuple[Result, dict[str, Path]]:
@@ -146,20 +149,32 @@ def validate_many(directories: Iterable[Path], *, jobs: int = 2, size: int = 150
     """``validate`` of every directory (see the module docstring for how)."""
     dirs = list(directories)
     alone: list[Path] = []
+    results: dict[Path, Result] = {}
     groups: defaultdict[str, list[tuple[Path, list[str]]]] = defaultdict(list)
+    constrained = []
     for directory in dirs:
         plan = _plan(directory)
         if plan is None:
             alone.append(directory)
+        elif plan[0]:
+            constrained.append((directory, plan[1]))
         else:
-            groups[plan[0]].append((directory, plan[1]))
+            groups[""].append((directory, plan[1]))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        # a member with a terraform block: init alone (cheap), then batched with the
+        # members for which init chose the same provider versions
+        for (directory, variables), resolved in zip(constrained, pool.map(init, [d for d, _ in constrained]),
+                                                    strict=True):
+            if resolved.ok:
+                groups[json.dumps(sorted(resolved.providers.items()))].append((directory, variables))
+            else:
+                results[directory] = resolved
     batches = []
     for members in groups.values():
         if len(members) == 1:
             alone.append(members[0][0])
         else:
             batches += [members[i:i + size] for i in range(0, len(members), size)]
-    results: dict[Path, Result] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         # the big batches first, the single runs beside them, the fallbacks last
         batches.sort(key=len, reverse=True)
