@@ -87,13 +87,14 @@ def _culprits(before: Path, rules: list[str], scope: Path | None) -> list[str]:
     return found
 
 
-def check(pairs: list[tuple[Path, Path]], report: dict, *, jobs: int = 2,
+def check(pairs: list[tuple[Path, Path]], report: dict, *, jobs: int = 2, changed_only: bool = True,
           scope: Callable[[Path], Path] | None = None) -> tuple[dict[Path, Result], dict[Path, Result], list[Breakage]]:
-    """Validate the changed modules before, and those valid before also after.
+    """Validate the changed modules (all with ``changed_only=False``) before, and
+    those valid before also after.
     Returns the before results (of changed modules), the after results (of
     those valid before) and the breakages. ``scope(before_dir)``: the tree to
     copy when looking for the rule that breaks a module."""
-    moved = [(b, a) for b, a in pairs if changed(b, a)]
+    moved = [(b, a) for b, a in pairs if changed(b, a) or not changed_only]
     before = validate_many([b for b, _ in moved], jobs=jobs, confirm_errors=False)
     candidates = [(b, a) for b, a in moved if before[b].ok]
     after = validate_many([a for _, a in candidates], jobs=jobs, confirm_errors=True)
