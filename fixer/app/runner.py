@@ -23,6 +23,7 @@ from pathlib import Path
 from tffix.app.discovery import ModuleSpec, discover
 from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.output import Summary
+from tffix.app.stack import call_with_deep_stack
 from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import Rule
@@ -86,6 +87,11 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
 
 
 def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
+    """One module, on a deep stack (``stack.py``): rules recurse as deep as the code nests."""
+    return call_with_deep_stack(_process, spec, job)
+
+
+def _process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
     module, errors, digests = load_module(spec)
     options = job.options
     if spec.only is not None:
@@ -120,6 +126,10 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
 
 def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     """One in-memory file (stdin). Returns the outcome and the fixed text."""
+    return call_with_deep_stack(_run_text, text, name, job)
+
+
+def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     try:
         tree = parse(text, name)
     except ParseError as e:
