@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tffix.app.discovery import ModuleSpec, discover
+from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
@@ -173,15 +173,36 @@ def collect_summary(summary: Summary, outcomes: list[ModuleOutcome], modules: in
                                                                created=change.created)))
 
 
-def write_changes(outcomes: list[ModuleOutcome], summary: Summary) -> None:
-    """Write every changed file atomically; failures become summary errors."""
+def write_changes(outcomes: list[ModuleOutcome], summary: Summary, roots: list[Path] | None = None,
+                  written: list[str] | None = None) -> None:
+    """Write every changed file atomically, only below ``roots`` (real paths)
+    when given; failures become summary errors, and the fixes in a file that
+    was not written go back to the findings that remain. ``written`` receives
+    each display path once its file is on disk (for a run cut short)."""
     for o in outcomes:
         for change in o.result.changes:
             expected = None if change.created else o.digests.get(change.display)
-            error = write_atomic(Path(change.path), change.after, expected)
+            try:
+                error = write_atomic(Path(change.path), change.after, expected, roots)
+            except Exception as exc:  # noqa: BLE001 - one file must not stop the others
+                error = f"{change.display}: cannot write: {type(exc).__name__}: {exc}"
             if error:
                 summary.errors.append(error)
                 summary.changed.remove(change.display)
+                _unfix(summary, change.display)
+            elif written is not None:
+                written.append(change.display)
+
+
+def _unfix(summary: Summary, display: str) -> None:
+    """The fixes in a file that could not be written are findings again."""
+    kept = []
+    for r in summary.fixed:
+        if r.path == display:
+            summary.remaining.append(replace(r, applied=False))
+        else:
+            kept.append(r)
+    summary.fixed = kept
 
 
 def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
@@ -194,5 +215,5 @@ def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)
     collect_summary(summary, outcomes, len(specs))
     if write:
-        write_changes(outcomes, summary)
+        write_changes(outcomes, summary, roots_of(paths))
     return summary, outcomes
