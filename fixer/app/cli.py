@@ -42,12 +42,55 @@ FORMAT_RULE = "TFX901"
 
 
 class _DefaultGroup(click.Group):
-    """``tffix PATHS`` runs the default command; ``tffix rules`` a subcommand."""
+    """``tffix PATHS`` runs the default command; ``tffix rules`` a subcommand.
+    Every command runs with output streams that cannot fail to encode, and
+    under a last-resort handler: no traceback ever reaches the user."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        safe_streams()
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last resort
+            click.echo(internal_error(ctx.invoked_subcommand or "tffix", exc), err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def internal_error(stage: str, exc: BaseException) -> str:
+    """The one line a user sees for a bug in tffix."""
+    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return (f"tffix: internal error while {stage}: {type(exc).__name__}" + (f": {detail}" if detail else "")
+            + " (please report it)")
+
+
+def safe_streams() -> None:
+    """Messages must never fail on a stdout or stderr that cannot encode them
+    (``PYTHONIOENCODING=ascii``, a C locale): unencodable characters are
+    escaped. File contents go out as UTF-8 bytes instead (``write_utf8``)."""
+    for stream in (sys.stdout, sys.stderr):
+        if callable(getattr(stream, "reconfigure", None)):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+                pass
+
+
+def write_utf8(text: str) -> None:
+    """Terraform text (a fixed file, a diff) as UTF-8 bytes, whatever the locale:
+    ``tffix - < a.tf > b.tf`` must give the bytes of the file."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # pragma: no cover - a text-only stdout
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -127,13 +170,29 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
     except InputError as e:
         click.echo(str(e), err=True)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last resort: still a summary and valid JSON/SARIF
+        report = Report(Summary(errors=[internal_error("finding and fixing files", exc)]), [], False, [])
+        return _report(report, fmt=fmt, dry_run=dry_run, check=check, exit_non_zero_on_fix=False,
+                       show_fixes=False)
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
+    try:
+        return _output(report, settings, fmt=fmt, dry_run=dry_run, check=check,
+                       exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    except Exception as exc:  # noqa: BLE001 - the last resort while printing: the counts still go out
+        s = report.summary
+        summary = Summary(modules=s.modules, files=s.files, changed=list(s.changed),
+                          errors=[internal_error("printing the results", exc)])
+        return _report(Report(summary, [], report.unsafe_fixes, []), fmt=fmt, dry_run=dry_run, check=check,
+                       exit_non_zero_on_fix=False, show_fixes=False)
+
+
+def _output(report: Report, settings: Settings, *, fmt: str, dry_run: bool, check: bool,
+            exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
     summary = report.summary
     if report.output is not None and fmt == "text" and settings.mode == FIX:  # stdin: the fixed text to stdout
-        sys.stdout.write(report.output)
-        sys.stdout.flush()
+        write_utf8(report.output)
         for r in summary.remaining:
             click.echo(text_finding(r), err=True)
         for error in summary.errors:
@@ -155,8 +214,7 @@ def _report(report: Report, *, fmt: str, dry_run: bool, check: bool, exit_non_ze
         click.echo(to_sarif(summary.remaining, report.rules))
     else:
         if dry_run:
-            for _, diff in summary.diffs:
-                click.echo(diff, nl=False)
+            write_utf8("".join(diff for _, diff in summary.diffs))
         for r in summary.remaining:
             click.echo(text_finding(r), err=dry_run)
     for error in summary.errors:

@@ -76,12 +76,25 @@ def decode(data: bytes, display: str) -> str:
 
 
 def read_source(path: Path, display: str) -> Source:
+    """The file's text and digest. Opened without blocking and checked to be a
+    regular file first: a FIFO put in place of a ``.tf`` must not hang the run."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
         raise InputError(display, "is a directory") from None
     except OSError as e:
         raise InputError(display, f"cannot read: {e.strerror or e}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(display, "not a regular file (a FIFO, socket or device); skipped")
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            data = f.read()
+    except OSError as e:
+        raise InputError(display, f"cannot read: {e.strerror or e}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return Source(path, decode(data, display), digest(data))
 
 

@@ -99,8 +99,9 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
         name = settings.stdin_filename
         text = decode(sys.stdin.buffer.read() if settings.stdin is None else settings.stdin, name)
         outcome, fixed = run_text(text, name, job)
-        summary = Summary(modules=1, files=1)
+        summary = Summary()
         collect_summary(summary, [outcome], 1)
+        summary.files = 1  # one input, whether or not it parsed
         return Report(summary, rules, options.unsafe_fixes, [outcome], text if outcome.errors else fixed)
     summary, outcomes = fix_paths(paths, job, settings.jobs, write=settings.mode == FIX, progress=progress)
     return Report(summary, rules, options.unsafe_fixes, outcomes)

@@ -17,6 +17,7 @@ import difflib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -87,8 +88,18 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
 
 
 def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
-    """One module, on a deep stack (``stack.py``): rules recurse as deep as the code nests."""
-    return call_with_deep_stack(_process, spec, job)
+    """One module, on a deep stack (``stack.py``): rules recurse as deep as the code nests.
+    Whatever goes wrong stays in this module's outcome: the other modules still run."""
+    try:
+        return call_with_deep_stack(_process, spec, job)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for one module
+        return _failed(spec, exc)
+
+
+def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") -> ModuleOutcome:
+    shown = display_path(spec.directory)
+    message = f"{shown}: {what} while checking this module ({type(exc).__name__}: {exc}); nothing in it was changed"
+    return ModuleOutcome(str(spec.directory), ModuleResult(str(spec.directory)), [message])
 
 
 def _process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
@@ -115,18 +126,25 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             if progress:
                 progress(1)
         return outcomes
+    outcomes = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        outcomes = []
-        for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
-            outcomes.append(outcome)
-            if progress:
-                progress(1)
-        return outcomes
+        try:
+            for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
+                outcomes.append(outcome)
+                if progress:
+                    progress(1)
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+            outcomes += [_failed(spec, exc, "a worker process died") for spec in specs[len(outcomes):]]
+    return outcomes
 
 
 def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
-    """One in-memory file (stdin). Returns the outcome and the fixed text."""
-    return call_with_deep_stack(_run_text, text, name, job)
+    """One in-memory file (stdin). Returns the outcome and the fixed text
+    (the text itself when something went wrong)."""
+    try:
+        return call_with_deep_stack(_run_text, text, name, job)
+    except Exception as exc:  # noqa: BLE001 - as in ``process``
+        return _failed(ModuleSpec(Path(name).parent), exc), text
 
 
 def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
