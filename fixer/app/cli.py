@@ -22,7 +22,8 @@ from typing import Any
 
 import click
 from tffix import __version__
-from tffix.app.files import InputError
+from tffix.app.files import InputError, remove_temporary_files
+from tffix.app.interrupt import Interrupted, handling_signals
 from tffix.app.output import Summary, text_finding, text_summary, to_json, to_sarif
 from tffix.app.run import (
     CHECK,
@@ -54,9 +55,14 @@ class _DefaultGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         safe_streams()
         try:
-            return super().invoke(ctx)
+            with handling_signals():
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except Interrupted as exc:
+            remove_temporary_files()
+            click.echo(f"tffix: interrupted ({exc})", err=True)
+            ctx.exit(exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - the last resort
             click.echo(internal_error(ctx.invoked_subcommand or "tffix", exc), err=True)
             ctx.exit(EXIT_ERROR)
@@ -162,8 +168,19 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
         bars[0].__enter__()
         return bars[0].update
 
+    written: list[str] = []
     try:
-        report = run(list(paths), settings, progress=progress)
+        report = run(list(paths), settings, progress=progress, written=written)
+    except Interrupted as exc:
+        remove_temporary_files()
+        for bar in bars:
+            bar.__exit__(None, None, None)
+        bars.clear()
+        click.echo(f"tffix: interrupted ({exc}); {len(written)} file(s) already written"
+                   + (":" if written else "; nothing was changed"), err=True)
+        for path in written:
+            click.echo(f"  {path}", err=True)
+        return exc.exit_code
     except SettingsError as e:
         click.echo(f"tffix: {e}", err=True)
         return EXIT_ERROR

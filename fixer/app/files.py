@@ -29,10 +29,12 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tffix.app.interrupt import deferred
 
 __all__ = ["InputError", "Source", "read_source", "write_atomic", "digest", "inside", "remove_temporary_files",
            "TEMP_SUFFIX"]
@@ -105,10 +107,11 @@ def inside(path: str | Path, roots: Sequence[Path]) -> bool:
 
 
 def write_atomic(path: Path, text: str, expected_digest: str | None,
-                 roots: Sequence[Path] | None = None) -> str | None:
+                 roots: Sequence[Path] | None = None, on_written: Callable[[], None] | None = None) -> str | None:
     """Write ``text`` to ``path``; returns an error message instead of raising.
     ``expected_digest`` None means the file is new and must not exist yet;
-    ``roots`` (real paths), when given, are where writing is allowed."""
+    ``roots`` (real paths), when given, are where writing is allowed;
+    ``on_written`` runs with the rename, before any signal is let through."""
     refusal = _refusal(path, expected_digest is None, roots)
     if refusal:
         return f"{path}: {refusal}"
@@ -129,8 +132,11 @@ def write_atomic(path: Path, text: str, expected_digest: str | None,
             problem = _still_as_read(target, expected_digest, tmp)
             if problem:
                 return f"{path}: {problem}"
-            os.replace(tmp, target)
-            pending = None
+            with deferred():
+                os.replace(tmp, target)
+                pending = None
+                if on_written is not None:
+                    on_written()
             _sync(dir_fd)
     except OSError as e:
         return f"{path}: cannot write: {e.strerror or e}"

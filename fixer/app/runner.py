@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
+from tffix.app.interrupt import reset_in_worker
 from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
 from tffix.engine.engine import ModuleResult, Options, run_module
@@ -127,15 +130,44 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
                 progress(1)
         return outcomes
     outcomes = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        try:
-            for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
-                outcomes.append(outcome)
-                if progress:
-                    progress(1)
-        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
-            outcomes += [_failed(spec, exc, "a worker process died") for spec in specs[len(outcomes):]]
+    workers = min(jobs, len(specs), os.cpu_count() or 1)  # more processes than cores only cost memory
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    try:
+        for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
+            outcomes.append(outcome)
+            if progress:
+                progress(1)
+    except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+        outcomes += [_failed(spec, exc, "a worker process died") for spec in specs[len(outcomes):]]
+    except BaseException:  # interrupted: the workers must not outlive this process
+        _stop(pool)
+        raise
+    pool.shutdown()
     return outcomes
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave signals to the main process, and exit if it
+    disappears without ending us (SIGKILL), instead of lingering."""
+    reset_in_worker()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tffix-parent-watch", daemon=True).start()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, without waiting for queued modules."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        p.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(2)
 
 
 def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
@@ -200,16 +232,15 @@ def write_changes(outcomes: list[ModuleOutcome], summary: Summary, roots: list[P
     for o in outcomes:
         for change in o.result.changes:
             expected = None if change.created else o.digests.get(change.display)
+            on_written = None if written is None else (lambda d=change.display: written.append(d))
             try:
-                error = write_atomic(Path(change.path), change.after, expected, roots)
+                error = write_atomic(Path(change.path), change.after, expected, roots, on_written)
             except Exception as exc:  # noqa: BLE001 - one file must not stop the others
                 error = f"{change.display}: cannot write: {type(exc).__name__}: {exc}"
             if error:
                 summary.errors.append(error)
                 summary.changed.remove(change.display)
                 _unfix(summary, change.display)
-            elif written is not None:
-                written.append(change.display)
 
 
 def _unfix(summary: Summary, display: str) -> None:
@@ -225,13 +256,14 @@ def _unfix(summary: Summary, display: str) -> None:
 
 def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
               progress: Callable[[int], Callable[[int], None] | None] | None = None,
-              ) -> tuple[Summary, list[ModuleOutcome]]:
+              written: list[str] | None = None) -> tuple[Summary, list[ModuleOutcome]]:
     """Discover, run and (unless ``write`` is False) write: the whole of a
-    run. ``progress(total)`` may return a callback advanced once per module."""
+    run. ``progress(total)`` may return a callback advanced once per module;
+    ``written`` receives each file's display path as soon as it is written."""
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)
     collect_summary(summary, outcomes, len(specs))
     if write:
-        write_changes(outcomes, summary, roots_of(paths))
+        write_changes(outcomes, summary, roots_of(paths), written)
     return summary, outcomes
