@@ -263,6 +263,8 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
 @click.option("--base", help="Base branch of the pull request [default: the repository's default branch].")
 @click.option("--api-url", default="https://api.github.com", show_default=True,
               help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3).")
+@click.option("--api-timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds allowed for all the GitHub API calls together.")
 @click.option("--single-commit", is_flag=True, help="One commit for all rules instead of one per rule.")
 @click.option("--allow-dirty", is_flag=True, help="Run even if the work tree has uncommitted changes.")
 @click.option("--dry-run", is_flag=True, help="Print the branch, commits and PR body; push nothing.")
@@ -270,8 +272,8 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
 @click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
 def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str | None, base: str | None,
-           api_url: str, single_commit: bool, allow_dirty: bool, dry_run: bool, select: tuple[str, ...],
-           ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
+           api_url: str, api_timeout: float, single_commit: bool, allow_dirty: bool, dry_run: bool,
+           select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
     """Fix PATHS on a new branch and open (or update) a GitHub pull request.
 
     The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
@@ -291,8 +293,8 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
                         *(str(p) for p in paths)])
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     request = PrRequest(list(paths), settings, rules, branch=branch, remote=remote, repo=repo, base=base,
-                        api_url=api_url, single_commit=single_commit, allow_dirty=allow_dirty, dry_run=dry_run,
-                        token=token, command=command)
+                        api_url=api_url, api_timeout=api_timeout, single_commit=single_commit,
+                        allow_dirty=allow_dirty, dry_run=dry_run, token=token, command=command)
     try:
         code = run_pr(request, click.echo)
     except PrError as e:
