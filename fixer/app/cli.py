@@ -22,7 +22,8 @@ from typing import Any
 
 import click
 from tffix import __version__
-from tffix.app.files import InputError
+from tffix.app.files import InputError, remove_temporary_files
+from tffix.app.interrupt import Interrupted, handling_signals
 from tffix.app.output import Summary, text_finding, text_summary, to_json, to_sarif
 from tffix.app.run import (
     CHECK,
@@ -42,12 +43,60 @@ FORMAT_RULE = "TFX901"
 
 
 class _DefaultGroup(click.Group):
-    """``tffix PATHS`` runs the default command; ``tffix rules`` a subcommand."""
+    """``tffix PATHS`` runs the default command; ``tffix rules`` a subcommand.
+    Every command runs with output streams that cannot fail to encode, and
+    under a last-resort handler: no traceback ever reaches the user."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        safe_streams()
+        try:
+            with handling_signals():
+                return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Interrupted as exc:
+            remove_temporary_files()
+            click.echo(f"tffix: interrupted ({exc})", err=True)
+            ctx.exit(exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - the last resort
+            click.echo(internal_error(ctx.invoked_subcommand or "tffix", exc), err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def internal_error(stage: str, exc: BaseException) -> str:
+    """The one line a user sees for a bug in tffix."""
+    detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return (f"tffix: internal error while {stage}: {type(exc).__name__}" + (f": {detail}" if detail else "")
+            + " (please report it)")
+
+
+def safe_streams() -> None:
+    """Messages must never fail on a stdout or stderr that cannot encode them
+    (``PYTHONIOENCODING=ascii``, a C locale): unencodable characters are
+    escaped. File contents go out as UTF-8 bytes instead (``write_utf8``)."""
+    for stream in (sys.stdout, sys.stderr):
+        if callable(getattr(stream, "reconfigure", None)):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+                pass
+
+
+def write_utf8(text: str) -> None:
+    """Terraform text (a fixed file, a diff) as UTF-8 bytes, whatever the locale:
+    ``tffix - < a.tf > b.tf`` must give the bytes of the file."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # pragma: no cover - a text-only stdout
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,21 +168,48 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
         bars[0].__enter__()
         return bars[0].update
 
+    written: list[str] = []
     try:
-        report = run(list(paths), settings, progress=progress)
+        report = run(list(paths), settings, progress=progress, written=written)
+    except Interrupted as exc:
+        remove_temporary_files()
+        for bar in bars:
+            bar.__exit__(None, None, None)
+        bars.clear()
+        click.echo(f"tffix: interrupted ({exc}); {len(written)} file(s) already written"
+                   + (":" if written else "; nothing was changed"), err=True)
+        for path in written:
+            click.echo(f"  {path}", err=True)
+        return exc.exit_code
     except SettingsError as e:
         click.echo(f"tffix: {e}", err=True)
         return EXIT_ERROR
     except InputError as e:
         click.echo(str(e), err=True)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last resort: still a summary and valid JSON/SARIF
+        report = Report(Summary(errors=[internal_error("finding and fixing files", exc)]), [], False, [])
+        return _report(report, fmt=fmt, dry_run=dry_run, check=check, exit_non_zero_on_fix=False,
+                       show_fixes=False)
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
+    try:
+        return _output(report, settings, fmt=fmt, dry_run=dry_run, check=check,
+                       exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    except Exception as exc:  # noqa: BLE001 - the last resort while printing: the counts still go out
+        s = report.summary
+        summary = Summary(modules=s.modules, files=s.files, changed=list(s.changed),
+                          errors=[internal_error("printing the results", exc)])
+        return _report(Report(summary, [], report.unsafe_fixes, []), fmt=fmt, dry_run=dry_run, check=check,
+                       exit_non_zero_on_fix=False, show_fixes=False)
+
+
+def _output(report: Report, settings: Settings, *, fmt: str, dry_run: bool, check: bool,
+            exit_non_zero_on_fix: bool, show_fixes: bool) -> int:
     summary = report.summary
     if report.output is not None and fmt == "text" and settings.mode == FIX:  # stdin: the fixed text to stdout
-        sys.stdout.write(report.output)
-        sys.stdout.flush()
+        write_utf8(report.output)
         for r in summary.remaining:
             click.echo(text_finding(r), err=True)
         for error in summary.errors:
@@ -155,8 +231,7 @@ def _report(report: Report, *, fmt: str, dry_run: bool, check: bool, exit_non_ze
         click.echo(to_sarif(summary.remaining, report.rules))
     else:
         if dry_run:
-            for _, diff in summary.diffs:
-                click.echo(diff, nl=False)
+            write_utf8("".join(diff for _, diff in summary.diffs))
         for r in summary.remaining:
             click.echo(text_finding(r), err=dry_run)
     for error in summary.errors:
@@ -188,6 +263,8 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
 @click.option("--base", help="Base branch of the pull request [default: the repository's default branch].")
 @click.option("--api-url", default="https://api.github.com", show_default=True,
               help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3).")
+@click.option("--api-timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds allowed for all the GitHub API calls together.")
 @click.option("--single-commit", is_flag=True, help="One commit for all rules instead of one per rule.")
 @click.option("--allow-dirty", is_flag=True, help="Run even if the work tree has uncommitted changes.")
 @click.option("--dry-run", is_flag=True, help="Print the branch, commits and PR body; push nothing.")
@@ -195,8 +272,8 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
 @click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
 def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str | None, base: str | None,
-           api_url: str, single_commit: bool, allow_dirty: bool, dry_run: bool, select: tuple[str, ...],
-           ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
+           api_url: str, api_timeout: float, single_commit: bool, allow_dirty: bool, dry_run: bool,
+           select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
     """Fix PATHS on a new branch and open (or update) a GitHub pull request.
 
     The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
@@ -216,8 +293,8 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
                         *(str(p) for p in paths)])
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     request = PrRequest(list(paths), settings, rules, branch=branch, remote=remote, repo=repo, base=base,
-                        api_url=api_url, single_commit=single_commit, allow_dirty=allow_dirty, dry_run=dry_run,
-                        token=token, command=command)
+                        api_url=api_url, api_timeout=api_timeout, single_commit=single_commit,
+                        allow_dirty=allow_dirty, dry_run=dry_run, token=token, command=command)
     try:
         code = run_pr(request, click.echo)
     except PrError as e:

@@ -15,6 +15,7 @@ Keys (all optional)::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,8 @@ class Config:
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """The nearest config at or above ``start`` and its tffix table."""
-    here = start.resolve()
-    if here.is_file() or not here.exists():
+    here = Path(os.path.realpath(start))  # not resolve(): it raises on a symlink loop
+    if here.is_file() or not here.is_dir():
         here = here.parent
     for directory in [here, *here.parents]:
         dotfile = directory / ".tffix.toml"
@@ -62,7 +63,12 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: invalid configuration: not valid UTF-8 (byte 0x{e.object[e.start]:02x} "
+                          f"at offset {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the configuration: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid configuration: {e}") from None
 
 

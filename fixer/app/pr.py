@@ -1,11 +1,12 @@
 """``tffix pr``: the fixes as a reviewable pull request.
 
 The work happens in a temporary ``git worktree`` started from HEAD (or from
-the remote branch when a previous run already pushed one), so the user's
-checkout, index and current branch are never touched. One commit per rule by
-default; the branch is pushed without force (an existing branch only ever
-moves forward), then the pull request is opened through the GitHub REST API,
-or updated when one is already open for the branch.
+the remote branch when a previous run already pushed one), detached, so the
+user's checkout, index and branches are never touched. One commit per rule by
+default; the API is checked (token, repository, open pull requests) before the
+branch is pushed, without force (an existing branch only ever moves forward),
+then the pull request is opened through the GitHub REST API, or updated when
+one is already open for the branch.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tffix.app.github import DEFAULT_API, GitHub, GitHubError, repo_from_remote
+from tffix.app.github import DEFAULT_API, GitHub, GitHubError, check_api_url, repo_from_remote
 from tffix.app.run import FIX, Settings, run
 from tffix.engine.engine import Record
 from tffix.engine.rules import Rule
@@ -42,6 +43,7 @@ class PrRequest:
     repo: str | None = None
     base: str | None = None
     api_url: str = DEFAULT_API
+    api_timeout: float = 120.0  # seconds for all the API calls together
     single_commit: bool = False
     allow_dirty: bool = False
     dry_run: bool = False
@@ -172,7 +174,13 @@ def pr_body(plan: PrPlan, command: str, rules: list[type[Rule]]) -> tuple[str, s
 
 def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
     """The whole workflow; returns the exit code. Raises PrError for a
-    one-line failure."""
+    one-line failure.
+
+    Resumable: the API is asked everything it must answer (the token works,
+    the repository and its default branch, an open pull request) before
+    anything is pushed, and a rerun after a failure at any step pushes what is
+    missing and opens (or updates) the pull request, also when the branch was
+    already pushed by the failed run."""
     top_proc = _git(["rev-parse", "--show-toplevel"], Path.cwd(), check=False)
     if top_proc.returncode != 0:
         raise PrError("not inside a git work tree")
@@ -194,6 +202,9 @@ def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
                           "pass --repo owner/name")
         if not token:
             raise PrError("no token: set GITHUB_TOKEN or GH_TOKEN")
+        problem = check_api_url(req.api_url)
+        if problem:
+            raise PrError(problem)
     start = "HEAD"
     remote_has_branch = False
     if remote_url:
@@ -202,46 +213,84 @@ def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
             remote_has_branch = True
             _git(["fetch", "-q", req.remote, f"refs/heads/{branch}"], top)
             start = _git(["rev-parse", "FETCH_HEAD"], top).stdout.strip()
-    worktree = Path(tempfile.mkdtemp(prefix="tffix-pr-"))
-    shutil.rmtree(worktree)
-    _git(["worktree", "add", "-q", "--detach", str(worktree), start], top)
-    try:
-        if not req.dry_run:
-            _git(["checkout", "-q", "-B", branch], worktree)
+    with _worktree(top, start) as worktree:
         if remote_has_branch:
             _catch_up(worktree, _git(["rev-parse", "HEAD"], top).stdout.strip(), start)
         plan = plan_and_commit(req, worktree, branch)
-        if not plan.commits:
-            echo("tffix pr: nothing to fix" + (f"; branch {branch} is up to date" if remote_has_branch else ""))
-            return 0
-        plan.title, plan.body = pr_body(plan, req.command, req.rules)
         if req.dry_run:
-            echo(f"branch: {branch}" + (" (exists on the remote: would be updated)" if remote_has_branch else ""))
-            echo("commits:")
-            for c in plan.commits:
-                echo(f"  {c.message.splitlines()[0]} ({len(c.fixed)} fix(es): {', '.join(c.files)})")
-            echo(f"title: {plan.title}")
-            echo("body:\n" + plan.body)
+            return _show(plan, branch, remote_has_branch, req, echo)
+        if not plan.commits and not remote_has_branch:
+            echo("tffix pr: nothing to fix")
             return 0
-        push = _git(["push", "-q", req.remote, f"{branch}:refs/heads/{branch}"], worktree, check=False)
+        assert repo is not None and token is not None
+        try:
+            api = GitHub(token, repo, req.api_url, deadline=req.api_timeout)
+            return _publish(req, plan, branch, remote_has_branch, top, worktree, api, echo)
+        except GitHubError as e:
+            raise PrError(str(e)) from None
+
+
+def _show(plan: PrPlan, branch: str, remote_has_branch: bool, req: PrRequest, echo: Callable[[str], None]) -> int:
+    """--dry-run: what would be pushed and opened."""
+    if not plan.commits:
+        echo("tffix pr: nothing to fix" + (f"; branch {branch} is up to date" if remote_has_branch else ""))
+        return 0
+    plan.title, plan.body = pr_body(plan, req.command, req.rules)
+    echo(f"branch: {branch}" + (" (exists on the remote: would be updated)" if remote_has_branch else ""))
+    echo("commits:")
+    for c in plan.commits:
+        echo(f"  {c.message.splitlines()[0]} ({len(c.fixed)} fix(es): {', '.join(c.files)})")
+    echo(f"title: {plan.title}")
+    echo("body:\n" + plan.body)
+    return 0
+
+
+def _publish(req: PrRequest, plan: PrPlan, branch: str, remote_has_branch: bool, top: Path, worktree: Path,
+             api: GitHub, echo: Callable[[str], None]) -> int:
+    """Ask the API first, then push, then open or update the pull request."""
+    base = req.base or api.default_branch()
+    existing = api.find_open_pr(api.repo.split("/")[0], branch)
+    if not plan.commits and existing is not None:
+        echo(f"tffix pr: nothing new to fix; branch {branch} is up to date and pull request "
+             f"#{existing['number']} is open: {existing.get('html_url', '')}")
+        return 0
+    # the pull request describes the whole branch: what tffix fixes starting from HEAD
+    described = _plan_from_head(req, top, branch) if remote_has_branch else plan
+    if not described.commits:
+        echo(f"tffix pr: nothing to fix from HEAD; branch {branch} was left as it is")
+        return 0
+    title, body = pr_body(described, req.command, req.rules)
+    if plan.commits:
+        push = _git(["push", "-q", req.remote, f"HEAD:refs/heads/{branch}"], worktree, check=False)
         if push.returncode != 0:
             detail = (push.stderr or push.stdout).strip().splitlines()
             raise PrError(f"git push to {req.remote} failed (tffix never force-pushes): "
                           f"{detail[-1] if detail else push.returncode}")
-        assert repo is not None and token is not None
-        api = GitHub(token, repo, req.api_url)
-        try:
-            base = req.base or api.default_branch()
-            existing = api.find_open_pr(repo.split("/")[0], branch)
-            if existing is not None:
-                pr = api.update_pr(int(existing["number"]), plan.title, plan.body)
-                echo(f"tffix pr: updated pull request #{existing['number']}: {pr.get('html_url', '')}")
-            else:
-                pr = api.create_pr(plan.title, branch, base, plan.body)
-                echo(f"tffix pr: opened pull request #{pr.get('number')}: {pr.get('html_url', '')}")
-        except GitHubError as e:
-            raise PrError(str(e)) from None
-        return 0
+    if existing is not None:
+        pr = api.update_pr(int(existing["number"]), title, body)
+        echo(f"tffix pr: updated pull request #{pr['number']}: {pr.get('html_url', '')}")
+    else:
+        pr = api.create_pr(title, branch, base, body)
+        echo(f"tffix pr: opened pull request #{pr['number']}: {pr.get('html_url', '')}")
+    return 0
+
+
+def _plan_from_head(req: PrRequest, top: Path, branch: str) -> PrPlan:
+    """The fixes tffix makes from HEAD, in a scratch work tree: the description
+    of a branch that earlier runs already pushed part (or all) of."""
+    with _worktree(top, "HEAD") as scratch:
+        return plan_and_commit(req, scratch, branch)
+
+
+@contextmanager
+def _worktree(top: Path, start: str) -> Iterator[Path]:
+    """A detached temporary work tree at ``start``, removed afterwards whatever
+    happens (an error, a signal). Detached: no local branch is left behind."""
+    worktree = Path(tempfile.mkdtemp(prefix="tffix-pr-"))
+    try:
+        shutil.rmtree(worktree)
+        _git(["worktree", "add", "-q", "--detach", str(worktree), start], top)
+        yield worktree
     finally:
         _git(["worktree", "remove", "--force", str(worktree)], top, check=False)
         if worktree.exists():

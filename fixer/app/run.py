@@ -83,11 +83,13 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
     return rules, options
 
 
-def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = None) -> Report:
+def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = None,
+        written: list[str] | None = None) -> Report:
     """Find and fix under ``paths`` (``[Path("-")]``: stdin). Raises SettingsError,
     and InputError for stdin that is not UTF-8; every other problem is reported
     in ``report.summary.errors``. ``progress(total)`` may return a callback
-    advanced once per module."""
+    advanced once per module; ``written`` receives the display path of each
+    file as soon as it is written (what a run cut short by a signal has done)."""
     if settings.mode not in (FIX, DRY_RUN, CHECK):
         raise SettingsError(f"unknown mode {settings.mode!r}: {FIX!r}, {DRY_RUN!r} or {CHECK!r}")
     paths = list(paths) or [Path(".")]
@@ -99,8 +101,10 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
         name = settings.stdin_filename
         text = decode(sys.stdin.buffer.read() if settings.stdin is None else settings.stdin, name)
         outcome, fixed = run_text(text, name, job)
-        summary = Summary(modules=1, files=1)
+        summary = Summary()
         collect_summary(summary, [outcome], 1)
+        summary.files = 1  # one input, whether or not it parsed
         return Report(summary, rules, options.unsafe_fixes, [outcome], text if outcome.errors else fixed)
-    summary, outcomes = fix_paths(paths, job, settings.jobs, write=settings.mode == FIX, progress=progress)
+    summary, outcomes = fix_paths(paths, job, settings.jobs, write=settings.mode == FIX, progress=progress,
+                                  written=written)
     return Report(summary, rules, options.unsafe_fixes, outcomes)

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tffix.app.discovery import ModuleSpec, discover
+from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
+from tffix.app.interrupt import reset_in_worker
 from tffix.app.output import Summary
+from tffix.app.stack import call_with_deep_stack
 from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import Rule
@@ -86,6 +91,21 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
 
 
 def process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
+    """One module, on a deep stack (``stack.py``): rules recurse as deep as the code nests.
+    Whatever goes wrong stays in this module's outcome: the other modules still run."""
+    try:
+        return call_with_deep_stack(_process, spec, job)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for one module
+        return _failed(spec, exc)
+
+
+def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") -> ModuleOutcome:
+    shown = display_path(spec.directory)
+    message = f"{shown}: {what} while checking this module ({type(exc).__name__}: {exc}); nothing in it was changed"
+    return ModuleOutcome(str(spec.directory), ModuleResult(str(spec.directory)), [message])
+
+
+def _process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
     module, errors, digests = load_module(spec)
     options = job.options
     if spec.only is not None:
@@ -109,17 +129,57 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             if progress:
                 progress(1)
         return outcomes
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        outcomes = []
+    outcomes = []
+    workers = min(jobs, len(specs), os.cpu_count() or 1)  # more processes than cores only cost memory
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    try:
         for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
             outcomes.append(outcome)
             if progress:
                 progress(1)
-        return outcomes
+    except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+        outcomes += [_failed(spec, exc, "a worker process died") for spec in specs[len(outcomes):]]
+    except BaseException:  # interrupted: the workers must not outlive this process
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return outcomes
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave signals to the main process, and exit if it
+    disappears without ending us (SIGKILL), instead of lingering."""
+    reset_in_worker()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tffix-parent-watch", daemon=True).start()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, without waiting for queued modules."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        p.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(2)
 
 
 def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
-    """One in-memory file (stdin). Returns the outcome and the fixed text."""
+    """One in-memory file (stdin). Returns the outcome and the fixed text
+    (the text itself when something went wrong)."""
+    try:
+        return call_with_deep_stack(_run_text, text, name, job)
+    except Exception as exc:  # noqa: BLE001 - as in ``process``
+        return _failed(ModuleSpec(Path(name).parent), exc), text
+
+
+def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     try:
         tree = parse(text, name)
     except ParseError as e:
@@ -163,26 +223,47 @@ def collect_summary(summary: Summary, outcomes: list[ModuleOutcome], modules: in
                                                                created=change.created)))
 
 
-def write_changes(outcomes: list[ModuleOutcome], summary: Summary) -> None:
-    """Write every changed file atomically; failures become summary errors."""
+def write_changes(outcomes: list[ModuleOutcome], summary: Summary, roots: list[Path] | None = None,
+                  written: list[str] | None = None) -> None:
+    """Write every changed file atomically, only below ``roots`` (real paths)
+    when given; failures become summary errors, and the fixes in a file that
+    was not written go back to the findings that remain. ``written`` receives
+    each display path once its file is on disk (for a run cut short)."""
     for o in outcomes:
         for change in o.result.changes:
             expected = None if change.created else o.digests.get(change.display)
-            error = write_atomic(Path(change.path), change.after, expected)
+            on_written = None if written is None else (lambda d=change.display: written.append(d))
+            try:
+                error = write_atomic(Path(change.path), change.after, expected, roots, on_written)
+            except Exception as exc:  # noqa: BLE001 - one file must not stop the others
+                error = f"{change.display}: cannot write: {type(exc).__name__}: {exc}"
             if error:
                 summary.errors.append(error)
                 summary.changed.remove(change.display)
+                _unfix(summary, change.display)
+
+
+def _unfix(summary: Summary, display: str) -> None:
+    """The fixes in a file that could not be written are findings again."""
+    kept = []
+    for r in summary.fixed:
+        if r.path == display:
+            summary.remaining.append(replace(r, applied=False))
+        else:
+            kept.append(r)
+    summary.fixed = kept
 
 
 def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
               progress: Callable[[int], Callable[[int], None] | None] | None = None,
-              ) -> tuple[Summary, list[ModuleOutcome]]:
+              written: list[str] | None = None) -> tuple[Summary, list[ModuleOutcome]]:
     """Discover, run and (unless ``write`` is False) write: the whole of a
-    run. ``progress(total)`` may return a callback advanced once per module."""
+    run. ``progress(total)`` may return a callback advanced once per module;
+    ``written`` receives each file's display path as soon as it is written."""
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)
     collect_summary(summary, outcomes, len(specs))
     if write:
-        write_changes(outcomes, summary)
+        write_changes(outcomes, summary, roots_of(paths), written)
     return summary, outcomes

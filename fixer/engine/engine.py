@@ -132,6 +132,9 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
         try:
             results = list(rule.check(module, opts))
+        except RecursionError:
+            errors.append(f"{module.directory}: rule {rule.id} skipped: the code nests deeper than it can follow")
+            continue
         except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the run
             errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
             continue

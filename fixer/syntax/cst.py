@@ -135,17 +135,31 @@ def _children(node: Node) -> Iterator[Node | Token]:
 
 
 def tokens_of(node: Node | Token) -> Iterator[Token]:
+    """Every token under ``node`` in source order. A loop over an explicit
+    stack, not recursion: Terraform accepts nesting far deeper than Python's
+    recursion limit (thousands of brackets, a long ``a + b + ...`` chain)."""
     if isinstance(node, Token):
         yield node
         return
-    for child in _children(node):
-        if isinstance(child, Token):
-            yield child
+    stack: list[Iterator[Node | Token]] = [_children(node)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, Token):
+                yield child
+            else:
+                stack.append(_children(child))
+                break
         else:
-            yield from tokens_of(child)
+            stack.pop()
 
 
-def _emit(node: Node, out: list[str]) -> None:
+def _emit(node: Node, out: list[str], depth: int = 0) -> None:
+    """Append the text of ``node`` to ``out``. Recursive while shallow (the
+    fast path), a loop below ``_SHALLOW`` levels, for the same reason as
+    ``tokens_of``."""
+    if depth > _SHALLOW:
+        _emit_deep(node, out)
+        return
     for name in node._fields:
         value = getattr(node, name)
         if value is None:
@@ -154,7 +168,7 @@ def _emit(node: Node, out: list[str]) -> None:
             out.append(value.pre)
             out.append(value)
         elif isinstance(value, Node):
-            _emit(value, out)
+            _emit(value, out, depth + 1)
         elif isinstance(value, str):  # File.bom
             out.append(value)
         else:
@@ -163,7 +177,28 @@ def _emit(node: Node, out: list[str]) -> None:
                     out.append(item.pre)
                     out.append(item)
                 else:
-                    _emit(item, out)
+                    _emit(item, out, depth + 1)
+
+
+_SHALLOW = 100
+
+
+def _emit_deep(node: Node, out: list[str]) -> None:
+    append = out.append
+    stack: list[Child | str] = [node]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, Token):
+            append(item.pre)
+            append(item)
+        elif isinstance(item, str):  # File.bom
+            append(item)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            stack.extend(getattr(item, name) for name in reversed(item._fields))
 
 
 # ---- structure ---------------------------------------------------------------
