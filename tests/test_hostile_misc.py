@@ -113,3 +113,28 @@ def test_unreadable_subdirectory_is_reported(tmp_path: Path, monkeypatch: pytest
     assert r.exit_code == 2
     assert f"{tmp_path / 'locked'}: cannot read directory: Permission denied; skipped" in r.stderr
     assert "ok/main.tf" in r.stdout
+
+
+# ---- what terraform rejects beyond HCL's grammar ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text,message", [
+    ("resource {}\n", "1:10: parse error: Missing type for resource: all resource blocks must have 2 label(s)"),
+    ('resource "aws_s3_bucket" {}\n', "1:26: parse error: Missing name for resource"),
+    ('locals "x" {}\n', "1:8: parse error: Extraneous label for locals: only 0 label(s) expected"),
+    ('variable "a" "b" {}\n', "1:14: parse error: Extraneous label for variable"),
+    ('x = "\\U00110000"\n', "1:6: parse error: Invalid escape sequence \\U00110000: cannot encode character U+110000"),
+    ('x = "\\ud800"\n', "1:6: parse error: Invalid escape sequence \\ud800: cannot encode character U+D800"),
+])
+def test_blocks_and_escapes_terraform_rejects_are_one_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "main.tf").write_text(text)
+    (tmp_path / "bad" / "db.tf").write_text(MISSING)
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "main.tf").write_text(MISSING)
+    r = tffix("--select", "TFX2,TFX5,TFX7", str(tmp_path))
+    assert r.exit_code == 2
+    assert f"{tmp_path / 'bad' / 'main.tf'}:{message}" in r.stderr
+    assert "internal error" not in r.output
+    assert (tmp_path / "bad" / "db.tf").read_text() == MISSING  # no fix in a module with errors
+    assert (tmp_path / "good" / "main.tf").read_text() != MISSING

@@ -31,6 +31,7 @@ from tffix.app.stack import call_with_deep_stack
 from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import Rule
+from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -88,6 +89,7 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
             try:
                 src = read_source(path, shown)
                 tree = parse(src.text, shown)
+                check_block_labels(tree, src.text)
             except InputError as e:
                 errors.append(str(e))
                 continue
@@ -191,6 +193,7 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
 def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     try:
         tree = parse(text, name)
+        check_block_labels(tree, text)
     except ParseError as e:
         return ModuleOutcome(".", ModuleResult("."), [_format_parse_error(e)]), text
     # the module lives where --stdin-filename says, so rules that look next to it (local module
