@@ -138,3 +138,20 @@ def test_blocks_and_escapes_terraform_rejects_are_one_error(tmp_path: Path, text
     assert "internal error" not in r.output
     assert (tmp_path / "bad" / "db.tf").read_text() == MISSING  # no fix in a module with errors
     assert (tmp_path / "good" / "main.tf").read_text() != MISSING
+
+
+# ---- files of repeated lines ---------------------------------------------------------------------------
+
+
+def test_reading_back_a_fix_is_not_quadratic_in_repeated_lines() -> None:
+    """A fix in a file of 20,000 identical lines (comments, or the "}" of many
+    blocks) took minutes: the edits were diffed over the whole file."""
+    import time
+
+    from tffix.engine.edits import diff
+
+    before = "# padding\n" * 20_000 + "x = 1\n" + "}\n" * 20_000
+    after = before.replace("x = 1\n", "x = 1\ny = 2\n")
+    began = time.process_time()
+    assert diff(before, after) == [(len("# padding\n" * 20_000) + 6, len("# padding\n" * 20_000) + 6, "y = 2\n")]
+    assert time.process_time() - began < 2
