@@ -167,3 +167,14 @@ def test_ascii_stdout_gets_utf8_file_text_and_escaped_messages(tmp_path: Path) -
 def test_stdin_counts_one_file(tmp_path: Path) -> None:
     r = tffix("--select", "TFX201", "-", input=MISSING.encode(), cwd=tmp_path)
     assert "1 module(s), 1 file(s) scanned" in r.stderr
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path: Path) -> None:
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    code = "import sys; from tffix.app.cli import main; sys.argv[0] = 'tffix'; main()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "--select", "TFX201", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=environ)
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdout.close()  # as `tffix - < big.tf | head -1` does
+    _, err = proc.communicate(b"# a long file\n" * 50_000 + MISSING.encode(), timeout=60)
+    assert proc.returncode == 1 and b"internal error" not in err and b"Traceback" not in err

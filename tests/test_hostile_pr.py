@@ -225,3 +225,31 @@ def test_rerun_after_a_failure_past_the_push_opens_the_pr(repo: Path, github: Fa
     assert r.exit_code == 0 and "pull request #7 is open" in r.stdout
     assert [q["method"] for q in github.requests].count("POST") == 1
     assert "b6" not in git("branch", "--list", cwd=repo)  # no local branch left behind
+
+
+def test_sigterm_during_the_api_calls_leaves_nothing_behind(repo: Path, hostile) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    api = hostile(trickle(in_headers=False))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), GITHUB_TOKEN=TOKEN)
+    code = "import sys; from tffix.app.cli import main; sys.argv[0] = 'tffix'; main()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "pr", "--select", "TFX201", "--repo", "acme/infra",
+                             "--api-url", api.url, "--branch", "b7"], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not api.requests:  # the work tree exists and the API is being asked
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    trees = git("worktree", "list", "--porcelain", cwd=repo)
+    temp = [line.split(" ", 1)[1] for line in trees.splitlines() if line.startswith("worktree ") and "tffix-pr-" in line]
+    assert temp
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and "tffix: interrupted (SIGTERM)" in err and "Traceback" not in err
+    assert "tffix-pr-" not in git("worktree", "list", "--porcelain", cwd=repo)
+    assert not any(Path(t).exists() for t in temp)
+    assert git("branch", "--list", cwd=repo).split() == ["*", "main"]
+    assert not pushed(repo, "b7")

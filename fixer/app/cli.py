@@ -57,8 +57,8 @@ class _DefaultGroup(click.Group):
         try:
             with handling_signals():
                 return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
+            raise  # click's own handling (BrokenPipeError: the reader went away, as with `| head`)
         except Interrupted as exc:
             remove_temporary_files()
             click.echo(f"tffix: interrupted ({exc})", err=True)
@@ -197,6 +197,8 @@ def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, pat
     try:
         return _output(report, settings, fmt=fmt, dry_run=dry_run, check=check,
                        exit_non_zero_on_fix=exit_non_zero_on_fix, show_fixes=show_fixes)
+    except BrokenPipeError:
+        raise  # nobody reads any more: click exits quietly
     except Exception as exc:  # noqa: BLE001 - the last resort while printing: the counts still go out
         s = report.summary
         summary = Summary(modules=s.modules, files=s.files, changed=list(s.changed),

@@ -117,7 +117,7 @@ def discover(paths: list[Path]) -> tuple[list[ModuleSpec], list[str]]:
             continue
         found = False
         unreadable: list[OSError] = []
-        for dirpath, dirnames, _ in os.walk(path, followlinks=False, onerror=lambda e: unreadable.append(e)):
+        for dirpath, dirnames, _ in os.walk(path, followlinks=False, onerror=unreadable.append):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
             directory = Path(dirpath)
             tf, tfvars = _scan_dir(directory, roots, problems)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tffix.app.config import ConfigError, load_config
+from tffix.app.config import Config, ConfigError, load_config
 from tffix.app.files import decode
 from tffix.app.output import Summary
 from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
@@ -71,6 +71,7 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
     for pattern in [*(select or []), *ignore]:
         if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
             raise SettingsError(f"unknown rule id or prefix: {pattern}")
+    _check_config_ids(config)
     rules = select_rules(RULES, select, [*config.ignore, *ignore], opt_in=OPT_IN)
     options = Options(
         unsafe_fixes=config.unsafe_fixes if settings.unsafe_fixes is None else settings.unsafe_fixes,
@@ -81,6 +82,27 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
         preview_fixes=settings.preview_fixes,
     )
     return rules, options
+
+
+def _check_config_ids(config: Config) -> None:
+    """A typo in the config must not silently turn a setting off: every id,
+    prefix and per-rule option name in it must exist."""
+    known = {r.id: r for r in RULES}
+    for key, patterns in (("select", config.select or []), ("ignore", config.ignore),
+                          ("extend-safe-fixes", config.extend_safe_fixes),
+                          ("extend-unsafe-fixes", config.extend_unsafe_fixes)):
+        for pattern in patterns:
+            if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
+                raise SettingsError(f"{config.path}: '{key}': unknown rule id or prefix: {pattern}")
+    for rid, options in config.rules.items():
+        rule = known.get(rid)
+        if rule is None:
+            raise SettingsError(f"{config.path}: [rules.{rid}]: unknown rule id")
+        unknown = sorted(set(options) - set(rule.options))
+        if unknown:
+            allowed = ", ".join(sorted(rule.options)) or "none"
+            raise SettingsError(f"{config.path}: [rules.{rid}]: unknown option(s) {', '.join(unknown)} "
+                                f"(options of {rid}: {allowed})")
 
 
 def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = None,

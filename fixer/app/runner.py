@@ -31,6 +31,7 @@ from tffix.app.stack import call_with_deep_stack
 from tffix.engine.engine import ModuleResult, Options, run_module
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import Rule
+from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -55,12 +56,21 @@ class ModuleOutcome:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user should see it: relative to the cwd when below it."""
+    """The path as the user should see it: relative to the cwd when below it,
+    also when it is spelled through a symlink (``/tmp/link/mod`` from inside
+    ``/tmp/real``); else as given."""
     try:
         rel = os.path.relpath(path)
-    except ValueError:
+        if _above(rel):  # the same place through other links? compare real directories
+            real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+            rel = os.path.relpath(real, os.path.realpath(os.getcwd()))
+    except (ValueError, OSError):
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    return str(path) if _above(rel) else rel
+
+
+def _above(rel: str) -> bool:
+    return rel == os.pardir or rel.startswith(os.pardir + os.sep)
 
 
 def _format_parse_error(e: ParseError) -> str:
@@ -79,6 +89,7 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
             try:
                 src = read_source(path, shown)
                 tree = parse(src.text, shown)
+                check_block_labels(tree, src.text)
             except InputError as e:
                 errors.append(str(e))
                 continue
@@ -182,6 +193,7 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
 def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     try:
         tree = parse(text, name)
+        check_block_labels(tree, text)
     except ParseError as e:
         return ModuleOutcome(".", ModuleResult("."), [_format_parse_error(e)]), text
     # the module lives where --stdin-filename says, so rules that look next to it (local module
@@ -193,19 +205,35 @@ def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
 
 def unified_diff(before: str, after: str, path: str, created: bool = False) -> str:
     """A unified diff with ``a/`` ``b/`` headers that ``patch -p1`` applies,
-    marking a missing final newline the way diff does."""
-    rel = path.lstrip("/")  # an absolute path still gets one a/ b/ prefix
-    old = "/dev/null" if created else f"a/{rel}"
-    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), old, f"b/{rel}")
+    marking a missing final newline the way diff does. Names are written the
+    way git writes them: C-quoted when they hold a tab, a newline, a quote or
+    a backslash, and followed by a tab when they hold a space (GNU patch
+    ends an unquoted name at the first space otherwise)."""
+    rel = path.lstrip("/")  # an absolute path (outside the cwd) gets one a/ b/ prefix: patch -p1 from /
+    old = "/dev/null" if created else _header_name(f"a/{rel}")
+    new = _header_name(f"b/{rel}")
+    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), "OLD", "NEW")
     out = []
     for line in lines:
-        if line.startswith(("---", "+++")):
-            out.append(line.rstrip("\n") + "\n")
+        if line.startswith("--- OLD"):
+            out.append(f"--- {old}\n")
+        elif line.startswith("+++ NEW"):
+            out.append(f"+++ {new}\n")
         elif not line.endswith("\n"):
             out.append(line + "\n\\ No newline at end of file\n")
         else:
             out.append(line)
     return "".join(out)
+
+
+_QUOTED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def _header_name(name: str) -> str:
+    if any(c in name for c in _QUOTED) or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        body = "".join(_QUOTED.get(c) or (f"\\{ord(c):03o}" if ord(c) < 32 or ord(c) == 127 else c) for c in name)
+        return f'"{body}"'
+    return f"{name}\t" if " " in name else name
 
 
 def collect_summary(summary: Summary, outcomes: list[ModuleOutcome], modules: int) -> None:

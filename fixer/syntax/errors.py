@@ -32,6 +32,22 @@ class ParseError(Exception):
         head = f"{self.location}: {self.message}"
         if not self.source_line:
             return head
+        line, column = _window(self.source_line, self.column)
         # keep tabs so the caret lines up under the same column
-        pad = "".join(c if c == "\t" else " " for c in self.source_line[: self.column - 1])
-        return f"{head}\n  {self.source_line}\n  {pad}^"
+        pad = "".join(c if c == "\t" else " " for c in line[: column - 1])
+        return f"{head}\n  {line}\n  {pad}^"
+
+
+WIDTH = 120  # characters of a long source line shown around the error
+
+
+def _window(line: str, column: int) -> tuple[str, int]:
+    """At most ``WIDTH`` characters of ``line`` around ``column`` (``...`` marks a cut),
+    and the column within them: a 1 MB line must not give a 2 MB message."""
+    if len(line) <= WIDTH:
+        return line, column
+    start = max(0, min(column - 1 - WIDTH // 2, len(line) - WIDTH))
+    end = start + WIDTH
+    head = "..." if start > 0 else ""
+    tail = "..." if end < len(line) else ""
+    return head + line[start:end] + tail, column - start + len(head)

@@ -170,6 +170,11 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             for e in _ESCAPE.finditer(m.group()):
                 if e.group(1) is not None:
                     raise LexError(f"Invalid escape sequence \\{e.group(1)}", pos + e.start())
+                if e.group()[1] in "uU":  # as terraform: only characters UTF-8 can encode
+                    code = int(e.group()[2:], 16)
+                    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                        raise LexError(f"Invalid escape sequence {e.group()}: cannot encode character "
+                                       f"U+{code:04X} in UTF-8", pos + e.start())
             yield make("QLIT", pos, m.end())
             pos = m.end()
             continue

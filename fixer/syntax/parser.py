@@ -324,10 +324,12 @@ def _describe(type_: str, value: str = "") -> str:
     if type_ in _TOKEN_NAMES:
         name = _TOKEN_NAMES[type_]
         if type_ == "IDENT" and value:
-            return f"name {value!r}"
+            return f"name {value[:37] + '...' if len(value) > 40 else value!r}"
         return name
     if type_.startswith("TCTRL_"):
         return "'%{ " + type_[6:].lower() + " }'"
+    if len(value) > 40:  # a huge token (a 1 MB name) is named, not quoted whole
+        value = value[:37] + "..."
     return repr(value) if value else type_.lower()
 
 
