@@ -6,7 +6,8 @@ import pytest
 from tffix.transforms.rds.db_auto_minor_version_upgrade import (
     DbAutoMinorVersionUpgrade as R,
 )
-from tffix.transforms.rds.db_auto_minor_version_upgrade import major_prefix
+from tffix.syntax.parser import parse
+from tffix.transforms.lib.rds_engines import engine_version, major_line
 
 from .rulekit import check_fix, findings, fix, unchanged
 
@@ -64,8 +65,10 @@ def test_exact_output_and_message() -> None:
     ("postgres", "latest", None),
     (None, None, None),
 ])
-def test_major_prefix(engine, version, prefix) -> None:
-    assert major_prefix(engine, version) == prefix
+def test_major_line(engine, version, prefix) -> None:
+    code = f'engine_version = "{version}"\n' if version is not None else ""
+    block = parse(f'resource "aws_db_instance" "d" {{\n{code}}}\n').body.blocks[0]
+    assert major_line(engine, engine_version(block)) == prefix
 
 
 @pytest.mark.parametrize("text", [

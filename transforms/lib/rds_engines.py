@@ -47,6 +47,23 @@ def engine_version(block: cst.Block) -> EngineVersion:
     return EngineVersion(True, tuple(int(n) for n in match.group(1).split(".")), value)
 
 
+_MINOR = re.compile(r"^\d+(\.\d+)+$")
+
+
+def major_line(engine: str | None, version: EngineVersion) -> str | None:
+    """The version line to pin instead when ``engine_version`` names one minor version
+    ("8.0.35" -> "8.0"; PostgreSQL from 10 on: "16.4" -> "16", "9.6.24" -> "9.6"); None
+    when it names a line already, or is not known."""
+    if not version.known or version.version is None or not version.written or not _MINOR.match(version.written):
+        return None
+    parts = version.version
+    if engine and "postgres" in engine and parts[0] >= 10:
+        return str(parts[0])
+    if len(parts) >= 3:
+        return f"{parts[0]}.{parts[1]}"
+    return None
+
+
 def supports(version: Version, ranges: tuple[Range, ...]) -> bool:
     """Whether ``version`` is in a supported range. A version line ("8.0") counts as
     its newest minor version for the lower bound and as its first for the upper one."""

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from tffix.engine.module import Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
+from tffix.transforms.lib.rds_engines import engine_version, major_line
 from tffix.transforms.lib.settings import attribute, setting_findings, text
 
 RESOURCES = ("aws_db_instance", "aws_rds_cluster_instance")
-
-# a fully pinned version: "8.0.35" (MySQL, MariaDB), "9.6.24" or "16.4" (PostgreSQL)
-_PINNED = re.compile(r"^\d+(\.\d+){2,}$")
-_PINNED_POSTGRES = re.compile(r"^\d{2,}\.\d+$")
-
-
-def major_prefix(engine: str | None, version: str | None) -> str | None:
-    """The major-version prefix to pin instead, when ``engine_version`` names one minor
-    version (an automatic upgrade would then make the next plan try to downgrade; the
-    provider accepts a prefix such as ``"8.0"``); None otherwise."""
-    if not version:
-        return None
-    parts = version.split(".")
-    postgres = bool(engine and "postgres" in engine)
-    if postgres and (_PINNED_POSTGRES.match(version) or (_PINNED.match(version) and int(parts[0]) >= 10)):
-        return parts[0]
-    if _PINNED.match(version):
-        return ".".join(parts[:2])
-    return None
 
 
 class DbAutoMinorVersionUpgrade(Rule):
@@ -107,13 +88,12 @@ class DbAutoMinorVersionUpgrade(Rule):
             if attribute(block, "auto_minor_version_upgrade") is None:
                 continue  # missing or null: the default, true
             engine = block.get_attribute("engine")
-            version = block.get_attribute("engine_version")
             engine_name = text(engine.value)[1] if engine is not None else None
-            version_text = text(version.value)[1] if version is not None else None
+            version = engine_version(block)
             why = "minor versions with the engine's security fixes are not applied"
-            prefix = major_prefix(engine_name, version_text)
+            prefix = major_line(engine_name, version)
             if prefix:
-                why += (f"; also change engine_version = \"{version_text}\" to \"{prefix}\", or the plan after "
+                why += (f"; also change engine_version = \"{version.written}\" to \"{prefix}\", or the plan after "
                         "an automatic upgrade tries to downgrade")
             yield from setting_findings(self, ref, block, "auto_minor_version_upgrade", True,
                                         missing=None, wrong=(UNSAFE, IMPACT_IN_PLACE), why=why)
