@@ -9,6 +9,11 @@ script can tell:
 
 * per rule, the failures of the checks it maps before and after (the resolved
   share counts only rules that have a fix, the figure issue 13 sets a target for);
+* per failure, whether a rule mapping its check offered a fix on that resource (a
+  finding with a fix inside Checkov's line range of the resource, from
+  ``tffix --check --format json`` on the copy before fixing): the share of those
+  failures the fixes resolved measures how good the fixes are where they apply;
+  the failures no fix was offered for are coverage, reported beside it;
 * new failures: triples failing after the fixes that did not fail before, on any
   check (a fix that creates a problem, or a resource a fix added that Checkov
   dislikes). The target is none.
@@ -33,7 +38,8 @@ from tffix.transforms.registry import RULES
 Failure = tuple[str, str, str]  # check id, file (relative to the scanned dir), resource
 
 
-def failures(checkov: str, directory: Path) -> set[Failure]:
+def failures(checkov: str, directory: Path, lines: dict | None = None) -> set[Failure]:
+    """Checkov's failed checks; ``lines`` (when given) gets each failure's line range."""
     proc = subprocess.run([checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet",
                            "--compact", "--skip-download"], capture_output=True, text=True)
     if not proc.stdout.strip():
@@ -42,8 +48,33 @@ def failures(checkov: str, directory: Path) -> set[Failure]:
     out: set[Failure] = set()
     for report in data if isinstance(data, list) else [data]:
         for check in report.get("results", {}).get("failed_checks", []):
-            out.add((check["check_id"], check["file_path"], check["resource"]))
+            failure = (check["check_id"], check["file_path"], check["resource"])
+            out.add(failure)
+            if lines is not None and check.get("file_line_range"):
+                lines[failure] = tuple(check["file_line_range"])
     return out
+
+
+def offered(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
+    """The findings with a fix that tffix would apply, as its JSON gives them."""
+    flags = ["--unsafe-fixes"] if unsafe else []
+    proc = subprocess.run([tffix, "--check", *flags, "--format", "json", "--no-progress", str(directory)],
+                          capture_output=True, text=True)
+    data = json.loads(proc.stdout or "{}")
+    return [f for f in data.get("findings", []) if f.get("fixable") and (unsafe or f.get("safety") == "safe")]
+
+
+def with_fix(failure: Failure, span: tuple[int, int] | None, findings: list[dict], rules_of: dict[str, set[str]],
+             root: Path) -> bool:
+    """Did a rule mapping the failure's check offer a fix inside the failing resource?"""
+    if span is None:
+        return False
+    check, path, _ = failure
+    for f in findings:
+        if f["rule_id"] in rules_of.get(check, ()) and span[0] <= f["line"] <= span[1] \
+                and Path(f["path"]).resolve() == (root / path.lstrip("/")).resolve():
+            return True
+    return False
 
 
 def main(argv: list[str]) -> int:
@@ -56,11 +87,21 @@ def main(argv: list[str]) -> int:
     tffix = shutil.which("tffix") or "tffix"
     before: set[Failure] = set()
     after: set[Failure] = set()
+    applies: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource
+    rules_of: dict[str, set[str]] = {}
+    for rule in RULES:
+        for cid in rule.checkov:
+            rules_of.setdefault(cid, set()).add(rule.id)
     for d in args.dirs:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / d.name
             shutil.copytree(d, copy, symlinks=True)
-            b = {(c, f"{d.name}{p}", r) for c, p, r in failures(args.checkov, copy)}
+            lines: dict = {}
+            raw = failures(args.checkov, copy, lines)
+            findings = offered(tffix, copy, not args.safe_only)
+            applies |= {(c, f"{d.name}{p}", r) for c, p, r in raw
+                        if with_fix((c, p, r), lines.get((c, p, r)), findings, rules_of, copy)}
+            b = {(c, f"{d.name}{p}", r) for c, p, r in raw}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
             subprocess.run([tffix, *flags, "--no-progress", str(copy)], capture_output=True, text=True)
             a = {(c, f"{d.name}{p}", r) for c, p, r in failures(args.checkov, copy)}
@@ -87,12 +128,28 @@ def main(argv: list[str]) -> int:
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "
           f"({share:.0%} resolved)")
+    resolved_where = len(applies - after)
+    where_share = resolved_where / len(applies) if applies else 1.0
+    mapped = {f for f in before if f[0] in rules_of}
+    print(f"failures of mapped checks: {len(mapped)}; a mapped rule offered a fix on the resource for "
+          f"{len(applies)}, of which the fixes resolved {resolved_where} ({where_share:.0%}); "
+          f"{len(mapped - applies)} had no fix offered (reported only, or not found)")
+    per_rule: dict[str, list[int]] = {}
+    for failure in applies:
+        for rid in sorted(rules_of[failure[0]]):
+            counts = per_rule.setdefault(f"{rid} {failure[0]}", [0, 0])
+            counts[0] += 1
+            counts[1] += failure not in after
+    for key, (n, ok) in sorted(per_rule.items()):
+        print(f"  {key:24} fix offered on {n:4}, resolved {ok:4} ({ok / n:.0%})")
     new = sorted(after - before)
     print(f"new failures after the fixes: {len(new)}")
     for c, p, r in new:
         print(f"  {c} {p} {r}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "new": new}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "where_fix_applies": {
+            "offered": len(applies), "resolved": resolved_where, "share": where_share,
+            "per_rule": per_rule}, "new": new}, indent=2) + "\n")
     return 0
 
 

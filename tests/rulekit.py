@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import tffix
 from tffix.engine.engine import ModuleResult, Options, fix_texts
 from tffix.engine.rules import Rule
+from tffix.transforms.lib.schema import check_written
 
 from .conftest import TERRAFORM, terraform_fmt
 
@@ -33,6 +34,7 @@ def fix(rules: RuleSet, files: dict[str, str] | str, *, unsafe: bool = True, dir
     files next to it (write them with pytest's tmp_path)."""
     if isinstance(files, str):
         files = {"main.tf": files}
+    options.setdefault("fix_checks", (check_written,))  # as tffix runs: the provider-schema check
     opts = Options(unsafe_fixes=unsafe, **options)  # type: ignore[arg-type]
     out, result = fix_texts(files, _rules(rules), opts, directory)
     assert not result.errors, result.errors

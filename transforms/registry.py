@@ -12,8 +12,9 @@ import importlib
 import pkgutil
 
 from tffix.engine.rules import Rule
+from tffix.transforms.lib.schema import check_written
 
-__all__ = ["RULES", "OPT_IN", "rule_modules"]
+__all__ = ["FIX_CHECKS", "RULES", "OPT_IN", "rule_modules"]
 
 LIBRARY = "lib"
 
@@ -44,3 +45,7 @@ RULES: list[type[Rule]] = _discover()
 
 # Rules that run only when selected explicitly (--select ID or a prefix that names them).
 OPT_IN: set[str] = {r.id for r in RULES if not r.default_enabled}
+
+# What the engine checks after every fix (``Options.fix_checks``): arguments and blocks
+# written into AWS resources exist in the provider and satisfy its constraints.
+FIX_CHECKS = (check_written,)

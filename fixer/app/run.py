@@ -20,7 +20,7 @@ from tffix.app.output import Summary
 from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
 from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
-from tffix.transforms.registry import OPT_IN, RULES
+from tffix.transforms.registry import FIX_CHECKS, OPT_IN, RULES
 
 __all__ = ["run", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN", "CHECK", "RULES", "OPT_IN"]
 
@@ -80,6 +80,7 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
         rule_options=config.rules,
         apply_fixes=settings.mode != CHECK,
         preview_fixes=settings.preview_fixes,
+        fix_checks=FIX_CHECKS,
     )
     return rules, options
 

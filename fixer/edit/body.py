@@ -106,7 +106,7 @@ def value_node(value: Value, indent: str, newline: str) -> cst.Expr:
     text = render(value)
     if newline != "\n":
         text = text.replace("\n", newline)
-    node = parse(f"x = {text}{newline}").body.items[0].value
+    node = cst.unplaced(parse(f"x = {text}{newline}").body.items[0].value)
     node.first_token().pre = " "
     reindent(node, indent)
     return node
@@ -278,7 +278,7 @@ def set_object_item(obj: cst.Object, key: str, value: Value) -> cst.ObjectItem:
             indent = indent_of(obj.rbrace) + INDENT
     text = f"{_key(key)} = {render(value)}"
     parsed = parse(f"x = {{\n{text}\n}}\n").body.items[0].value
-    new_item = parsed.items[0]
+    new_item = cst.unplaced(parsed.items[0])
     new_item.leading = []
     reindent(new_item.value, indent)
     new_item.key.first_token().pre = indent if multiline else " "

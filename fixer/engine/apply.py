@@ -9,7 +9,7 @@ trees must stay the same objects, as previews need).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tffix.engine.edits import Range, TextEdit, edits_within, item_spans
@@ -19,7 +19,7 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Applied", "apply_fix", "snapshot"]
+__all__ = ["Applied", "FixCheck", "apply_fix", "snapshot"]
 
 
 @dataclass
@@ -59,8 +59,16 @@ def _allowed(scope: tuple[object, ...], files: list[SourceFile]) -> dict[int, li
     return allowed
 
 
-def apply_fix(fix: Fix, module: Module, texts: dict[int, str]) -> Applied:
-    """Run ``fix`` on ``module`` whose files' texts are ``texts`` (by ``id``)."""
+# A fix check: (module, a changed file's tree as the fix left it, the fix's scope) -> problems. What the
+# fix wrote is what has no source position (``cst.unplaced``). The engine's options
+# carry the checks (``Options.fix_checks``); the rules' library provides them, as the
+# engine knows nothing of providers.
+FixCheck = Callable[[Module, cst.File, tuple[object, ...]], list[str]]
+
+
+def apply_fix(fix: Fix, module: Module, texts: dict[int, str], checks: Sequence[FixCheck] = ()) -> Applied:
+    """Run ``fix`` on ``module`` whose files' texts are ``texts`` (by ``id``), then
+    run ``checks`` on what it wrote."""
     files = [*module.files, *module.tfvars]
     allowed = _allowed(fix.scope, files)
     out = Applied()
@@ -92,6 +100,11 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str]) -> Applied:
             out.error = f"edited {sf.display} outside its scope"
             return out
         out.edits.extend(TextEdit(str(sf.path), sf.display, s, e, r, created) for s, e, r in found)
+        for check in checks:
+            problems = check(module, sf.tree, fix.scope)
+            if problems:
+                out.error = "; ".join(problems)
+                return out
     return out
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import apply_fix, snapshot
+from tffix.engine.apply import FixCheck, apply_fix, snapshot
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
@@ -40,6 +40,7 @@ class Options:
     apply_fixes: bool = True
     only_files: frozenset[str] | None = None  # report findings only in these paths
     preview_fixes: bool = False  # record the edits of fixable findings left unapplied (SARIF, editors)
+    fix_checks: Sequence[FixCheck] = ()  # run on what each fix wrote; a problem reverts the fix
 
 
 @dataclass
@@ -182,7 +183,7 @@ def _signature(f: Finding) -> tuple[str, str, str]:
     return (f.rule_id, f.file.display, f.message)
 
 
-def _preview(findings: list[Finding], module: Module) -> None:
+def _preview(findings: list[Finding], module: Module, options: Options) -> None:
     """Record the edits of each fixable finding's fix, applied alone to the files as
     they are and undone in place (the other findings' fixes hold references into
     the same trees), so no rule runs again. A fix that fails offers no edits."""
@@ -194,7 +195,7 @@ def _preview(findings: list[Finding], module: Module) -> None:
     restore = {id(sf): snapshot(sf.tree) for sf in files}
     for f in pending:
         assert f.fix is not None
-        done = apply_fix(f.fix, module, texts)
+        done = apply_fix(f.fix, module, texts, options.fix_checks)
         for sf in done.created:
             module.files.remove(sf)
         for sf in [*_files_of(f.fix.scope, module), *done.changed]:
@@ -219,7 +220,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
             if options.preview_fixes:
-                _preview(findings, module)
+                _preview(findings, module, options)
             break
         if _round == MAX_ROUNDS:
             result.converged = False
@@ -235,7 +236,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             files = _files_of(f.fix.scope, module)
             if any(id(sf.tree) in broken for sf in files):
                 continue
-            done = apply_fix(f.fix, module, texts)
+            done = apply_fix(f.fix, module, texts, options.fix_checks)
             if done.error is not None:
                 result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
                                      f"{done.error}; the fix was reverted")

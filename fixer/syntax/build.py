@@ -181,4 +181,4 @@ def block_node(block: NewBlock, indent: str, newline: str = "\n") -> cst.Block:
     tree = parse(text)
     (node,) = tree.body.items
     assert isinstance(node, cst.Block)
-    return node
+    return cst.unplaced(node)

@@ -134,6 +134,15 @@ def _children(node: Node) -> Iterator[Node | Token]:
             yield value
 
 
+def unplaced(node: Node) -> Node:
+    """``node`` with its tokens' source positions cleared, as for tokens built by edits:
+    a node built by parsing a snippet is new code, and positions are how checks tell
+    what a fix wrote (``Node.line`` is 0) from what was there."""
+    for tok in tokens_of(node):
+        tok.start_pos = tok.line = tok.column = None
+    return node
+
+
 def tokens_of(node: Node | Token) -> Iterator[Token]:
     """Every token under ``node`` in source order. A loop over an explicit
     stack, not recursion: Terraform accepts nesting far deeper than Python's

@@ -404,4 +404,4 @@ def parse_expression(source: str) -> cst.Expr:
         raise ParseError(f"not a single expression: {source!r}", None, 1, 1, source)
     value = attrs[0].value
     value.first_token().pre = ""
-    return value
+    return cst.unplaced(value)
