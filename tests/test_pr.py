@@ -242,3 +242,18 @@ def test_repo_from_remote_url() -> None:
     assert repo_from_remote("https://github.com/acme/infra") == "acme/infra"
     assert repo_from_remote("ssh://git@ghe.corp/acme/infra.git") == "acme/infra"
     assert repo_from_remote("/srv/git/infra.git") is None
+
+
+def test_pr_reads_the_state_and_shows_no_secret(repo: Path, tmp_path: Path) -> None:
+    state = {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_db_instance", "name": "b", "instances": [{"attributes": {
+            "publicly_accessible": True, "password": "SECRET-MARKER-PR"},
+            "sensitive_attributes": [[{"type": "get_attr", "value": "password"}]]}]}]}
+    (tmp_path / "state.json").write_text(json.dumps(state))  # outside the repository, as states usually are
+    r = tffix_pr(repo, "--dry-run", "--select", "TFX101,TFX201", "--unsafe-fixes",
+                 "--state", f"db={tmp_path / 'state.json'}", token=None)
+    assert r.exit_code == 0, r.output
+    assert "### What the state says" in r.stdout
+    assert "| TFX101 | `db/main.tf:1` | aws_db_instance.a: not deployed |" in r.stdout
+    assert "| TFX201 | `db/public.tf:2` | updates the live aws_db_instance.b in place |" in r.stdout
+    assert "SECRET-MARKER" not in r.output

@@ -134,6 +134,11 @@ def _common(f):  # shared options of `run` and `fmt`
 @click.option("--select", multiple=True, help="Rule ids or prefixes to run (repeatable, comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip (repeatable, comma-separated).")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
+@click.option("--state", "state", multiple=True, metavar="[ROOT=]PATH",
+              help="What is deployed: `terraform show -json` / `state pull` output or a terraform.tfstate "
+                   "(one per root module; ROOT defaults to the one PATH given).")
+@click.option("--plan", "plan", multiple=True, metavar="[ROOT=]PATH",
+              help="`terraform show -json PLANFILE` output: its prior state is what is deployed.")
 def run_cmd(select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool | None, **kw: Any) -> None:
     """Find and fix mistakes in the Terraform under PATHS (default: .)."""
     sys.exit(_run(list(select), list(ignore), unsafe_fixes, **kw))
@@ -152,13 +157,13 @@ def _split(values: list[str]) -> list[str]:
 
 def _run(select: list[str], ignore: list[str], unsafe_fixes: bool | None, *, paths: tuple[Path, ...],
          dry_run: bool, check: bool, fmt: str, jobs: int | None, stdin_filename: str, exit_non_zero_on_fix: bool,
-         show_fixes: bool, no_progress: bool) -> int:
+         show_fixes: bool, no_progress: bool, state: tuple[str, ...] = (), plan: tuple[str, ...] = ()) -> int:
     if dry_run and check:
         click.echo("tffix: --dry-run and --check cannot be combined", err=True)
         return EXIT_ERROR
     settings = Settings(select=_split(select) or None, ignore=_split(ignore), unsafe_fixes=unsafe_fixes,
                         mode=CHECK if check else DRY_RUN if dry_run else FIX, preview_fixes=fmt == "sarif",
-                        jobs=jobs or os.cpu_count() or 1, stdin_filename=stdin_filename)
+                        jobs=jobs or os.cpu_count() or 1, stdin_filename=stdin_filename, state=state, plan=plan)
     bars = []
 
     def progress(total: int):
@@ -273,9 +278,14 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
 @click.option("--select", multiple=True, help="Rule ids or prefixes to run.")
 @click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
+@click.option("--state", "state", multiple=True, metavar="[ROOT=]PATH",
+              help="What is deployed, as for `tffix --state` (ROOT relative to the repository's top).")
+@click.option("--plan", "plan", multiple=True, metavar="[ROOT=]PATH",
+              help="`terraform show -json PLANFILE` output, as for `tffix --plan`.")
 def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str | None, base: str | None,
            api_url: str, api_timeout: float, single_commit: bool, allow_dirty: bool, dry_run: bool,
-           select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool) -> None:
+           select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool, state: tuple[str, ...],
+           plan: tuple[str, ...]) -> None:
     """Fix PATHS on a new branch and open (or update) a GitHub pull request.
 
     The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
@@ -283,8 +293,13 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
     # imported here: the git and HTTP code only this command needs
     from tffix.app.pr import PrError, PrRequest, run_pr
 
+    def absolute_file(spec: str) -> str:  # the fixes run in a temporary work tree: the file stays where it is
+        root, sep, file = spec.rpartition("=")
+        return f"{root}{sep}{Path(file).resolve()}"
+
     settings = Settings(select=_split(list(select)) or None, ignore=_split(list(ignore)),
-                        unsafe_fixes=True if unsafe_fixes else None, config_from=Path.cwd())
+                        unsafe_fixes=True if unsafe_fixes else None, config_from=Path.cwd(),
+                        state=[absolute_file(s) for s in state], plan=[absolute_file(s) for s in plan])
     try:
         rules, _ = configure(settings)
     except SettingsError as e:

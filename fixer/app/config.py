@@ -24,7 +24,7 @@ import tomllib
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
-KNOWN_KEYS = {"select", "ignore", "unsafe-fixes", "extend-safe-fixes", "extend-unsafe-fixes", "rules"}
+KNOWN_KEYS = {"select", "ignore", "unsafe-fixes", "extend-safe-fixes", "extend-unsafe-fixes", "rules", "state", "plan"}
 
 
 class ConfigError(Exception):
@@ -40,6 +40,8 @@ class Config:
     extend_safe_fixes: list[str] = field(default_factory=list)
     extend_unsafe_fixes: list[str] = field(default_factory=list)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    state: list[str] = field(default_factory=list)  # ``[ROOT=]PATH`` specs, relative to the config's directory
+    plan: list[str] = field(default_factory=list)
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -79,6 +81,22 @@ def _ids(table: dict[str, Any], key: str, path: Path) -> list[str]:
     return [v.upper() for v in value]
 
 
+def _specs(table: dict[str, Any], key: str, path: Path) -> list[str]:
+    """``state`` / ``plan``: a ``[ROOT=]PATH`` string or a list of them; relative paths
+    are relative to the configuration file's directory."""
+    value = table.get(key, [])
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise ConfigError(f"{path}: '{key}' must be a path ([ROOT=]PATH) or a list of them")
+    out = []
+    for spec in values:
+        root, sep, file = spec.partition("=")
+        parts = [root, file] if sep else [spec]
+        parts = [str(p if Path(p).is_absolute() else path.parent / p) for p in parts]
+        out.append("=".join(parts))
+    return out
+
+
 def load_config(start: Path) -> Config:
     found = find_config(start)
     if found is None:
@@ -101,4 +119,6 @@ def load_config(start: Path) -> Config:
         extend_safe_fixes=_ids(table, "extend-safe-fixes", path),
         extend_unsafe_fixes=_ids(table, "extend-unsafe-fixes", path),
         rules={k.upper(): v for k, v in rules.items()},
+        state=_specs(table, "state", path),
+        plan=_specs(table, "plan", path),
     )

@@ -69,9 +69,12 @@ def text_summary(s: Summary, *, dry_run: bool, check: bool, unsafe_fixes: bool, 
 
 
 def _record(r: Record) -> dict[str, Any]:
-    """A record for JSON: its edits stay out (the diffs show them)."""
+    """A record for JSON: its edits stay out (the diffs show them); ``deployment`` only
+    when a state or plan said something."""
     out = asdict(r)
     del out["edits"]
+    if not out["deployment"]:
+        del out["deployment"]
     return out
 
 

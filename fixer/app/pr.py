@@ -142,7 +142,9 @@ def pr_body(plan: PrPlan, command: str, rules: list[type[Rule]]) -> tuple[str, s
     files = sorted({f for c in plan.commits for f in c.files})
     title = f"tffix: fix {total} finding(s) ({', '.join(c.rule_id for c in plan.commits)})"
     lines = ["## tffix fixes", "", f"tffix fixed **{total}** finding(s) in {len(files)} file(s).", ""]
-    replacing = sorted({c.rule_id for c in plan.commits for r in c.fixed if r.impact == "forces replacement"})
+    live = [(c.rule_id, r) for c in plan.commits for r in c.fixed if r.deployment]
+    replacing = sorted({c.rule_id for c in plan.commits for r in c.fixed
+                        if r.impact == "forces replacement" and not r.deployment.endswith("not deployed")})
     if replacing:
         lines += [
             "> [!WARNING]",
@@ -157,6 +159,11 @@ def pr_body(plan: PrPlan, command: str, rules: list[type[Rule]]) -> tuple[str, s
         name = f"{c.rule_id} {c.name}".strip()
         lines.append(f"| {name} | {', '.join(f'`{f}`' for f in c.files)} | {len(c.fixed)} | {safety} | {impact} |")
     lines.append("")
+    if live:
+        lines += ["### What the state says", "", "| Rule | File | Resource |", "|---|---|---|"]
+        for rule_id, r in live:
+            lines.append(f"| {rule_id} | `{r.path}:{r.line}` | {r.deployment} |")
+        lines.append("")
     for c in plan.commits:
         rule = meta.get(c.rule_id)
         if rule is not None:

@@ -18,6 +18,8 @@ from tffix.app.config import Config, ConfigError, load_config
 from tffix.app.files import decode
 from tffix.app.output import Summary
 from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
+from tffix.app.state import StateError, load_deployment
+from tffix.engine.deployment import Deployment
 from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
 from tffix.transforms.registry import FIX_CHECKS, OPT_IN, RULES
@@ -47,6 +49,8 @@ class Settings:
     stdin: bytes | None = None  # the input for the path ``-`` (None: read standard input)
     stdin_filename: str = "stdin.tf"
     config_from: Path | None = None  # where the config search starts; None: the first path (stdin: the cwd)
+    state: Sequence[str] = ()  # ``[ROOT=]PATH``: what is deployed (tffix.app.state); replaces the config's
+    plan: Sequence[str] = ()
 
 
 @dataclass
@@ -81,8 +85,24 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
         apply_fixes=settings.mode != CHECK,
         preview_fixes=settings.preview_fixes,
         fix_checks=FIX_CHECKS,
+        deployment=_deployment(settings, config, paths),
     )
     return rules, options
+
+
+def _deployment(settings: Settings, config: Config, paths: Sequence[Path]) -> Deployment | None:
+    """What the state or plan says is deployed; a bare ``PATH`` applies to the one
+    directory given (or the current directory)."""
+    states = list(settings.state) if settings.state or settings.plan else config.state
+    plans = list(settings.plan) if settings.state or settings.plan else config.plan
+    dirs = [p for p in paths if p != STDIN]
+    default_root = dirs[0] if len(dirs) == 1 and dirs[0].is_dir() else Path.cwd()
+    if (states or plans) and len(dirs) > 1 and any("=" not in s for s in [*states, *plans]):
+        raise SettingsError("with several paths, name the root module of each state or plan: --state ROOT=PATH")
+    try:
+        return load_deployment(states, plans, default_root)
+    except StateError as e:
+        raise SettingsError(str(e)) from None
 
 
 def _check_config_ids(config: Config) -> None:

@@ -14,12 +14,14 @@ Results are plain data (picklable), so modules can run in worker processes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tffix.engine.apply import FixCheck, apply_fix, snapshot
+from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
@@ -41,6 +43,7 @@ class Options:
     only_files: frozenset[str] | None = None  # report findings only in these paths
     preview_fixes: bool = False  # record the edits of fixable findings left unapplied (SARIF, editors)
     fix_checks: Sequence[FixCheck] = ()  # run on what each fix wrote; a problem reverts the fix
+    deployment: Deployment | None = None  # what a state or plan says is deployed (``deployment.py``)
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Record:
     applied: bool = False
     held_back: bool = False  # an unsafe fix the options did not allow
     edits: list[TextEdit] = field(default_factory=list)  # what the fix did (or would do, previewed)
+    deployment: str = ""  # what the state or plan says about the resource (``deployment.py``)
 
 
 @dataclass
@@ -123,6 +127,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
         fix=f.fix.description if f.fix else "", applied=applied,
         held_back=fixable and not applied and safety == UNSAFE and not options.unsafe_fixes,
         edits=list(f.fix.edits) if f.fix else [],
+        deployment=f.deployment,
     )
 
 
@@ -214,6 +219,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         findings = collect(module, rules, options, result.errors)
+        classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
             if f.fix is not None and _signature(f) in failed:
                 f.fix = None

@@ -80,6 +80,8 @@ class Finding:
     node: cst.Node | Position  # where it points: a node, or a plain position
     fix: Fix | None = None
     block: cst.Block | None = None  # the top-level block it is in (for suppressions)
+    argument: str | None = None  # the block's top-level argument it is about (a state holds its live value)
+    deployment: str = ""  # what a state says about the resource ("not deployed", "would replace the live ...")
 
     @property
     def line(self) -> int:
@@ -121,7 +123,7 @@ class Rule:
     # ---- helpers for subclasses ----
     def finding(self, file: SourceFile, node: cst.Node | Position, message: str, *, block: cst.Block | None = None,
                 fix: Callable[[], None] | None = None, description: str = "", scope: Iterable[Any] = (),
-                safety: str | None = None, impact: str | None = None) -> Finding:
+                safety: str | None = None, impact: str | None = None, argument: str | None = None) -> Finding:
         """Build a finding, with a fix when ``fix`` is given. ``scope`` defaults
         to ``block``."""
         proposed = None
@@ -133,7 +135,7 @@ class Rule:
                 safety=safety or self.safety,
                 impact=impact or self.impact,
             )
-        return Finding(self.id, message, file, node, proposed, block)
+        return Finding(self.id, message, file, node, proposed, block, argument)
 
     @classmethod
     def mapped_ids(cls) -> list[str]:

@@ -1,0 +1,179 @@
+"""Deployment-aware runs: ``--state`` / ``--plan`` decide what a replacement fix is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tffix.app.cli import main
+from tffix.app.state import _module_path
+
+MAIN = '''resource "aws_db_instance" "main" {
+  count               = 2
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = true
+}
+
+resource "aws_db_instance" "new" {
+  engine         = "postgres"
+  instance_class = "db.t3.micro"
+}
+
+module "db" {
+  source = "./mods/db"
+}
+'''
+VOLUME = 'resource "aws_ebs_volume" "v" {\n  availability_zone = "us-east-1a"\n  size              = 10\n}\n'
+SENSITIVE = [[{"type": "get_attr", "value": "password"}]]
+
+
+def _raw_state() -> dict:
+    """A terraform.tfstate (format version 4): main deployed twice, new not at all, the
+    volume in module.db; secrets in places a careless reader would print."""
+    return {"version": 4, "terraform_version": "1.11.0", "serial": 3, "lineage": "l", "outputs": {
+        "pw": {"value": "SECRET-MARKER-OUTPUT", "type": "string", "sensitive": True}},
+        "resources": [
+            {"mode": "managed", "type": "aws_db_instance", "name": "main", "provider": "p", "instances": [
+                {"index_key": 0, "schema_version": 2, "sensitive_attributes": SENSITIVE, "attributes": {
+                    "id": "db-1", "publicly_accessible": True, "storage_encrypted": False, "engine": "postgres",
+                    "password": "SECRET-MARKER-PASSWORD", "username": "SECRET-MARKER-USER",
+                    "tags": {"k": "SECRET-MARKER-TAG"}}},
+                {"index_key": 1, "schema_version": 2, "attributes": {"id": "db-2", "publicly_accessible": True}}]},
+            {"module": "module.db", "mode": "managed", "type": "aws_ebs_volume", "name": "v", "provider": "p",
+             "instances": [{"schema_version": 0, "attributes": {"id": "vol-1", "encrypted": False,
+                                                                "kms_key_id": "SECRET-MARKER-KEY"}}]},
+        ]}
+
+
+def _show_state() -> dict:
+    """The same as ``terraform show -json`` gives it."""
+    return {"format_version": "1.0", "terraform_version": "1.11.0", "values": {"root_module": {
+        "resources": [
+            {"address": f"aws_db_instance.main[{i}]", "mode": "managed", "type": "aws_db_instance", "name": "main",
+             "index": i, "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 2,
+             "values": {"publicly_accessible": True, "storage_encrypted": False,
+                        "password": "SECRET-MARKER-PASSWORD"},
+             "sensitive_values": {"password": True}} for i in (0, 1)],
+        "child_modules": [{"address": "module.db", "resources": [
+            {"address": "module.db.aws_ebs_volume.v", "mode": "managed", "type": "aws_ebs_volume", "name": "v",
+             "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+             "values": {"encrypted": False, "kms_key_id": "SECRET-MARKER-KEY"}, "sensitive_values": {}}]}],
+    }}}
+
+
+def _plan() -> dict:
+    return {"format_version": "1.2", "terraform_version": "1.11.0", "prior_state": _show_state(),
+            "planned_values": {}, "resource_changes": [
+                {"address": "aws_db_instance.new", "mode": "managed", "type": "aws_db_instance", "name": "new",
+                 "change": {"actions": ["create"], "before": None, "after": {"password": "SECRET-MARKER-PLAN"}}}]}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "mods" / "db").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text(MAIN)
+    (tmp_path / "mods" / "db" / "main.tf").write_text(VOLUME)
+    return tmp_path
+
+
+def _tffix(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("kind", ["raw", "show", "plan"])
+def test_replacement_of_what_is_not_deployed_is_safe(project: Path, kind: str) -> None:
+    data = {"raw": _raw_state, "show": _show_state, "plan": _plan}[kind]()
+    (project / "state.json").write_text(json.dumps(data))
+    option = "--plan" if kind == "plan" else "--state"
+    result = _tffix("--select", "TFX101,TFX103", option, str(project / "state.json"), str(project))
+    # plain tffix (safe fixes only) encrypts the database that does not exist yet, nothing else
+    text = (project / "main.tf").read_text()
+    new = text[text.index('"new"'):]
+    assert "storage_encrypted = true" in new and "storage_encrypted" not in text[:text.index('"new"')]
+    assert "encrypted" not in (project / "mods/db/main.tf").read_text().replace("availability_zone", "")
+    out = result.output
+    assert "would replace the live aws_db_instance.main, 2 instances" in out
+    assert "would replace the live module.db.aws_ebs_volume.v, 1 instance" in out
+    assert "(encrypted is false in the state)" in out
+
+
+def test_without_a_state_the_replacement_fix_stays_unsafe(project: Path) -> None:
+    _tffix("--select", "TFX101", str(project))
+    assert "storage_encrypted" not in (project / "main.tf").read_text()
+
+
+def test_in_place_findings_say_the_live_value(project: Path) -> None:
+    (project / "state.json").write_text(json.dumps(_raw_state()))
+    out = _tffix("--check", "--select", "TFX201", "--state", str(project / "state.json"), str(project)).output
+    assert "aws_db_instance.main is publicly accessible (publicly_accessible is true in the state)" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+@pytest.mark.parametrize("mode", ["--check", "--dry-run", "--show-fixes"])
+@pytest.mark.parametrize("kind", ["raw", "show", "plan"])
+def test_no_state_value_but_booleans_and_enums_reaches_any_output(project: Path, fmt: str, mode: str,
+                                                                   kind: str) -> None:
+    data = {"raw": _raw_state, "show": _show_state, "plan": _plan}[kind]()
+    (project / "s.json").write_text(json.dumps(data))
+    option = "--plan" if kind == "plan" else "--state"
+    result = CliRunner().invoke(main, ["--unsafe-fixes", "--format", fmt, mode, option, str(project / "s.json"),
+                                       str(project)], catch_exceptions=False)
+    if mode == "--check" or fmt == "json":  # diffs and SARIF after fixing list only what remains
+        assert "would replace the live" in result.output  # the state was read
+    assert "SECRET-MARKER" not in result.output
+    assert "db-1" not in result.output and "vol-1" not in result.output
+
+
+def test_the_config_file_names_the_state(project: Path) -> None:
+    (project / "state.json").write_text(json.dumps(_raw_state()))
+    (project / ".tffix.toml").write_text('state = "state.json"\n')
+    out = _tffix("--check", "--select", "TFX101", str(project)).output
+    assert "would replace the live aws_db_instance.main, 2 instances" in out
+    assert "not deployed" in out
+
+
+def test_one_state_per_root_module(tmp_path: Path) -> None:
+    for name in ("prod", "dev"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text('resource "aws_ebs_volume" "v" {\n  size = 1\n}\n')
+    deployed = {"version": 4, "resources": [{"mode": "managed", "type": "aws_ebs_volume", "name": "v",
+                                             "instances": [{"attributes": {"encrypted": False}}]}]}
+    (tmp_path / "prod.json").write_text(json.dumps(deployed))
+    (tmp_path / "dev.json").write_text(json.dumps({"version": 4, "resources": []}))
+    out = _tffix("--check", "--select", "TFX103", "--state", f"{tmp_path / 'prod'}={tmp_path / 'prod.json'}",
+                 "--state", f"{tmp_path / 'dev'}={tmp_path / 'dev.json'}", str(tmp_path / "prod"),
+                 str(tmp_path / "dev")).output
+    assert "prod/main.tf:1:1: TFX103" in out and "would replace the live aws_ebs_volume.v, 1 instance" in out
+    assert "dev/main.tf:1:1: TFX103 [*]" in out and "not deployed" in out
+    bare = _tffix("--check", "--state", str(tmp_path / "prod.json"), str(tmp_path / "prod"), str(tmp_path / "dev"))
+    assert bare.exit_code == 2 and "name the root module of each state" in bare.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read the state or plan"),
+    ("{not json", "not a Terraform state or plan (not JSON"),
+    ("[1, 2]", "not a Terraform state or plan (JSON list)"),
+    ('{"version": 3, "modules": []}', "state format version 3 is not supported"),
+    ('{"version": 4, "resources": [{"mode": "managed", "type": "aws_s3_bucket", "name": "other", "instances": []}]}',
+     "names resources the code under"),
+    ('{"version": 4, "resources": [{"mode": "managed"}]}', "unexpected content"),
+    ('{"hello": 1}', "expected `terraform show -json` output"),
+])
+def test_a_state_that_cannot_be_used_is_a_clear_error(project: Path, content: str | None, message: str) -> None:
+    path = project / "state.json"
+    if content is not None:
+        path.write_text(content)
+    result = CliRunner().invoke(main, ["--check", "--state", str(path), str(project)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_module_paths_drop_instance_keys() -> None:
+    assert _module_path('module.a["k.]x"].module.b[0].aws_s3_bucket.c') == ("a", "b")
+    assert _module_path("module.db") == ("db",)
+    assert _module_path("aws_s3_bucket.c[0]") == ()
