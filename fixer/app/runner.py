@@ -28,14 +28,15 @@ from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.interrupt import reset_in_worker
 from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
-from tffix.engine.engine import ModuleResult, Options, run_module
+from tffix.engine.edits import TextEdit
+from tffix.engine.engine import ModuleResult, Options, preview, run_module
 from tffix.engine.module import Module, SourceFile
-from tffix.engine.rules import Rule
+from tffix.engine.rules import Finding, Rule
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "Problem", "run_all", "run_text", "run_texts", "unified_diff", "display_path", "collect_summary",
+__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff", "display_path", "collect_summary",
            "write_changes", "fix_paths"]
 
 
@@ -92,6 +93,31 @@ def _format_parse_error(e: ParseError) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class Previews:
+    """A check's findings kept alive, bound to its module's trees, so the edits of
+    their fixes can be previewed later, a few at a time, without running the rules
+    again (an editor asks for the fixes of one line). Indices are those of the
+    check's ``result.remaining``. In this process only (nothing here pickles)."""
+
+    module: Module | None = None
+    findings: list[Finding] = field(default_factory=list)
+    enabled: bool = False  # False when the module has input errors: no fix is offered then
+    done: dict[int, list[TextEdit]] = field(default_factory=dict)
+
+    def edits(self, indices: Sequence[int]) -> dict[int, list[TextEdit]]:
+        """The edits of the fixes of the findings at ``indices`` (empty: no fix, or one that failed)."""
+        if not self.enabled or self.module is None:
+            return {i: [] for i in indices}
+        todo = [i for i in dict.fromkeys(indices) if i not in self.done and 0 <= i < len(self.findings)]
+        if todo:
+            call_with_deep_stack(preview, [self.findings[i] for i in todo], self.module)
+            for i in todo:
+                fix = self.findings[i].fix
+                self.done[i] = list(fix.edits) if fix is not None else []
+        return {i: self.done.get(i, []) for i in indices}
+
+
 def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                 problems: list[Problem] | None = None) -> tuple[Module, list[str], dict[str, str]]:
     """Read and parse the module's files; ``texts`` holds files already in memory
@@ -141,7 +167,8 @@ def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") 
     return ModuleOutcome(str(spec.directory), ModuleResult(str(spec.directory)), [message])
 
 
-def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None) -> ModuleOutcome:
+def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None,
+             previews: Previews | None = None) -> ModuleOutcome:
     problems: list[Problem] = []
     module, errors, digests = load_module(spec, texts, problems)
     sources = {sf.display: (str(sf.path), sf.text) for sf in [*module.files, *module.tfvars]}
@@ -152,7 +179,11 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
         options = replace(options, apply_fixes=False, preview_fixes=False)
     # from memory (an editor), a directory of .tfvars files alone is still run: formatting them
     checked = module.files or (texts is not None and module.tfvars)
-    result = run_module(module, job.rules, options) if checked else ModuleResult(str(spec.directory))
+    findings: list[Finding] | None = None if previews is None else []
+    result = run_module(module, job.rules, options, findings) if checked else ModuleResult(str(spec.directory))
+    if previews is not None:
+        previews.module, previews.findings = module, findings or []
+        previews.enabled = not errors and not options.apply_fixes
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
@@ -160,13 +191,16 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
                          sources if texts is not None else {})
 
 
-def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job) -> ModuleOutcome:
+def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
+              previews: Previews | None = None) -> ModuleOutcome:
     """One module whose files in ``texts`` are read from memory (an editor's
     buffers) and the others from disk; ``run_module`` even when it has only
     ``.tfvars`` files (formatting them). The outcome keeps the texts it used
-    (``sources``) and its input errors as data (``problems``). Nothing is written."""
+    (``sources``) and its input errors as data (``problems``). Nothing is written.
+    ``previews`` (a check: fixes not applied) receives the findings, to preview
+    their fixes later."""
     try:
-        return call_with_deep_stack(_process, spec, job, texts)
+        return call_with_deep_stack(_process, spec, job, texts, previews)
     except Exception as exc:  # noqa: BLE001 - as in ``process``
         return _failed(spec, exc)
 

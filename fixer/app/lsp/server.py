@@ -43,7 +43,7 @@ import tffix
 from tffix import __version__
 from tffix.app.files import InputError
 from tffix.app.lsp.text import UTF8, UTF16, UTF32, LineIndex
-from tffix.app.run import CHECK, DRY_RUN, RULES, Report, Settings, SettingsError, run, run_module_texts
+from tffix.app.run import CHECK, DRY_RUN, RULES, Previews, Report, Settings, SettingsError, run, run_module_texts
 from tffix.app.runner import Problem, display_path
 from tffix.engine.edits import TextEdit, diff
 from tffix.engine.engine import Record
@@ -66,6 +66,7 @@ KIND_UNSAFE = "quickfix.tffix.unsafe"
 KIND_IGNORE = "quickfix.tffix.ignore"
 KIND_FIX_ALL = "source.fixAll.tffix"
 DEFAULT_DEBOUNCE = 0.03  # seconds of quiet after a change before checking
+PREVIEW_CHUNK = 2  # fixes previewed per turn of the worker in the background (a new check waits at most that)
 RULES_BY_ID = {r.id: r for r in RULES}
 _REPO_DOCS = Path(tffix.__file__).resolve().parent.parent / "docs" / "rules.md"
 
@@ -96,6 +97,11 @@ class Check:
     problems: dict[Path, list[Problem]] = field(default_factory=dict)
     error: str | None = None  # the check could not run (a bad config, an internal error)
     notes: list[str] = field(default_factory=list)  # other errors of the run (logged)
+    previews: Previews = field(default_factory=Previews)  # the fixes' edits, computed when first asked for
+    index: dict[int, int] = field(default_factory=dict)  # id(record) -> its index in the previews
+
+    def fixable(self, records: Iterable[Record]) -> list[int]:
+        return [self.index[id(r)] for r in records if r.fixable and id(r) in self.index]
 
     def text_of(self, path: Path) -> str | None:
         return self.sources.get(path, self.texts.get(path))
@@ -115,7 +121,7 @@ def run_check(directory: Path, generation: int, texts: dict[Path, str], versions
     """Check a module (in the worker thread): findings with their fixes previewed."""
     check = Check(directory, generation, texts, versions)
     try:
-        report = run_module_texts(directory, texts, Settings(mode=CHECK, preview_fixes=True))
+        report = run_module_texts(directory, texts, Settings(mode=CHECK), previews=check.previews)
     except SettingsError as e:
         check.error = f"tffix: {e}"
         return check
@@ -131,10 +137,12 @@ def run_check(directory: Path, generation: int, texts: dict[Path, str], versions
             path = paths.get(problem.path)
             if path is not None:
                 check.problems.setdefault(path, []).append(problem)
-    for record in report.summary.remaining:
-        path = paths.get(record.path)
-        if path is not None:
-            check.records.setdefault(path, []).append(record)
+    for outcome in report.outcomes:
+        for i, record in enumerate(outcome.result.remaining):
+            check.index[id(record)] = i
+            path = paths.get(record.path)
+            if path is not None:
+                check.records.setdefault(path, []).append(record)
     problem_lines = {f"{p.path}:{p.line}:{p.column}: " for ps in check.problems.values() for p in ps}
     check.notes = [e for e in report.summary.errors if not any(e.startswith(x) for x in problem_lines)]
     return check
@@ -222,7 +230,29 @@ class TffixServer(LanguageServer):
         if self.generation.get(directory) == check.generation:
             self.checks[directory] = check
             self.publish(check)
+            asyncio.ensure_future(self._preview_all(check))
         return check
+
+    async def previews(self, check: Check, indices: list[int]) -> dict[int, list[TextEdit]]:
+        """The edits of the fixes of these findings (computed in the worker when not yet)."""
+        if all(i in check.previews.done for i in indices) or not check.previews.enabled:
+            return check.previews.edits(indices)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, check.previews.edits, indices)
+
+    async def _preview_all(self, check: Check) -> None:
+        """In the background, a few at a time, while the check is the current one: the
+        fixes' edits, so a code action finds them ready. Open files' lines first."""
+        if not check.previews.enabled:
+            return
+        todo = [i for path in check.texts for i in check.fixable(check.records.get(path, []))]
+        for start in range(0, len(todo), PREVIEW_CHUNK):
+            if self.checks.get(check.directory) is not check:
+                return
+            try:
+                await self.previews(check, todo[start:start + PREVIEW_CHUNK])
+            except Exception:  # noqa: BLE001
+                log.error("preview failed:\n%s", traceback.format_exc())
+                return
 
     def publish(self, check: Check) -> None:
         encoding = self.encoding()
@@ -572,13 +602,16 @@ async def _code_actions(ls: TffixServer, check: Check, path: Path, params: types
     only = params.context.only
     actions: list[types.CodeAction] = []
     records = [r for r in check.records.get(path, []) if _in_range(index, r, params.range)]
+    wanted_fixes = _wanted(only, KIND_FIX) or _wanted(only, KIND_UNSAFE)
+    edits = await ls.previews(check, check.fixable(records)) if wanted_fixes else {}
     for record in records:
         diagnostic = next((d for d in params.context.diagnostics if _matches(record, d, index)), None)
         diagnostic = diagnostic or diagnostic_of(record, index, ls.docs_url)
-        if record.fixable and record.edits:
+        fix_edits = edits.get(check.index.get(id(record), -1))
+        if record.fixable and fix_edits:
             kind = KIND_FIX if record.safety == "safe" else KIND_UNSAFE
             if _wanted(only, kind):
-                edit = workspace_edit(ls, check, record.edits)
+                edit = workspace_edit(ls, check, fix_edits)
                 if edit is not None:
                     actions.append(types.CodeAction(title=_title_of(record), kind=kind, diagnostics=[diagnostic],
                                                     edit=edit, is_preferred=record.safety == "safe" or None))
@@ -592,7 +625,7 @@ async def _code_actions(ls: TffixServer, check: Check, path: Path, params: types
                                                           f"(# tffix:ignore{'-file' if 'file' in where else ''}"
                                                           f"[{record.rule_id}])",
                                                     kind=KIND_IGNORE, diagnostics=[diagnostic], edit=edit))
-    safe = [r for r in check.records.get(path, []) if r.fixable and r.safety == "safe" and r.edits]
+    safe = [r for r in check.records.get(path, []) if r.fixable and r.safety == "safe" and check.previews.enabled]
     if safe and only and _wanted(only, KIND_FIX_ALL) or safe and not only:
         action = types.CodeAction(title="tffix: fix all safe fixes in this file", kind=KIND_FIX_ALL,
                                   data={"uri": params.text_document.uri})
