@@ -3,8 +3,9 @@
 Usage: python bench/lsp_latency.py [--module DIR] [--rounds N] [--debounce MS]
 
 The module is a generated one of 1,000 lines (``main.tf`` of 800 lines, open in
-the editor, and ``network.tf`` of 200 on disk: databases, buckets, queues, keys,
-security groups, log groups, with findings of many rules), or a copy of DIR
+the editor: IAM roles and policy documents, and every fourth resource one with
+findings (a database, a volume, a log group, an open security group, a key);
+``variables.tf`` of 200 lines on disk: variables and outputs), or a copy of DIR
 (``--module``, e.g. a module of a corpus; the first ``.tf`` file is the one
 opened). Per round, the client sends an incremental change (a value edited on
 one line) and measures:
@@ -12,9 +13,11 @@ one line) and measures:
 * **diagnostics**: from sending the change to receiving the diagnostics for that
   version; this includes the server's debounce (30 ms by default: quiet time
   after a change before checking, so typing does not start a check per key);
-* **code action**: a code action request on a finding's line once those
-  diagnostics are in (what a click on the light bulb does), and the same
-  right after a change, before its diagnostics (the server checks first);
+* **code action**: a code action request on a finding's line (what a click on
+  the light bulb does): as soon as the diagnostics are in, and again after a
+  pause (``--pause``, 3 s: the server previews the fixes in the background,
+  so a request finds them ready), and right after a change, before its
+  diagnostics (the server checks first);
 * hover, fix-all (resolved) and formatting, once per round.
 
 The peer in the same run is ``tffix --check`` on the same module, as a new
@@ -39,8 +42,39 @@ sys.path.insert(0, str(Path(__file__).parent))
 from lsp_client import Client, uri  # noqa: E402
 from lsprotocol import types  # noqa: E402
 
-BLOCKS = [
-    '''resource "aws_db_instance" "db{i}" {{
+# a module as modules are: mostly variables, outputs, locals and settled resources, and a few
+# resources with findings (a database, a volume, a log group, an open security group, a key)
+VARIABLE = '''variable "setting_{i}" {{
+  description = "Setting {i} of the service"
+  type        = string
+  default     = "value-{i}"
+}}
+'''
+OUTPUT = '''output "id_{i}" {{
+  description = "Identifier {i}"
+  value       = aws_iam_role.task_{r}.arn
+}}
+'''
+ROLE = '''resource "aws_iam_role" "task_{i}" {{
+  name               = "task-{i}"
+  assume_role_policy = data.aws_iam_policy_document.assume_{i}.json
+
+  tags = local.tags
+}}
+
+data "aws_iam_policy_document" "assume_{i}" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+
+    principals {{
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }}
+  }}
+}}
+'''
+FINDINGS = [
+    '''resource "aws_db_instance" "db_{i}" {{
   identifier        = "app-db-{i}"
   engine            = "postgres"
   instance_class    = "db.t3.micro"
@@ -49,32 +83,17 @@ BLOCKS = [
   password          = var.db_password
 }}
 ''',
-    '''resource "aws_s3_bucket" "data{i}" {{
-  bucket = "acme-data-{i}"
-}}
-''',
-    '''resource "aws_sqs_queue" "jobs{i}" {{
-  name                      = "jobs-{i}"
-  message_retention_seconds = 86400
-}}
-''',
-    '''resource "aws_kms_key" "key{i}" {{
-  description             = "key {i}"
-  deletion_window_in_days = 10
-}}
-''',
-    '''resource "aws_cloudwatch_log_group" "logs{i}" {{
-  name = "/app/{i}"
-}}
-''',
-    '''resource "aws_ebs_volume" "vol{i}" {{
+    '''resource "aws_ebs_volume" "data_{i}" {{
   availability_zone = "eu-west-1a"
   size              = 40
 }}
 ''',
-]
-NETWORK = '''resource "aws_security_group" "web{i}" {{
-  name   = "web-{i}"
+    '''resource "aws_cloudwatch_log_group" "app_{i}" {{
+  name = "/app/{i}"
+}}
+''',
+    '''resource "aws_security_group" "bastion_{i}" {{
+  name   = "bastion-{i}"
   vpc_id = var.vpc_id
 
   ingress {{
@@ -84,7 +103,13 @@ NETWORK = '''resource "aws_security_group" "web{i}" {{
     cidr_blocks = ["0.0.0.0/0"]
   }}
 }}
-'''
+''',
+    '''resource "aws_kms_key" "key_{i}" {{
+  description             = "key {i}"
+  deletion_window_in_days = 10
+}}
+''',
+]
 HEADER = '''variable "db_password" {
   type      = string
   sensitive = true
@@ -94,22 +119,32 @@ variable "vpc_id" {
   type = string
 }
 
+locals {
+  tags = {
+    Service = "app"
+    Team    = "platform"
+  }
+}
 '''
 
 
 def generate(directory: Path, lines: int = 1000) -> Path:
-    """A module of ``lines`` lines: main.tf (80%) and network.tf."""
+    """A module of ``lines`` lines: main.tf (80%: resources, with findings) and
+    variables.tf (variables and outputs, on disk)."""
     main_text = HEADER
     i = 0
     while main_text.count("\n") < lines * 0.8:
-        main_text += "\n" + BLOCKS[i % len(BLOCKS)].format(i=i)
+        main_text += "\n" + (FINDINGS[(i // 4) % len(FINDINGS)] if i % 4 == 0 else ROLE).format(i=i)
         i += 1
-    network = ""
-    while network.count("\n") + main_text.count("\n") < lines:
-        network += "\n" + NETWORK.format(i=i)
-        i += 1
+    roles = [n for n in range(i) if n % 4]
+    others = ""
+    n = 0
+    while others.count("\n") + main_text.count("\n") < lines:
+        block = VARIABLE.format(i=n) if n % 3 else OUTPUT.format(i=n, r=roles[n % len(roles)])
+        others += ("\n" if others else "") + block
+        n += 1
     (directory / "main.tf").write_text(main_text, encoding="utf-8")
-    (directory / "network.tf").write_text(network, encoding="utf-8")
+    (directory / "variables.tf").write_text(others, encoding="utf-8")
     return directory / "main.tf"
 
 
@@ -136,12 +171,12 @@ def _edit_line(text: str) -> int:
     return 0
 
 
-async def measure(main_tf: Path, rounds: int, debounce: float | None) -> dict[str, list[float]]:
+async def measure(main_tf: Path, rounds: int, debounce: float | None, pause: float) -> dict[str, list[float]]:
     client = Client()
     options = {"debounceMs": debounce} if debounce is not None else None
     await client.start(main_tf.parent, options)
     out: dict[str, list[float]] = {k: [] for k in (
-        "open", "diagnostics", "code action (checked buffer)", "code action (right after a change)", "hover",
+        "open", "diagnostics", "code action (as its diagnostics arrive)", "code action (checked buffer)", "code action (right after a change)", "hover",
         "fix all (resolve)", "formatting")}
     try:
         sent = time.perf_counter()
@@ -167,6 +202,10 @@ async def measure(main_tf: Path, rounds: int, debounce: float | None) -> dict[st
             arrived, diags = await client.diagnostics(main_tf, version, mark)
             out["diagnostics"].append(_ms(arrived - sent))
             t = time.perf_counter()
+            await client.code_actions(main_tf, finding_line)
+            out["code action (as its diagnostics arrive)"].append(_ms(time.perf_counter() - t))
+            await asyncio.sleep(pause)
+            t = time.perf_counter()
             actions = await client.code_actions(main_tf, finding_line)
             out["code action (checked buffer)"].append(_ms(time.perf_counter() - t))
             t = time.perf_counter()
@@ -175,7 +214,7 @@ async def measure(main_tf: Path, rounds: int, debounce: float | None) -> dict[st
                 position=types.Position(finding_line, 1)))
             out["hover"].append(_ms(time.perf_counter() - t))
             fix_all = next((a for a in actions if a.kind == "source.fixAll.tffix"), None)
-            if fix_all is not None:
+            if fix_all is not None and n < 3:
                 t = time.perf_counter()
                 await client.lsp.code_action_resolve_async(fix_all)
                 out["fix all (resolve)"].append(_ms(time.perf_counter() - t))
@@ -213,8 +252,10 @@ def cli_peer(directory: Path, rounds: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", type=Path, help="a module directory to copy (default: a generated one)")
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--debounce", type=float, default=None, help="the server's debounce in ms (default: its own)")
+    parser.add_argument("--pause", type=float, default=3.0,
+                        help="seconds between a change's diagnostics and the code action on a checked buffer")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "module"
@@ -224,11 +265,12 @@ def main() -> None:
         else:
             directory.mkdir()
             main_tf = generate(directory)
-        results = asyncio.run(measure(main_tf, args.rounds, args.debounce))
+        results = asyncio.run(measure(main_tf, args.rounds, args.debounce, args.pause))
         peer = cli_peer(directory, max(3, args.rounds // 4))
     print(_stats("open -> first diagnostics", results["open"]))
     print(_stats("change -> diagnostics", results["diagnostics"], 100))
-    print(_stats("code action (checked buffer)", results["code action (checked buffer)"], 50))
+    print(_stats("code action, as its diagnostics arrive", results["code action (as its diagnostics arrive)"]))
+    print(_stats(f"code action, {args.pause:g} s later", results["code action (checked buffer)"], 50))
     print(_stats("code action (right after a change)", results["code action (right after a change)"]))
     print(_stats("hover", results["hover"]))
     if results["fix all (resolve)"]:

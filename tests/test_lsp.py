@@ -51,6 +51,14 @@ async def client(lsp_client: LanguageClient):
         await lsp_client.shutdown_session()
 
 
+async def _resolved(client: LanguageClient, action: types.CodeAction) -> types.WorkspaceEdit:
+    """The action's edit: VS Code resolves it when the action is chosen."""
+    if action.edit is None:
+        action = await client.code_action_resolve_async(action)
+    assert action.edit is not None
+    return action.edit
+
+
 def _ids(diags: list[types.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in diags)
 
@@ -120,7 +128,12 @@ async def test_every_code_action_kind(client: LanguageClient, module: Path) -> N
     # every finding can be ignored, the one without a fix (TFX713) too
     assert sorted(t.split()[1] for t in by_kind["quickfix.tffix.ignore"]) == ["TFX101", "TFX501", "TFX711", "TFX713"]
     quick = [a for a in actions if a.kind == "quickfix"]
-    assert all(a.is_preferred and a.diagnostics and a.edit for a in quick)
+    assert all(a.is_preferred and a.diagnostics for a in quick)
+    # VS Code resolves an action when it is chosen: the list comes without edits, each resolves to one
+    assert all(a.edit is None for a in actions)
+    for action in actions:
+        edit = await _resolved(client, action)
+        assert edit.document_changes, action.title
     # a finding's own diagnostic is attached to its action
     assert {a.diagnostics[0].code for a in quick} == {"TFX501", "TFX711"}
     # `only` filters: the unsafe fixes alone, or fix-all alone (on save)
@@ -146,7 +159,7 @@ async def test_quick_fixes_applied_then_the_file_rechecks_clean(client: Language
     # 1. the safe quick fix for TFX711, in the buffer
     fix = next(a for a in await _actions(client, main_tf, 0) if a.title.startswith("TFX711"))
     at = len(client.published)
-    editor.apply(fix.edit)
+    editor.apply(await _resolved(client, fix))
     assert "copy_tags_to_snapshot = true" in editor.text(main_tf)
     assert "  allocated_storage     = 20\n" in editor.text(main_tf)  # the = column moved, terraform fmt style
     diags = await diagnostics(client, main_tf, version=editor.version(main_tf), after=at)
@@ -169,7 +182,7 @@ async def test_quick_fixes_applied_then_the_file_rechecks_clean(client: Language
     # 3. the unsafe fix, chosen explicitly
     unsafe = next(a for a in await _actions(client, main_tf, 0) if a.kind == "quickfix.tffix.unsafe")
     at = len(client.published)
-    editor.apply(unsafe.edit)
+    editor.apply(await _resolved(client, unsafe))
     diags = await diagnostics(client, main_tf, version=editor.version(main_tf), after=at)
     assert _ids(diags) == ["TFX713"]
 
@@ -177,11 +190,31 @@ async def test_quick_fixes_applied_then_the_file_rechecks_clean(client: Language
     ignore = next(a for a in await _actions(client, main_tf, 0) if a.kind == "quickfix.tffix.ignore")
     assert ignore.title == "Ignore TFX713 above the block (# tffix:ignore[TFX713])"
     at = len(client.published)
-    editor.apply(ignore.edit)
+    editor.apply(await _resolved(client, ignore))
     assert editor.text(main_tf).startswith('# tffix:ignore[TFX713]\nresource "aws_db_instance" "app" {\n')
     diags = await diagnostics(client, main_tf, version=editor.version(main_tf), after=at)
     assert diags == []
     assert await _actions(client, main_tf, 0) == []
+
+
+@pytest.mark.asyncio
+async def test_an_action_listed_before_a_change_resolves_against_the_new_text(client: LanguageClient,
+                                                                             module: Path) -> None:
+    await initialize(client, [module])
+    main_tf = module / "db" / "main.tf"
+    editor = Editor(client)
+    at = editor.open(main_tf)
+    await diagnostics(client, main_tf, version=1, after=at)
+    fix = next(a for a in await _actions(client, main_tf, 0) if a.title.startswith("TFX711"))
+    at = editor.change(main_tf, "# a comment\n\n" + MAIN)  # the block moves two lines down
+    await diagnostics(client, main_tf, version=2, after=at)
+    edit = await _resolved(client, fix)
+    (change,) = edit.document_changes
+    assert change.text_document.version == 2
+    at = len(client.published)
+    editor.apply(edit)
+    assert editor.text(main_tf).startswith("# a comment\n\nresource")
+    assert "TFX711" not in _ids(await diagnostics(client, main_tf, version=3, after=at))
 
 
 @pytest.mark.asyncio
@@ -363,9 +396,10 @@ async def test_a_client_without_lazy_resolve_or_file_creation(client: LanguageCl
     editor = Editor(client)
     at = editor.open(main_tf)
     await diagnostics(client, main_tf, version=1, after=at)
-    quick = [a.title.split(":")[0] for a in await _actions(client, main_tf, 0, only=["quickfix"])
-             if a.kind == "quickfix"]
+    listed = await _actions(client, main_tf, 0, only=["quickfix"])
+    quick = [a.title.split(":")[0] for a in listed if a.kind == "quickfix"]
     assert quick == ["TFX711"]  # TFX501's fix creates versions.tf
+    assert all(a.edit is not None and a.data is None for a in listed)  # edits at once, nothing to resolve
     assert await _actions(client, main_tf, 0, only=["source.fixAll.tffix"]) == []  # so does fix-all
     (module / "db" / "versions.tf").write_text('terraform {\n  required_version = ">= 1.0"\n}\n', encoding="utf-8")
     at = editor.save(main_tf)

@@ -27,6 +27,7 @@ one. No exception leaves a handler: whatever the input, the server keeps going.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Iterable, Sequence
@@ -65,8 +66,7 @@ KIND_FIX = types.CodeActionKind.QuickFix.value  # a safe fix: "quickfix"
 KIND_UNSAFE = "quickfix.tffix.unsafe"
 KIND_IGNORE = "quickfix.tffix.ignore"
 KIND_FIX_ALL = "source.fixAll.tffix"
-DEFAULT_DEBOUNCE = 0.03  # seconds of quiet after a change before checking
-PREVIEW_CHUNK = 2  # fixes previewed per turn of the worker in the background (a new check waits at most that)
+DEFAULT_DEBOUNCE = 0.01  # seconds of quiet after a change before checking (a burst of changes: one check)
 RULES_BY_ID = {r.id: r for r in RULES}
 _REPO_DOCS = Path(tffix.__file__).resolve().parent.parent / "docs" / "rules.md"
 
@@ -204,33 +204,38 @@ class TffixServer(LanguageServer):
             log.error("check of %s failed:\n%s", directory, traceback.format_exc())
 
     async def current(self, directory: Path) -> Check:
-        """A check of the module as the buffers are now (a few tries while they keep changing)."""
+        """A check of the module as the buffers are now. Changes that come while a check
+        runs are coalesced: when it ends, one check of the latest buffers follows."""
         check: Check | None = None
-        for _ in range(3):
+        for _ in range(5):  # a few tries while the buffers keep changing
             generation = self.generation.setdefault(directory, 0)
             check = self.checks.get(directory)
             if check is not None and check.generation == generation:
                 return check
             running = self.running.get(directory)
-            if running is None or running[0] != generation:
+            if running is not None and running[0] != generation:
+                with contextlib.suppress(Exception):  # an older check: wait for the worker, then the latest
+                    await asyncio.shield(running[1])
+                continue
+            if running is None:
                 texts, versions = self.open_buffers(directory)
                 future = asyncio.get_running_loop().run_in_executor(
                     self.executor, run_check, directory, generation, texts, versions)
-                running = (generation, asyncio.ensure_future(self._finish(future)))
+                running = (generation, asyncio.ensure_future(self._finish(directory, generation, future)))
                 self.running[directory] = running
             check = await asyncio.shield(running[1])
         assert check is not None
         return check
 
-    async def _finish(self, future: asyncio.Future[Check]) -> Check:
-        check = await future
-        directory = check.directory
-        if self.running.get(directory, (None,))[0] == check.generation:
-            del self.running[directory]
+    async def _finish(self, directory: Path, generation: int, future: asyncio.Future[Check]) -> Check:
+        try:
+            check = await future
+        finally:
+            if self.running.get(directory, (None,))[0] == generation:
+                del self.running[directory]
         if self.generation.get(directory) == check.generation:
             self.checks[directory] = check
             self.publish(check)
-            asyncio.ensure_future(self._preview_all(check))
         return check
 
     async def previews(self, check: Check, indices: list[int]) -> dict[int, list[TextEdit]]:
@@ -238,21 +243,6 @@ class TffixServer(LanguageServer):
         if all(i in check.previews.done for i in indices) or not check.previews.enabled:
             return check.previews.edits(indices)
         return await asyncio.get_running_loop().run_in_executor(self.executor, check.previews.edits, indices)
-
-    async def _preview_all(self, check: Check) -> None:
-        """In the background, a few at a time, while the check is the current one: the
-        fixes' edits, so a code action finds them ready. Open files' lines first."""
-        if not check.previews.enabled:
-            return
-        todo = [i for path in check.texts for i in check.fixable(check.records.get(path, []))]
-        for start in range(0, len(todo), PREVIEW_CHUNK):
-            if self.checks.get(check.directory) is not check:
-                return
-            try:
-                await self.previews(check, todo[start:start + PREVIEW_CHUNK])
-            except Exception:  # noqa: BLE001
-                log.error("preview failed:\n%s", traceback.format_exc())
-                return
 
     def publish(self, check: Check) -> None:
         encoding = self.encoding()
@@ -594,43 +584,81 @@ async def code_action(ls: TffixServer, params: types.CodeActionParams) -> list[t
         return None
 
 
+def _ignore_title(record: Record, where: str) -> str:
+    comment = "ignore-file" if where == "in this file" else "ignore"
+    return f"Ignore {record.rule_id} {where} (# tffix:{comment}[{record.rule_id}])"
+
+
+def _ignore_action(ls: TffixServer, check: Check, path: Path, record: Record,
+                   diagnostic: types.Diagnostic | None) -> types.CodeAction | None:
+    text = check.text_of(path)
+    insertion = ignore_edit(text, record) if text is not None else None
+    if text is None or insertion is None:
+        return None
+    start, end, comment, where = insertion
+    edit = workspace_edit(ls, check, [(path, False, text, [(start, end, comment)])])
+    if edit is None:
+        return None
+    return types.CodeAction(title=_ignore_title(record, where), kind=KIND_IGNORE,
+                            diagnostics=[diagnostic] if diagnostic else None, edit=edit)
+
+
+def _lazy(ls: TffixServer) -> bool:
+    """Whether the client resolves a code action's edit when it is chosen (``codeAction/resolve``)."""
+    resolve = ls.supports("text_document.code_action.resolve_support")
+    return resolve is not None and "edit" in (resolve.properties or [])
+
+
 async def _code_actions(ls: TffixServer, check: Check, path: Path, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """The actions for the findings in the range. A client that resolves actions
+    lazily gets them without edits (listing them needs no fix to run); the edit
+    comes when one is chosen. Other clients get the edits at once."""
     text = check.text_of(path)
     if text is None:
         return []
     index = LineIndex(text, ls.encoding())
     only = params.context.only
+    lazy = _lazy(ls)
     actions: list[types.CodeAction] = []
     records = [r for r in check.records.get(path, []) if _in_range(index, r, params.range)]
     wanted_fixes = _wanted(only, KIND_FIX) or _wanted(only, KIND_UNSAFE)
-    edits = await ls.previews(check, check.fixable(records)) if wanted_fixes else {}
+    edits: dict[int, list[TextEdit]] = {}
+    if wanted_fixes and check.previews.enabled:
+        indices = check.fixable(records)
+        # lazily: only what is known already (a fix that failed its preview is not offered)
+        edits = {i: check.previews.done[i] for i in indices if i in check.previews.done} if lazy else \
+            await ls.previews(check, indices)
     for record in records:
         diagnostic = next((d for d in params.context.diagnostics if _matches(record, d, index)), None)
         diagnostic = diagnostic or diagnostic_of(record, index, ls.docs_url)
-        fix_edits = edits.get(check.index.get(id(record), -1))
-        if record.fixable and fix_edits:
-            kind = KIND_FIX if record.safety == "safe" else KIND_UNSAFE
-            if _wanted(only, kind):
-                edit = workspace_edit(ls, check, fix_edits)
+        at = check.index.get(id(record), -1)
+        data = {"uri": params.text_document.uri, "rule": record.rule_id, "message": record.message,
+                "line": record.line, "column": record.column}
+        kind = KIND_FIX if record.safety == "safe" else KIND_UNSAFE
+        if record.fixable and check.previews.enabled and _wanted(only, kind):
+            if lazy and at not in edits:
+                actions.append(types.CodeAction(title=_title_of(record), kind=kind, diagnostics=[diagnostic],
+                                                is_preferred=record.safety == "safe" or None,
+                                                data={**data, "action": "fix"}))
+            elif edits.get(at):
+                edit = workspace_edit(ls, check, edits[at])
                 if edit is not None:
                     actions.append(types.CodeAction(title=_title_of(record), kind=kind, diagnostics=[diagnostic],
                                                     edit=edit, is_preferred=record.safety == "safe" or None))
         if _wanted(only, KIND_IGNORE):
-            insertion = ignore_edit(text, record)
-            if insertion is not None:
-                start, end, comment, where = insertion
-                edit = workspace_edit(ls, check, [(path, False, text, [(start, end, comment)])])
-                if edit is not None:
-                    actions.append(types.CodeAction(title=f"Ignore {record.rule_id} {where} "
-                                                          f"(# tffix:ignore{'-file' if 'file' in where else ''}"
-                                                          f"[{record.rule_id}])",
-                                                    kind=KIND_IGNORE, diagnostics=[diagnostic], edit=edit))
+            if lazy:
+                where = "above the block"  # the usual place; resolving may choose another
+                actions.append(types.CodeAction(title=_ignore_title(record, where), kind=KIND_IGNORE,
+                                                diagnostics=[diagnostic], data={**data, "action": "ignore"}))
+            else:
+                action = _ignore_action(ls, check, path, record, diagnostic)
+                if action is not None:
+                    actions.append(action)
     safe = [r for r in check.records.get(path, []) if r.fixable and r.safety == "safe" and check.previews.enabled]
     if safe and only and _wanted(only, KIND_FIX_ALL) or safe and not only:
         action = types.CodeAction(title="tffix: fix all safe fixes in this file", kind=KIND_FIX_ALL,
-                                  data={"uri": params.text_document.uri})
-        resolve = ls.supports("text_document.code_action.resolve_support")
-        if resolve is None or "edit" not in (resolve.properties or []):
+                                  data={"uri": params.text_document.uri, "action": "fixAll"})
+        if not lazy:
             action.edit = await _fix_all_edit(ls, path)
             if action.edit is None:
                 return actions
@@ -663,12 +691,40 @@ async def _fix_all_edit(ls: TffixServer, path: Path) -> types.WorkspaceEdit | No
 
 @server.feature(types.CODE_ACTION_RESOLVE)
 async def code_action_resolve(ls: TffixServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of a chosen action: fix-all runs the fixes; a finding's fix or
+    ignore comment is found again in the check of the current buffers (by rule,
+    message and nearest line) and previewed. Nothing found: an empty edit."""
     data = action.data if isinstance(action.data, dict) else {}
-    path = path_of(data.get("uri", "")) if isinstance(data.get("uri"), str) else None
-    if action.kind != KIND_FIX_ALL or path is None or action.edit is not None:
+    path = path_of(data["uri"]) if isinstance(data.get("uri"), str) else None
+    if path is None or action.edit is not None:
         return action
-    action.edit = await _fix_all_edit(ls, path) or types.WorkspaceEdit(changes={})
+    try:
+        if data.get("action") == "fixAll":
+            action.edit = await _fix_all_edit(ls, path)
+        elif data.get("action") in ("fix", "ignore"):
+            check = await ls.current(path.parent)
+            record = _find_again(check, path, data)
+            if record is not None and data["action"] == "fix":
+                at = check.index.get(id(record), -1)
+                edits = (await ls.previews(check, [at])).get(at) if check.previews.enabled else None
+                action.edit = workspace_edit(ls, check, edits) if edits else None
+            elif record is not None:
+                resolved = _ignore_action(ls, check, path, record, None)
+                if resolved is not None:
+                    action.edit, action.title = resolved.edit, resolved.title
+    except Exception:  # noqa: BLE001 - an empty edit rather than an error
+        log.error("resolving a code action failed:\n%s", traceback.format_exc())
+    if action.edit is None:
+        action.edit = types.WorkspaceEdit(changes={})
     return action
+
+
+def _find_again(check: Check, path: Path, data: dict[str, Any]) -> Record | None:
+    same = [r for r in check.records.get(path, []) if r.rule_id == data.get("rule") and r.message == data.get("message")]
+    line, column = data.get("line"), data.get("column")
+    if not same or not isinstance(line, int):
+        return None
+    return min(same, key=lambda r: (abs(r.line - line), r.column != column))
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
