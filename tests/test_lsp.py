@@ -412,6 +412,22 @@ async def test_a_client_without_lazy_resolve_or_file_creation(client: LanguageCl
 
 
 @pytest.mark.asyncio
+async def test_neovim_gets_the_fix_that_creates_a_file(client: LanguageClient, module: Path) -> None:
+    """Neovim declares the create operation but not documentChanges (and applies both)."""
+    await initialize(client, [module], spec="neovim@v0.10.0")
+    main_tf = module / "db" / "main.tf"
+    editor = Editor(client)
+    at = editor.open(main_tf)
+    await diagnostics(client, main_tf, version=1, after=at)
+    fix = next(a for a in await _actions(client, main_tf, 0) if a.title.startswith("TFX501"))
+    edit = await _resolved(client, fix)
+    assert isinstance(edit.document_changes[0], types.CreateFile)
+    at = len(client.published)
+    editor.apply(edit)
+    assert "TFX501" not in _ids(await diagnostics(client, main_tf, after=at))
+
+
+@pytest.mark.asyncio
 async def test_shutdown_then_exit(client: LanguageClient, module: Path) -> None:
     await initialize(client, [module])
     at = Editor(client).open(module / "db" / "main.tf")

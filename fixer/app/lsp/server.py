@@ -363,9 +363,11 @@ def workspace_edit(server: TffixServer, check: Check, edits: Sequence[TextEdit] 
             path, created, text, changes = e
             per_file[path] = (created, text, changes)
     encoding = server.encoding()
-    document_changes = bool(server.supports("workspace.workspace_edit.document_changes"))
     operations = server.supports("workspace.workspace_edit.resource_operations") or []
-    can_create = document_changes and any(getattr(o, "value", o) == "create" for o in operations)
+    can_create = any(getattr(o, "value", o) == "create" for o in operations)
+    # resource operations exist only in documentChanges: a client that declares them takes those
+    # (Neovim declares `create` but not documentChanges, and applies both)
+    document_changes = bool(server.supports("workspace.workspace_edit.document_changes")) or can_create
     doc_changes: list[Any] = []
     plain: dict[str, list[types.TextEdit]] = {}
     for path, (created, text, changes) in per_file.items():
