@@ -177,7 +177,8 @@ async def measure(main_tf: Path, rounds: int, debounce: float | None, pause: flo
     options = {"debounceMs": debounce} if debounce is not None else None
     await client.start(main_tf.parent, options)
     out: dict[str, list[float]] = {k: [] for k in (
-        "open", "diagnostics", "code action (as its diagnostics arrive)", "code action (checked buffer)", "code action (right after a change)", "hover",
+        "open", "diagnostics", "code action (as its diagnostics arrive)", "code action (checked buffer)",
+        "code action (right after a change)", "hover",
         "quick fix (resolve)", "fix all (resolve)", "formatting")}
     try:
         sent = time.perf_counter()

@@ -66,7 +66,8 @@ async def session(directory: Path) -> None:
     kinds = caps.code_action_provider.code_action_kinds if isinstance(caps.code_action_provider,
                                                                       types.CodeActionOptions) else []
     print(f"-> initialize: server {result.server_info.name} {result.server_info.version}; code action kinds "
-          f"{', '.join(kinds)}; hover {bool(caps.hover_provider)}; formatting {bool(caps.document_formatting_provider)}")
+          f"{', '.join(kinds)}; hover {bool(caps.hover_provider)}; "
+          f"formatting {bool(caps.document_formatting_provider)}")
     print("-> textDocument/didOpen main.tf (version 1)")
     mark = client.open(main_tf)
     _, diags = await client.diagnostics(main_tf, 1, mark)

@@ -23,7 +23,8 @@ from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
 from tffix.transforms.registry import OPT_IN, RULES
 
-__all__ = ["run", "run_module_texts", "Previews", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN", "CHECK", "RULES", "OPT_IN"]
+__all__ = ["run", "run_module_texts", "Previews", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
+           "CHECK", "RULES", "OPT_IN"]
 
 FIX, DRY_RUN, CHECK = "fix", "dry-run", "check"
 STDIN = Path("-")

@@ -36,7 +36,8 @@ from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff", "display_path", "collect_summary",
+__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff",
+           "display_path", "collect_summary",
            "write_changes", "fix_paths"]
 
 

@@ -68,6 +68,7 @@ KIND_IGNORE = "quickfix.tffix.ignore"
 KIND_FIX_ALL = "source.fixAll.tffix"
 DEFAULT_DEBOUNCE = 0.01  # seconds of quiet after a change before checking (a burst of changes: one check)
 RULES_BY_ID = {r.id: r for r in RULES}
+FileChanges = tuple[Path, bool, str, list[tuple[int, int, str]]]  # path, created, text before, edits
 _REPO_DOCS = Path(tffix.__file__).resolve().parent.parent / "docs" / "rules.md"
 
 
@@ -131,7 +132,7 @@ def run_check(directory: Path, generation: int, texts: dict[Path, str], versions
         return check
     paths = _paths_by_display(directory, texts, report)
     for outcome in report.outcomes:
-        for display, (path, text) in outcome.sources.items():
+        for path, text in outcome.sources.values():
             check.sources[Path(path)] = text
         for problem in outcome.problems:
             path = paths.get(problem.path)
@@ -346,7 +347,7 @@ def _matches(record: Record, diagnostic: types.Diagnostic, index: LineIndex) -> 
 # ---- workspace edits ------------------------------------------------------------
 
 
-def workspace_edit(server: TffixServer, check: Check, edits: Sequence[TextEdit] | Sequence[tuple[Path, bool, str, list[tuple[int, int, str]]]]
+def workspace_edit(server: TffixServer, check: Check, edits: Sequence[TextEdit] | Sequence[FileChanges]
                    ) -> types.WorkspaceEdit | None:
     """A workspace edit for text edits (offsets into the texts ``check`` read), or
     None when it cannot be expressed for this client (a new file it cannot create)."""
@@ -611,7 +612,8 @@ def _lazy(ls: TffixServer) -> bool:
     return resolve is not None and "edit" in (resolve.properties or [])
 
 
-async def _code_actions(ls: TffixServer, check: Check, path: Path, params: types.CodeActionParams) -> list[types.CodeAction]:
+async def _code_actions(ls: TffixServer, check: Check, path: Path,
+                        params: types.CodeActionParams) -> list[types.CodeAction]:
     """The actions for the findings in the range. A client that resolves actions
     lazily gets them without edits (listing them needs no fix to run); the edit
     comes when one is chosen. Other clients get the edits at once."""
@@ -668,9 +670,6 @@ async def _code_actions(ls: TffixServer, check: Check, path: Path, params: types
     return actions
 
 
-FileChanges = tuple[Path, bool, str, list[tuple[int, int, str]]]  # path, created, text before, edits
-
-
 def fix_all_changes(path: Path, texts: dict[Path, str]) -> list[FileChanges]:
     """Every safe fix of the findings in ``path``, as the engine applies them (in
     rounds, as ``tffix`` would), as edits of the texts read (in the worker thread)."""
@@ -722,7 +721,8 @@ async def code_action_resolve(ls: TffixServer, action: types.CodeAction) -> type
 
 
 def _find_again(check: Check, path: Path, data: dict[str, Any]) -> Record | None:
-    same = [r for r in check.records.get(path, []) if r.rule_id == data.get("rule") and r.message == data.get("message")]
+    same = [r for r in check.records.get(path, [])
+            if r.rule_id == data.get("rule") and r.message == data.get("message")]
     line, column = data.get("line"), data.get("column")
     if not same or not isinstance(line, int):
         return None
