@@ -119,7 +119,7 @@ def _paths_by_display(directory: Path, texts: Iterable[Path], report: Report) ->
 
 
 def run_check(directory: Path, generation: int, texts: dict[Path, str], versions: dict[Path, int | None]) -> Check:
-    """Check a module (in the worker thread): findings with their fixes previewed."""
+    """Check a module (in the worker thread): its findings, their fixes kept to preview on request."""
     check = Check(directory, generation, texts, versions)
     try:
         report = run_module_texts(directory, texts, Settings(mode=CHECK), previews=check.previews)
@@ -145,7 +145,9 @@ def run_check(directory: Path, generation: int, texts: dict[Path, str], versions
             if path is not None:
                 check.records.setdefault(path, []).append(record)
     problem_lines = {f"{p.path}:{p.line}:{p.column}: " for ps in check.problems.values() for p in ps}
-    check.notes = [e for e in report.summary.errors if not any(e.startswith(x) for x in problem_lines)]
+    # the errors shown as diagnostics (parse errors; "no fix was applied": module-has-errors) are not logged
+    check.notes = [e for e in report.summary.errors if not any(e.startswith(x) for x in problem_lines)
+                   and not e.endswith("findings are listed but no fix was applied")]
     return check
 
 
