@@ -21,8 +21,10 @@ one line) and measures:
   the edit of a chosen quick fix (``codeAction/resolve``) is measured apart;
 * hover, fix-all (resolved) and formatting, once per round.
 
-The peer in the same run is ``tffix --check`` on the same module, as a new
-process per change: what an editor integration without a server would pay.
+The peers in the same run: the check the server runs per change, called in
+this process (the engine's share of the diagnostics' latency), and ``tffix
+--check`` on the same module as a new process per change (what an editor
+integration without a server would pay).
 Budgets: diagnostics within 100 ms of a change, a code action within 50 ms.
 """
 
@@ -246,6 +248,18 @@ async def measure(main_tf: Path, rounds: int, debounce: float | None, pause: flo
     return out
 
 
+def engine_alone(main_tf: Path, rounds: int) -> list[float]:
+    """The check the server runs per change, called in this process: the engine's share."""
+    from tffix.app.run import Settings, run_module_texts
+    text = main_tf.read_text(encoding="utf-8")
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        run_module_texts(main_tf.parent, {main_tf: text}, Settings(mode="check"))
+        times.append(_ms(time.perf_counter() - t))
+    return times
+
+
 def cli_peer(directory: Path, rounds: int) -> list[float]:
     times = []
     for _ in range(rounds):
@@ -273,6 +287,7 @@ def main() -> None:
             directory.mkdir()
             main_tf = generate(directory)
         results = asyncio.run(measure(main_tf, args.rounds, args.debounce, args.pause))
+        engine = engine_alone(main_tf, args.rounds)
         peer = cli_peer(directory, max(3, args.rounds // 4))
     print(_stats("open -> first diagnostics", results["open"]))
     print(_stats("change -> diagnostics", results["diagnostics"], 100))
@@ -285,6 +300,7 @@ def main() -> None:
     if results["fix all (resolve)"]:
         print(_stats("fix all (resolve)", results["fix all (resolve)"]))
     print(_stats("formatting", results["formatting"]))
+    print(_stats("the check alone (run_module_texts, in process)", engine))
     print(_stats("peer: tffix --check, a process per change", peer))
 
 
