@@ -6,6 +6,8 @@ Public API::
     tffix.ParseError                     # path, line, column, message
     tffix.HCL, tffix.NewBlock            # values for the edit API (tffix.edit)
     report = tffix.run(paths, tffix.Settings(...))   # what the CLI does, as data
+    report = tffix.run_module_texts(directory, {path: text}, tffix.Settings(mode="check"))
+                                         # one module, some files from memory (editors)
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from tffix.syntax.build import HCL, NewBlock  # noqa: E402
 from tffix.syntax.errors import ParseError  # noqa: E402
 from tffix.syntax.parser import parse, parse_expression  # noqa: E402
 
-__all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "run", "Settings", "Report",
-           "SettingsError", "__version__"]
+__all__ = ["parse", "parse_expression", "ParseError", "HCL", "NewBlock", "run", "run_module_texts", "Settings",
+           "Report", "SettingsError", "__version__"]
 
-_RUN_API = ("run", "Settings", "Report", "SettingsError")
+_RUN_API = ("run", "run_module_texts", "Settings", "Report", "SettingsError")
 
 
 def __getattr__(name: str) -> object:

@@ -134,3 +134,22 @@ def test_syntax_imports_nothing_above_it() -> None:
 def test_only_the_run_api_imports_the_rules() -> None:
     everything = {str(p.relative_to(FIXER)): _imports(p) for p in sorted(FIXER.rglob("*.py"))}
     assert list(_reaching(everything, "tffix.transforms")) == ["app/run.py"]
+
+
+def test_only_the_language_server_imports_pygls() -> None:
+    """pygls and lsprotocol are an optional extra (``tffix[lsp]``): one module imports
+    them, and everything else imports without them."""
+    everything = {str(p.relative_to(FIXER)): _imports(p) for p in sorted(FIXER.rglob("*.py"))}
+    users = _reaching(everything, "pygls", "lsprotocol")
+    assert sorted(users) == ["app/lsp/__init__.py", "app/lsp/server.py"]
+    # __init__ only probes for them, inside a function (``missing_extra``)
+    tree = ast.parse((FIXER / "app" / "lsp" / "__init__.py").read_text(encoding="utf-8"))
+    top_level = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert not [m for m in top_level if "pygls" in m or "lsprotocol" in m]
+
+
+def test_the_language_server_sits_on_top() -> None:
+    """Nothing imports the language server but the CLI's ``lsp`` command."""
+    everything = {str(p.relative_to(FIXER)): _imports(p) for p in sorted(FIXER.rglob("*.py"))
+                  if "lsp" not in p.relative_to(FIXER).parts}
+    assert list(_reaching(everything, "tffix.app.lsp")) == ["app/cli.py"]

@@ -83,3 +83,33 @@ def test_stdin_comes_from_the_settings_and_the_fixed_text_is_the_output() -> Non
     assert broken.output == 'a = "\n' and "parse error" in broken.summary.errors[0]
     with pytest.raises(SettingsError, match="cannot be combined"):
         tffix.run([Path("-"), Path(".")], Settings())
+
+
+def test_module_texts_read_buffers_instead_of_the_disk(tmp_path: Path) -> None:
+    """An editor's view: open files from memory, the others from disk, nothing written."""
+    mod = _module(tmp_path)
+    buffer = 'resource "aws_db_instance" "a" {\n  engine              = "postgres"\n  publicly_accessible = true\n}\n'
+    report = tffix.run_module_texts(mod, {mod / "a.tf": buffer}, Settings(select=["TFX201"], mode="check",
+                                                                          preview_fixes=True))
+    (outcome,) = report.outcomes
+    assert {Path(r.path).name: r.line for r in report.summary.remaining} == {"a.tf": 3, "b.tf": 2}
+    assert {Path(p).name: text for p, text in outcome.sources.values()} == {"a.tf": buffer, "b.tf": PUBLIC}
+    a = next(r for r in report.summary.remaining if r.path.endswith("a.tf"))
+    assert _apply(buffer, a.edits) == FIXED
+    assert (mod / "a.tf").read_text() == MISSING  # the disk is not read for it, nor written
+
+
+def test_module_texts_add_unsaved_files_and_report_parse_errors_as_data(tmp_path: Path) -> None:
+    mod = _module(tmp_path)
+    report = tffix.run_module_texts(mod, {mod / "new.tf": "resource {\n"}, Settings(select=["TFX201"], mode="check"))
+    (outcome,) = report.outcomes
+    assert [(Path(p.path).name, p.line, p.column) for p in outcome.problems] == [("new.tf", 2, 1)]
+    assert outcome.problems[0].message.startswith("Unexpected end of file")
+    assert len(report.summary.remaining) == 2  # the other files are still checked
+    # fixes are computed in memory (dry-run), only for the file asked about
+    report = tffix.run_module_texts(mod, {}, Settings(select=["TFX201"], mode="dry-run", unsafe_fixes=True),
+                                    only=[mod / "b.tf"])
+    assert [Path(c.path).name for c in report.outcomes[0].result.changes] == ["b.tf"]
+    assert (mod / "b.tf").read_text() == PUBLIC
+    with pytest.raises(SettingsError, match="writes nothing"):
+        tffix.run_module_texts(mod, {}, Settings(mode="fix"))

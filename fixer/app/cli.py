@@ -6,6 +6,7 @@
     tffix fmt [PATHS]...           format like terraform fmt (rule TFX901)
     tffix rules [--format json]    list the rules
     tffix explain ID               a rule's documentation
+    tffix lsp                      the language server (stdio), for editors
     tffix -                        read stdin, write the fixed text to stdout
 
 Exit codes: 0 nothing left to fix (or all fixed); 1 findings remain or changes
@@ -321,6 +322,21 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
         click.echo(f"tffix pr: {message}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code)
+
+
+@main.command("lsp")
+def lsp_cmd() -> None:
+    """Run the language server on stdio (for editors; needs `pip install 'tffix[lsp]'`)."""
+    from tffix.app.lsp import missing_extra
+
+    problem = missing_extra()
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(EXIT_ERROR)
+    # imported here: pygls is an optional extra, and only this command needs it
+    from tffix.app.lsp.server import serve
+
+    serve()
 
 
 @main.command("rules")

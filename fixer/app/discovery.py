@@ -22,7 +22,7 @@ from pathlib import Path
 from tffix.app.files import inside
 from tffix.engine.module import MODULE_SUFFIXES, VARS_SUFFIXES
 
-__all__ = ["ModuleSpec", "discover", "roots_of", "SKIP_DIRS"]
+__all__ = ["ModuleSpec", "discover", "scan_module", "roots_of", "SKIP_DIRS"]
 
 SKIP_DIRS = {"vendor", "node_modules", "third_party", "__pycache__"}
 
@@ -91,6 +91,14 @@ def _named_problem(path: Path, roots: list[Path]) -> str | None:
     if path.is_symlink() and not inside(path, roots):
         return f"{path}: is a symlink to a file outside the paths given; skipped"
     return None
+
+
+def scan_module(directory: Path) -> tuple[ModuleSpec, list[str]]:
+    """The module in one directory (its Terraform files on disk, symlinked files only
+    when they point inside it) and messages for entries that cannot be read."""
+    problems: list[str] = []
+    tf, tfvars = _scan_dir(directory, [Path(os.path.realpath(directory))], problems)
+    return ModuleSpec(directory, tf, tfvars), problems
 
 
 def discover(paths: list[Path]) -> tuple[list[ModuleSpec], list[str]]:

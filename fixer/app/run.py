@@ -10,21 +10,23 @@ rule classes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tffix.app.config import Config, ConfigError, load_config
 from tffix.app.files import decode
 from tffix.app.output import Summary
-from tffix.app.runner import Job, ModuleOutcome, collect_summary, fix_paths, run_text
+from tffix.app.discovery import ModuleSpec, scan_module
+from tffix.app.runner import Job, ModuleOutcome, Previews, collect_summary, fix_paths, run_text, run_texts
 from tffix.app.state import StateError, load_deployment
 from tffix.engine.deployment import Deployment
 from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
 from tffix.transforms.registry import FIX_CHECKS, OPT_IN, RULES
 
-__all__ = ["run", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN", "CHECK", "RULES", "OPT_IN"]
+__all__ = ["run", "run_module_texts", "Previews", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
+           "CHECK", "RULES", "OPT_IN"]
 
 FIX, DRY_RUN, CHECK = "fix", "dry-run", "check"
 STDIN = Path("-")
@@ -151,3 +153,36 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
     summary, outcomes = fix_paths(paths, job, settings.jobs, write=settings.mode == FIX, progress=progress,
                                   written=written)
     return Report(summary, rules, options.unsafe_fixes, outcomes)
+
+
+def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Settings,
+                     only: Iterable[Path] | None = None, previews: Previews | None = None) -> Report:
+    """Find (and, in DRY_RUN mode, fix in memory) one module: the Terraform files of
+    ``directory`` on disk, with ``texts`` (path -> text: an editor's open buffers)
+    read instead of the disk, or added when the file is not on disk yet. ``only``:
+    report findings in these files alone (their fixes may still edit or create
+    others). Nothing is written, so the mode FIX is refused. The config is found
+    from ``directory`` unless ``settings.config_from`` says otherwise. The
+    outcome (``report.outcomes[0]``) keeps the texts the run read (``sources``)
+    and its input errors as data (``problems``); the summary's diffs and changes
+    are what the fixes would do. ``previews`` (mode CHECK) keeps the findings to
+    preview their fixes later, a few at a time (``Previews.edits``), instead of all
+    of them now (``settings.preview_fixes``)."""
+    if settings.mode == FIX:
+        raise SettingsError("run_module_texts writes nothing: use the mode DRY_RUN or CHECK")
+    if settings.mode not in (DRY_RUN, CHECK):
+        raise SettingsError(f"unknown mode {settings.mode!r}: {DRY_RUN!r} or {CHECK!r}")
+    directory = Path(directory)
+    rules, options = configure(settings, [directory])
+    # a directory gone from disk (an editor's buffer of a deleted file): the texts alone
+    spec, problems = scan_module(directory) if directory.is_dir() else (ModuleSpec(directory), [])
+    on_disk = {*spec.files, *spec.tfvars}
+    for path in texts:
+        if Path(path).parent == directory and path not in on_disk and path.name.endswith((".tf", ".tofu", ".tfvars")):
+            (spec.tfvars if path.name.endswith(".tfvars") else spec.files).append(path)
+    if only is not None:
+        spec.only = set(only)
+    outcome = run_texts(spec, texts, Job(rules, options), previews)
+    summary = Summary(errors=list(problems))
+    collect_summary(summary, [outcome], 1)
+    return Report(summary, rules, options.unsafe_fixes, [outcome])

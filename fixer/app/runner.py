@@ -17,7 +17,7 @@ import difflib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -28,14 +28,16 @@ from tffix.app.files import InputError, read_source, write_atomic
 from tffix.app.interrupt import reset_in_worker
 from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
-from tffix.engine.engine import ModuleResult, Options, run_module
+from tffix.engine.edits import TextEdit
+from tffix.engine.engine import ModuleResult, Options, preview, run_module
 from tffix.engine.module import Module, SourceFile
-from tffix.engine.rules import Rule
+from tffix.engine.rules import Finding, Rule
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "run_all", "run_text", "unified_diff", "display_path", "collect_summary",
+__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff",
+           "display_path", "collect_summary",
            "write_changes", "fix_paths"]
 
 
@@ -53,6 +55,19 @@ class ModuleOutcome:
     result: ModuleResult
     errors: list[str] = field(default_factory=list)  # input errors (parse, encoding, I/O)
     digests: dict[str, str] = field(default_factory=dict)  # display path -> sha256 of bytes read
+    problems: list[Problem] = field(default_factory=list)  # the input errors as data (editors)
+    # display path -> (path, text) of each file the module was read from; kept only by ``run_texts``
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Problem:
+    """An input error where it is: a file that does not parse, is not UTF-8, cannot be read."""
+
+    path: str  # display path
+    message: str
+    line: int | None = None  # 1-based; None: the whole file
+    column: int | None = None
 
 
 def display_path(path: Path) -> str:
@@ -79,7 +94,37 @@ def _format_parse_error(e: ParseError) -> str:
     return "\n".join(lines)
 
 
-def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
+@dataclass
+class Previews:
+    """A check's findings kept alive, bound to its module's trees, so the edits of
+    their fixes can be previewed later, a few at a time, without running the rules
+    again (an editor asks for the fixes of one line). Indices are those of the
+    check's ``result.remaining``. In this process only (nothing here pickles)."""
+
+    module: Module | None = None
+    findings: list[Finding] = field(default_factory=list)
+    enabled: bool = False  # False when the module has input errors: no fix is offered then
+    done: dict[int, list[TextEdit]] = field(default_factory=dict)
+    options: Options | None = None  # the check's (its fix checks vet the previews)
+
+    def edits(self, indices: Sequence[int]) -> dict[int, list[TextEdit]]:
+        """The edits of the fixes of the findings at ``indices`` (empty: no fix, or one that failed)."""
+        if not self.enabled or self.module is None:
+            return {i: [] for i in indices}
+        todo = [i for i in dict.fromkeys(indices) if i not in self.done and 0 <= i < len(self.findings)]
+        if todo:
+            call_with_deep_stack(preview, [self.findings[i] for i in todo], self.module, self.options)
+            for i in todo:
+                fix = self.findings[i].fix
+                self.done[i] = list(fix.edits) if fix is not None else []
+        return {i: self.done.get(i, []) for i in indices}
+
+
+def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
+                problems: list[Problem] | None = None) -> tuple[Module, list[str], dict[str, str]]:
+    """Read and parse the module's files; ``texts`` holds files already in memory
+    (an editor's buffers), read instead of the disk. ``problems`` receives the
+    errors as data."""
     module = Module(spec.directory)
     errors: list[str] = []
     digests: dict[str, str] = {}
@@ -87,17 +132,25 @@ def load_module(spec: ModuleSpec) -> tuple[Module, list[str], dict[str, str]]:
         for path in paths:
             shown = display_path(path)
             try:
-                src = read_source(path, shown)
-                tree = parse(src.text, shown)
-                check_block_labels(tree, src.text)
+                if texts is not None and path in texts:
+                    text = texts[path]
+                else:
+                    src = read_source(path, shown)
+                    text = src.text
+                    digests[shown] = src.digest
+                tree = parse(text, shown)
+                check_block_labels(tree, text)
             except InputError as e:
                 errors.append(str(e))
+                if problems is not None:
+                    problems.append(Problem(shown, e.message, e.line, e.column))
                 continue
             except ParseError as e:
                 errors.append(_format_parse_error(e))
+                if problems is not None:
+                    problems.append(Problem(shown, e.message, e.line, e.column))
                 continue
-            digests[shown] = src.digest
-            target.append(SourceFile(path, src.text, tree, display=shown))
+            target.append(SourceFile(path, text, tree, display=shown))
     return module, errors, digests
 
 
@@ -116,18 +169,43 @@ def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") 
     return ModuleOutcome(str(spec.directory), ModuleResult(str(spec.directory)), [message])
 
 
-def _process(spec: ModuleSpec, job: Job) -> ModuleOutcome:
-    module, errors, digests = load_module(spec)
+def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None,
+             previews: Previews | None = None) -> ModuleOutcome:
+    problems: list[Problem] = []
+    module, errors, digests = load_module(spec, texts, problems)
+    sources = {sf.display: (str(sf.path), sf.text) for sf in [*module.files, *module.tfvars]}
     options = job.options
     if spec.only is not None:
         options = replace(options, only_files=frozenset(display_path(p) for p in spec.only))
     if errors:
         options = replace(options, apply_fixes=False, preview_fixes=False)
-    result = run_module(module, job.rules, options) if module.files else ModuleResult(str(spec.directory))
+    # from memory (an editor), a directory of .tfvars files alone is still run: formatting them
+    checked = module.files or (texts is not None and module.tfvars)
+    findings: list[Finding] | None = None if previews is None else []
+    result = run_module(module, job.rules, options, findings) if checked else ModuleResult(str(spec.directory))
+    if previews is not None:
+        previews.module, previews.findings = module, findings or []
+        previews.enabled = not errors and not options.apply_fixes
+        previews.options = options
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
-    return ModuleOutcome(str(spec.directory), result, errors, digests)
+    return ModuleOutcome(str(spec.directory), result, errors, digests, problems,
+                         sources if texts is not None else {})
+
+
+def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
+              previews: Previews | None = None) -> ModuleOutcome:
+    """One module whose files in ``texts`` are read from memory (an editor's
+    buffers) and the others from disk; ``run_module`` even when it has only
+    ``.tfvars`` files (formatting them). The outcome keeps the texts it used
+    (``sources``) and its input errors as data (``problems``). Nothing is written.
+    ``previews`` (a check: fixes not applied) receives the findings, to preview
+    their fixes later."""
+    try:
+        return call_with_deep_stack(_process, spec, job, texts, previews)
+    except Exception as exc:  # noqa: BLE001 - as in ``process``
+        return _failed(spec, exc)
 
 
 def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,

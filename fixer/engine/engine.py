@@ -28,7 +28,7 @@ from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
 
-__all__ = ["Options", "Record", "ModuleResult", "run_module", "select_rules", "MAX_ROUNDS"]
+__all__ = ["Options", "Record", "ModuleResult", "run_module", "preview", "select_rules", "MAX_ROUNDS"]
 
 MAX_ROUNDS = 10
 
@@ -188,10 +188,17 @@ def _signature(f: Finding) -> tuple[str, str, str]:
     return (f.rule_id, f.file.display, f.message)
 
 
+def preview(findings: Sequence[Finding], module: Module, options: Options | None = None) -> None:
+    """Record the edits of each fixable finding's fix (``finding.fix.edits``), applied
+    alone to the files as they are and undone in place (the other findings' fixes hold
+    references into the same trees), so no rule runs again. A fix that fails (or fails
+    ``options.fix_checks``) offers no edits. ``findings`` are (some of) those a check of
+    ``module`` left, its trees untouched since (``run_module(..., findings_out=...)``
+    with ``apply_fixes`` off)."""
+    _preview(list(findings), module, options or Options())
+
+
 def _preview(findings: list[Finding], module: Module, options: Options) -> None:
-    """Record the edits of each fixable finding's fix, applied alone to the files as
-    they are and undone in place (the other findings' fixes hold references into
-    the same trees), so no rule runs again. A fix that fails offers no edits."""
     pending = [f for f in findings if f.fix is not None and f.fix.safety != DISPLAY_ONLY]
     if not pending:
         return
@@ -210,7 +217,11 @@ def _preview(findings: list[Finding], module: Module, options: Options) -> None:
             f.fix.edits = done.edits
 
 
-def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options) -> ModuleResult:
+def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options,
+               findings_out: list[Finding] | None = None) -> ModuleResult:
+    """Check (and fix, as ``options`` allow) a module. ``findings_out`` receives the
+    findings left, in the order of ``result.remaining``, bound to the module's trees
+    (to ``preview`` their fixes later, in this process)."""
     rules = [cls() for cls in rule_classes]
     result = ModuleResult(str(module.directory), files=len(module.files))
     originals = {f.display: f.text for f in _all_files(module)}
@@ -277,6 +288,8 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             sf.text = originals[sf.display]
         result.fixed = []
     result.remaining = [_record(f, options) for f in findings]
+    if findings_out is not None:
+        findings_out[:] = findings
     for sf in _all_files(module):
         before = originals.get(sf.display)
         if sf.text != before:

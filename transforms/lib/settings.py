@@ -134,8 +134,9 @@ def setting_findings(
         what = f"sets {name} = {attr.value.code.strip()}"
     message = f"{label} {what}{tail}"
     node = attr.value if attr is not None else owner
+    argument = name if owner is block else None
     if case is None:
-        yield rule.finding(ref.file, node, message, block=block)
+        yield rule.finding(ref.file, node, message, block=block, argument=argument)
         return
     safety, impact = case
     if after is None:
@@ -144,6 +145,7 @@ def setting_findings(
         ref.file, node, message, block=block,
         fix=lambda o=owner: edit.set_attribute(o, name, wanted, after=after),
         description=f"set {name} = {shown}{' in ' + where if where else ''}", safety=safety, impact=impact,
+        argument=argument,
     )
 
 
