@@ -10,29 +10,13 @@ from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import FIX_SOMETIMES, IMPACT_IN_PLACE, UNSAFE, Finding, Rule
 from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock
-from tffix.transforms.lib.policies import Stmt, statements_of
+from tffix.transforms.lib.role_access import allows, role_policies
 from tffix.transforms.lib.s3 import unique_name
 from tffix.transforms.lib.settings import add_nested_block, nested
 
 ATTACHMENT = "aws_iam_role_policy_attachment"
 MANAGED = "AWSXRayDaemonWriteAccess"
-# actions that allow xray:PutTraceSegments and xray:PutTelemetryRecords
-GRANTING = {"*", "xray:*", "xray:put*"}
 
-
-def _grants_xray(stmts: list[Stmt]) -> bool | None:
-    """True when an Allow statement grants xray:PutTraceSegments; None when one cannot be read."""
-    unknown = False
-    for stmt in stmts:
-        if stmt.effect not in ("Allow", None) or stmt.not_action or stmt.actions is None:
-            unknown = unknown or stmt.effect is None or stmt.actions is None
-            continue
-        actions = {(a or "").lower() for a, _ in stmt.actions}
-        if None in {a for a, _ in stmt.actions}:
-            unknown = True
-        if actions & GRANTING or {"xray:puttracesegments", "xray:puttelemetryrecords"} <= actions:
-            return True
-    return None if unknown else False
 
 
 class LambdaXrayTracing(Rule):
@@ -198,47 +182,13 @@ class LambdaXrayTracing(Rule):
     @staticmethod
     def _granted(module: Module, role: BlockRef) -> bool | None:
         """Whether the role already grants the X-Ray write actions (None: cannot tell)."""
-        managed = role.block.get_attribute("managed_policy_arns")
-        if managed is not None and "xray" in managed.value.code.lower():
+        stmts, managed, complete = role_policies(module, role)
+        if any("xray" in code.lower() for code in managed):
             return True
-        unknown = False
-        for inline in role.block.find_blocks("inline_policy"):
-            policy = inline.get_attribute("policy")
-            stmts = statements_of(module, role, policy.value) if policy is not None else []
-            got = _grants_xray(stmts) if stmts is not None else None
-            if got:
-                return True
-            unknown = unknown or got is None
-        for ref in module.resources(ATTACHMENT, "aws_iam_role_policy", "aws_iam_policy_attachment"):
-            kind = ref.block.label_values[0]
-            target = ref.block.get_attribute("roles" if kind == "aws_iam_policy_attachment" else "role")
-            if target is None:
-                continue
-            values = target.value.items if isinstance(target.value, cst.Tuple) else [target.value]
-            if not any(module.resolve(v) == role for v in values):
-                continue
-            if kind == "aws_iam_role_policy":
-                policy = ref.block.get_attribute("policy")
-                stmts = statements_of(module, ref, policy.value) if policy is not None else None
-            else:
-                arn = ref.block.get_attribute("policy_arn")
-                if arn is None:
-                    continue
-                if "xray" in arn.value.code.lower():
-                    return True
-                policy_ref = module.resolve(arn.value)
-                if policy_ref is not None and policy_ref.address.startswith("aws_iam_policy."):
-                    doc = policy_ref.block.get_attribute("policy")
-                    stmts = statements_of(module, policy_ref, doc.value) if doc is not None else None
-                elif isinstance(arn.value, cst.Template) and arn.value.is_literal:
-                    continue  # another AWS managed or customer policy, named literally
-                else:
-                    stmts = None
-            got = _grants_xray(stmts) if stmts is not None else None
-            if got:
-                return True
-            unknown = unknown or got is None
-        return None if unknown else False
+        granted = allows(stmts, "xray:PutTraceSegments", lambda node: False)
+        if granted:
+            return True
+        return None if granted is None or not complete else False
 
     @staticmethod
     def _apply(module: Module, function: cst.Block, role: BlockRef, granted: bool) -> None:
