@@ -1,6 +1,7 @@
 """Checkov before and after tffix, run where it is cheap enough on a loaded machine.
 
-Usage: python bench/checkov_touched.py DIR [DIR ...] --checkov PATH [--rules ID,...] [--select] [--json OUT]
+Usage: python bench/checkov_touched.py DIR [DIR ...] --checkov PATH [--rules ID,...] [--select] [--changed-only]
+       [--json OUT]
 (with ``tffix`` on PATH the build under test)
 
 bench/checkov_compare.py runs every Checkov check over every directory twice; on big corpora
@@ -14,6 +15,10 @@ steps:
 * new failures of *any* check: Checkov runs with every check, but only over the module
   directories tffix changed (copied before and after the fixes); a directory tffix did not
   touch cannot gain a failure.
+
+With ``--changed-only`` the first step is skipped too: the per-rule figures then count the
+mapped failures in the changed directories only, before and after (what the fixes resolved
+where they applied; failures elsewhere are untouched by definition).
 
 A failure is (check id, file relative to the DIR's copy, resource), as in checkov_compare.
 """
@@ -81,6 +86,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--checkov", default=shutil.which("checkov") or "checkov")
     ap.add_argument("--rules", default="", help="comma-separated rule ids to report (default: every rule)")
     ap.add_argument("--select", action="store_true", help="let only the --rules fix")
+    ap.add_argument("--changed-only", action="store_true", help="count mapped failures in the changed directories")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     wanted = {r.strip().upper() for r in args.rules.split(",") if r.strip()}
@@ -94,14 +100,18 @@ def main(argv: list[str]) -> int:
         shutil.copytree(before, after, symlinks=True)
         select = ["--select", ",".join(sorted(wanted))] if args.select and wanted else []
         subprocess.run([tffix, "--unsafe-fixes", "--no-progress", *select, str(after)], capture_output=True, text=True)
-        mapped_before = failures(args.checkov, before, checks)
-        mapped_after = failures(args.checkov, after, checks)
         dirs = changed_dirs(before, after)
         sub_before, sub_after = Path(tmp) / "sub-before", Path(tmp) / "sub-after"
         copy_dirs(before, dirs, sub_before)
         copy_dirs(after, dirs, sub_after)
         sub_b = failures(args.checkov, sub_before) if dirs else set()
         sub_a = failures(args.checkov, sub_after) if dirs else set()
+        if args.changed_only:
+            mapped_before = {f for f in sub_b if f[0] in checks}
+            mapped_after = {f for f in sub_a if f[0] in checks}
+        else:
+            mapped_before = failures(args.checkov, before, checks)
+            mapped_after = failures(args.checkov, after, checks)
     count_before = Counter(c for c, _, _ in mapped_before)
     count_after = Counter(c for c, _, _ in mapped_after)
     rows = []
