@@ -59,8 +59,10 @@ def rule_modules(rule: type[Rule]) -> dict[str, dict[str, str]]:
     example, instead = rule_examples(rule)
     modules = {"example": example, "instead": instead}
     for case in sorted(p for p in (CASES / rule.id).glob("*") if p.is_dir()):
+        # the module's .tf files, and files beside them that a rule reads (.terraform/modules/modules.json)
         modules[f"case-{case.name}"] = {
-            f.name: f.read_text(encoding="utf-8") for f in sorted(case.glob("*.tf"))}
+            f.relative_to(case).as_posix(): f.read_text(encoding="utf-8")
+            for f in sorted(case.rglob("*")) if f.is_file() and (f.suffix == ".tf" or f.parent != case)}
     return modules
 
 

@@ -47,7 +47,7 @@ def test_the_rule_finds_its_cases(case: Path) -> None:
     """Between bench runs: a case still shows its rule (with a fix where the bench saw one)."""
     rule = next(r for r in RULES if r.id == case.parent.name)
     files = {f.name: f.read_text(encoding="utf-8") for f in case.glob("*.tf")}
-    found = fix(rule, files, apply_fixes=False)[1].remaining
+    found = fix(rule, files, apply_fixes=False, directory=str(case))[1].remaining
     assert found, f"{rule.id} finds nothing in {case.name}"
     fixed = [c for c, shown in _results()[rule.id]["evidence"].items()
              if f"case-{case.name}" in shown and _results()[rule.id]["mapped"][c] == "fixes"]

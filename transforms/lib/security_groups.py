@@ -106,3 +106,13 @@ class OpenIngressRule(Rule):
     def exposure(self, protocol: str | None, from_port: int | None, to_port: int | None) -> str | None:
         """What a rule open to the internet with these settings exposes; None: nothing to report."""
         raise NotImplementedError
+
+
+def open_destinations(owner: cst.Block, *names: str) -> list[tuple[str, cst.Node]]:
+    """The literal ``0.0.0.0/0`` / ``::/0`` items of the CIDR arguments ``names`` of a rule."""
+    return _open_cidrs(owner, *names)
+
+
+def protocol_text(expr: cst.Node | None) -> str | None:
+    """A rule's literal protocol (or port) as lower-case text; None for an expression."""
+    return _text(expr)
