@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tffix.engine.rules import IMPACT_IN_PLACE, IMPACT_REPLACE, SAFE, UNSAFE, Finding
-from tffix.syntax import cst
 
 __all__ = ["KEPT_STRINGS", "Deployment", "Live", "classify", "kept_value"]
 

@@ -15,7 +15,7 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 from tffix.transforms.lib.environment import is_root_module
-from tffix.transforms.lib.versions import parse_version
+from tffix.transforms.lib.versions import Clause, parse_constraint, parse_version
 
 # Current major versions of well-known providers, as of 2026-11 (checked against the
 # providers' release notes / upgrade guides and dependency-bot updates in public
@@ -181,6 +181,22 @@ def entries(module: Module) -> list[Entry]:
         for rp in ref.block.find_blocks("required_providers"):
             for attr in rp.body.attributes:
                 out.append(Entry(ref.file, ref.block, rp, attr))
+    return out
+
+
+def aws_constraints(module: Module) -> list[list[Clause]]:
+    """The version constraints the module's ``hashicorp/aws`` entries set, parsed (those
+    from an expression or that do not parse are left out)."""
+    out = []
+    for entry in entries(module):
+        if entry.name != "aws" or entry.source not in (None, "hashicorp/aws"):
+            continue
+        item = entry.item("version")
+        value = item.value if item is not None else entry.legacy
+        known, text = literal(value) if value is not None else (False, None)
+        clauses = parse_constraint(text) if known and isinstance(text, str) else None
+        if clauses is not None:
+            out.append(clauses)
     return out
 
 

@@ -13,8 +13,8 @@ from tffix.engine.rules import (
 from tffix.syntax import cst
 from tffix.syntax.build import HCL
 from tffix.syntax.strings import literal_texts
-from tffix.transforms.lib.providers import entries
-from tffix.transforms.lib.versions import allows, parse_constraint
+from tffix.transforms.lib.providers import aws_constraints
+from tffix.transforms.lib.versions import allows
 
 LOGGING_TYPE = "aws_s3_bucket_logging"
 LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
@@ -259,21 +259,8 @@ def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
 def provider_v4(module: Module) -> bool:
     """False when the module's AWS provider constraint excludes every version from 4.0
     on (the split S3 resources were added in 4.0); True otherwise."""
-    for entry in entries(module):
-        if entry.name != "aws" or entry.source not in (None, "hashicorp/aws"):
-            continue
-        item = entry.item("version")
-        value = item.value if item is not None else entry.legacy
-        known, text = literal(value) if value is not None else (False, None)
-        if not known or not isinstance(text, str):
-            continue
-        clauses = parse_constraint(text)
-        if clauses is None:
-            continue
-        candidates = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
-        if not any(allows(clauses, v) for v in candidates):
-            return False
-    return True
+    candidates = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
+    return all(any(allows(clauses, v) for v in candidates) for clauses in aws_constraints(module))
 
 
 def meta_args(bucket: BlockRef) -> dict[str, object]:

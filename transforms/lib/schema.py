@@ -29,8 +29,8 @@ from importlib import resources
 from tffix.engine.module import Module
 from tffix.engine.rules import literal
 from tffix.syntax import cst
-from tffix.transforms.lib.providers import entries
-from tffix.transforms.lib.versions import allows, parse_constraint
+from tffix.transforms.lib.providers import aws_constraints
+from tffix.transforms.lib.versions import allows
 
 __all__ = ["CONSTRAINTS", "VERSIONS", "check_written", "has_argument", "versions_for"]
 
@@ -63,15 +63,7 @@ def versions_for(module: Module) -> list[str]:
     """The table's versions that the module's ``hashicorp/aws`` constraints allow (all
     when it has none or one that does not parse; the oldest when they allow none)."""
     allowed = list(VERSIONS)
-    for entry in entries(module):
-        if entry.name != "aws" or entry.source not in (None, "hashicorp/aws"):
-            continue
-        item = entry.item("version")
-        value = item.value if item is not None else entry.legacy
-        known, text = literal(value) if value is not None else (False, None)
-        clauses = parse_constraint(text) if known and isinstance(text, str) else None
-        if clauses is None:
-            continue
+    for clauses in aws_constraints(module):
         allowed = [v for v in allowed if allows(clauses, tuple(int(p) for p in v.split(".")))]
     return allowed or [VERSIONS[0]]
 
