@@ -2,7 +2,9 @@
 
 ``validate(dir)`` and ``init(dir)`` run terraform offline against the real
 schemas of hashicorp/aws and the small hashicorp providers, served by a stub
-provider; see README.md in this directory.
+provider; see README.md in this directory. ``deploy`` (``from tests.oracle
+import deploy``) runs terraform plan, apply and show offline against the same
+stub, which fakes the infrastructure.
 """
 
 from .cache import PROVIDERS, Cache, OracleUnavailable, ensure

@@ -8,7 +8,8 @@ parallel test workers and bench scripts share one build):
 2. extract each provider's schema (``schema.py``) to ``schemas/*.json`` and
    serialize it for the plugin protocol (``protocol.py``) to ``pb/*.pb``;
 3. make a self-signed TLS certificate (terraform speaks mutual TLS to
-   plugins) and copy ``stub.py`` beside them;
+   plugins) and copy ``stub.py`` beside them (the stub reads the schema JSON
+   to plan and apply, see ``deploy.py``);
 4. lay out a terraform filesystem mirror in which every offered provider
    version is a launcher script running the stub on one schema, and a CLI
    configuration that installs hashicorp/* providers from that mirror only.
@@ -279,7 +280,8 @@ def _build_mirror(root: Path, mirror_dir: Path) -> None:
             target.mkdir(parents=True)
             launcher = target / f"terraform-provider-{source['name']}_v{version}"
             launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I "{root / "stub.py"}" '
-                                f'"{root / "pb" / (source["stem"] + ".pb")}" "{root / "tls"}"\n')
+                                f'"{root / "pb" / (source["stem"] + ".pb")}" "{root / "tls"}" '
+                                f'"{root / "schemas" / (source["stem"] + ".json")}"\n')
             launcher.chmod(0o755)
     (staging / "mirror.json").write_text(json.dumps(offered, indent=1, sort_keys=True))
     providers = mirror_dir / "providers"
