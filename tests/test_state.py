@@ -177,3 +177,55 @@ def test_module_paths_drop_instance_keys() -> None:
     assert _module_path('module.a["k.]x"].module.b[0].aws_s3_bucket.c') == ("a", "b")
     assert _module_path("module.db") == ("db",)
     assert _module_path("aws_s3_bucket.c[0]") == ()
+
+
+# States and a plan written by terraform itself (tests/oracle/make_state_fixtures.py): the
+# code in applied/ was applied; changed/ is that code after three edits, planned against it.
+REAL = Path(__file__).parent / "fixtures" / "state"
+NEW_VOLUME = '\nresource "aws_ebs_volume" "new" {\n  availability_zone = "eu-west-1a"\n  size              = 1\n}\n'
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    root = tmp_path / name
+    shutil.copytree(REAL / name, root)
+    with (root / "main.tf").open("a") as f:
+        f.write(NEW_VOLUME)  # a resource the state does not have
+    return root
+
+
+def _same_secrets(root: Path, option: str, path: Path) -> None:
+    """The markers are in the code too (a literal password, a variable's default), so
+    an output may show them as code; the state or plan must add none."""
+    assert all(f"SECRET-MARKER-{i}" in path.read_text() for i in (1, 2, 3))  # the file holds them all
+    for fmt in ("text", "json", "sarif"):
+        for mode in ("--check", "--dry-run"):
+            base = _tffix(mode, "--unsafe-fixes", "--format", fmt, str(root)).output
+            seen = _tffix(mode, "--unsafe-fixes", "--format", fmt, option, str(path), str(root)).output
+            for marker in ("SECRET-MARKER-1", "SECRET-MARKER-2", "SECRET-MARKER-3"):
+                assert seen.count(marker) == base.count(marker), (fmt, mode, marker)
+            assert "would replace the live" in seen or fmt != "json" or mode != "--check" or option == "--plan"
+
+
+@pytest.mark.parametrize("state", ["show-state.json", "terraform.tfstate"])
+def test_a_real_state(tmp_path: Path, state: str) -> None:
+    root = _copy(tmp_path, "applied")
+    out = _tffix("--check", "--select", "TFX101,TFX103", "--state", str(REAL / state), str(root)).output
+    assert "TFX101 [unsafe fix] aws_db_instance.main does not set storage_encrypted" not in out  # it sets false
+    assert "would replace the live aws_db_instance.main, 2 instances" in out
+    assert "TFX103 [*] aws_ebs_volume.new does not set encrypted" in out and "not deployed" in out
+    _same_secrets(root, "--state", REAL / state)
+
+
+def test_a_real_plan(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "changed")
+    result = _tffix("--select", "TFX103", "--plan", str(REAL / "show-plan.json"), str(root))
+    assert "encrypted         = true" in (root / "main.tf").read_text().split('"new"')[1]  # safe: not deployed
+    _same_secrets(root, "--plan", REAL / "show-plan.json")
+
+
+def test_a_plan_of_other_code_is_refused(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "applied")  # the plan adds aws_ebs_volume.scratch, which this code does not have
+    result = CliRunner().invoke(main, ["--check", "--plan", str(REAL / "show-plan.json"), str(root)])
+    assert result.exit_code == 2 and "aws_ebs_volume.scratch" in result.output
