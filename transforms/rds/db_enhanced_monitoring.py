@@ -108,7 +108,7 @@ class DbEnhancedMonitoring(Rule):
       policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     }
     ```
-    With `.tffix.toml`, a shorter interval (more detail, more CloudWatch Logs ingestion):
+    In `pyproject.toml`, a shorter interval (more detail, more CloudWatch Logs ingestion):
     ```toml
     [tool.tffix.rules.TFX716]
     interval = 15

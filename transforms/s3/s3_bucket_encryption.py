@@ -125,7 +125,7 @@ class S3BucketEncryption(Rule):
       }
     }
     ```
-    With `.tffix.toml`:
+    In `pyproject.toml`:
     ```toml
     [tool.tffix.rules.TFX130]
     sse-algorithm = "aws:kms"
@@ -158,13 +158,12 @@ class S3BucketEncryption(Rule):
       destination bucket may use SSE-S3 only); Elastic Load Balancing User Guide, "Access
       logs for your Application Load Balancer" (the bucket must use SSE-S3)
     - Seed 000 §1 "Missing KMS encryption", seed 004 "Missing Encryption" (`../shared/seeds`)
-    - Checkov: none mapped (checked with checkov 3.3.30, `bench/checkov_mapping.py`).
-      CKV_AWS_19 (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any
-      encryption configuration, so it never fails on a bucket this rule fixes; CKV_AWS_145
-      (`S3KMSEncryptedByDefault.yaml`, SSE-KMS) fails before and after the default SSE-S3 fix
-      and is resolved only with `sse-algorithm = "aws:kms"` (measured on the corpora, see
-      `bench/results/`). `#checkov:skip=` comments for
-      either id still silence the rule (`checkov_skips`)
+    - Checkov CKV_AWS_145 (`S3KMSEncryptedByDefault.yaml`, SSE-KMS by default): resolved
+      only with `sse-algorithm = "aws:kms"` (`bench/mapping_cases/TFX130/kms`, checkov 3.3.30,
+      `bench/checkov_mapping.py`); the default SSE-S3 fix leaves it failing. CKV_AWS_19
+      (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any encryption
+      configuration, so it never fails on a bucket this rule fixes; `#checkov:skip=` comments
+      for it still silence the rule (`checkov_skips`)
     - Trivy AWS-0088, AWS-0132 (trivy-checks `checks/cloud/aws/s3/enable_bucket_encryption.rego`,
       `encryption_customer_key.rego`; not checked here)
     """
@@ -175,7 +174,8 @@ class S3BucketEncryption(Rule):
     fix_availability = FIX_SOMETIMES
     safety = SAFE
     impact = IMPACT_IN_PLACE
-    checkov_skips = ("CKV_AWS_19", "CKV_AWS_145")
+    checkov = ("CKV_AWS_145",)  # resolved with sse-algorithm = "aws:kms" (bench/mapping_cases/TFX130/kms)
+    checkov_skips = ("CKV_AWS_19",)
     trivy = ("AWS-0088", "AWS-0132")
     options = {"sse-algorithm": "AES256", "kms-key-id": ""}
 
