@@ -1,6 +1,7 @@
 """Checkov's verdicts before and after tffix: what the fixes resolve, and what they break.
 
-Usage: python bench/checkov_compare.py DIR [DIR ...] [--checkov PATH] [--safe-only] [--json OUT]
+Usage: python bench/checkov_compare.py DIR [DIR ...] [--checkov PATH] [--safe-only] [--config TOML]
+       [--rules ID,...] [--json OUT]
 
 Each DIR is copied to a temporary directory; Checkov (every Terraform check) runs on
 the copy, then ``tffix --unsafe-fixes`` (or plain ``tffix`` with --safe-only) fixes
@@ -11,7 +12,15 @@ script can tell:
   share counts only rules that have a fix, the figure issue 13 sets a target for);
 * new failures: triples failing after the fixes that did not fail before, on any
   check (a fix that creates a problem, or a resource a fix added that Checkov
-  dislikes). The target is none.
+  dislikes). The target is none;
+* per rule, how many failures left after the fixes sit on a resource the rule still
+  reports without a fix (``tffix --check`` after the run: a finding of the rule inside
+  the failing resource's lines): those are where the fix does not apply (an
+  expression it cannot prove, a choice it leaves to the owner), so "resolved where
+  the fix applies" is resolved / (before - reported).
+
+``--config`` copies a tffix config into each copy's root as ``.tffix.toml`` (rule
+options such as TFX130's ``sse-algorithm``); ``--rules`` limits the table to those rules.
 
 Checkov is not a dependency of tffix: install it in its own venv and pass its path.
 """
@@ -31,9 +40,10 @@ from tffix.engine.rules import FIX_NEVER
 from tffix.transforms.registry import RULES
 
 Failure = tuple[str, str, str]  # check id, file (relative to the scanned dir), resource
+Lines = dict[Failure, tuple[int, int]]
 
 
-def failures(checkov: str, directory: Path) -> set[Failure]:
+def failures(checkov: str, directory: Path, lines: Lines | None = None) -> set[Failure]:
     proc = subprocess.run([checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet",
                            "--compact", "--skip-download"], capture_output=True, text=True)
     if not proc.stdout.strip():
@@ -42,7 +52,29 @@ def failures(checkov: str, directory: Path) -> set[Failure]:
     out: set[Failure] = set()
     for report in data if isinstance(data, list) else [data]:
         for check in report.get("results", {}).get("failed_checks", []):
-            out.add((check["check_id"], check["file_path"], check["resource"]))
+            key = (check["check_id"], check["file_path"], check["resource"])
+            out.add(key)
+            if lines is not None and check.get("file_line_range"):
+                lines[key] = tuple(check["file_line_range"][:2])  # type: ignore[assignment]
+    return out
+
+
+def unfixed_findings(tffix: str, directory: Path) -> dict[str, list[tuple[str, int]]]:
+    """rule id -> (path relative to ``directory``, line) of each finding left without an applied fix."""
+    proc = subprocess.run([tffix, "--check", "--unsafe-fixes", "--no-progress", "--format", "json", str(directory)],
+                          capture_output=True, text=True)
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return {}
+    out: dict[str, list[tuple[str, int]]] = {}
+    for f in data.get("findings", []):
+        path = Path(f["path"])
+        try:
+            rel = "/" + str(path.resolve().relative_to(directory.resolve()))
+        except ValueError:
+            rel = "/" + str(path)
+        out.setdefault(f["rule_id"], []).append((rel, int(f["line"])))
     return out
 
 
@@ -52,18 +84,34 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--checkov", default=shutil.which("checkov") or "checkov")
     ap.add_argument("--safe-only", action="store_true", help="apply safe fixes only")
     ap.add_argument("--json", type=Path, help="write per-rule figures and new failures here")
+    ap.add_argument("--config", type=Path, help="a tffix config (.tffix.toml syntax) for the run")
+    ap.add_argument("--rules", default="", help="comma-separated rule ids for the table (default: every rule)")
     args = ap.parse_args(argv)
     tffix = shutil.which("tffix") or "tffix"
+    wanted = {r.strip().upper() for r in args.rules.split(",") if r.strip()}
+    rules = [r for r in RULES if not wanted or r.id in wanted]
     before: set[Failure] = set()
     after: set[Failure] = set()
+    reported: set[tuple[str, Failure]] = set()  # (rule, failure after) on a resource the rule reports unfixed
     for d in args.dirs:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / d.name
             shutil.copytree(d, copy, symlinks=True)
+            if args.config:
+                shutil.copy(args.config, copy / ".tffix.toml")
             b = {(c, f"{d.name}{p}", r) for c, p, r in failures(args.checkov, copy)}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
             subprocess.run([tffix, *flags, "--no-progress", str(copy)], capture_output=True, text=True)
-            a = {(c, f"{d.name}{p}", r) for c, p, r in failures(args.checkov, copy)}
+            lines: Lines = {}
+            a_raw = failures(args.checkov, copy, lines)
+            a = {(c, f"{d.name}{p}", r) for c, p, r in a_raw}
+            left = unfixed_findings(tffix, copy)
+            for rule in rules:
+                for c, p, r in a_raw:
+                    if c in rule.checkov and (c, p, r) in lines:
+                        lo, hi = lines[(c, p, r)]
+                        if any(fp == p and lo <= ln <= hi for fp, ln in left.get(rule.id, [])):
+                            reported.add((rule.id, (c, f"{d.name}{p}", r)))
         print(f"{d}: {len(b)} failures before, {len(a)} after, {len(b - a)} resolved, {len(a - b)} new")
         before |= b
         after |= a
@@ -71,19 +119,24 @@ def main(argv: list[str]) -> int:
     count_after = Counter(c for c, _, _ in after)
     rows = []
     fixable_before = fixable_after = 0
-    for rule in RULES:
+    for rule in rules:
         for cid in rule.checkov:
             if count_before[cid] == 0 and count_after[cid] == 0:
                 continue
             fixes = rule.fix_availability != FIX_NEVER
+            unfixed = sum(1 for rid, f in reported if rid == rule.id and f[0] == cid and f in before)
+            applies = count_before[cid] - unfixed
+            share_rule = (count_before[cid] - count_after[cid]) / applies if applies > 0 else None
             rows.append({"rule": rule.id, "check": cid, "before": count_before[cid], "after": count_after[cid],
-                         "rule_fixes": fixes})
+                         "rule_fixes": fixes, "reported_unfixed": unfixed, "resolved_where_applies": share_rule})
             if fixes:
                 fixable_before += count_before[cid]
                 fixable_after += count_after[cid]
-    print("\nrule     check         before  after  rule has a fix")
+    print("\nrule     check         before  after  reported-unfixed  resolved-where-fix-applies  rule has a fix")
     for row in rows:
-        print(f"{row['rule']:8} {row['check']:13} {row['before']:6} {row['after']:6}  {'yes' if row['rule_fixes'] else 'no'}")
+        share_rule = row["resolved_where_applies"]
+        print(f"{row['rule']:8} {row['check']:13} {row['before']:6} {row['after']:6}  {row['reported_unfixed']:16}  "
+              f"{'-' if share_rule is None else f'{share_rule:.0%}':>26}  {'yes' if row['rule_fixes'] else 'no'}")
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "
           f"({share:.0%} resolved)")

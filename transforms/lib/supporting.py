@@ -406,3 +406,84 @@ def rds_monitoring_role(module: Module, provider: Provider) -> Support:
     })
     return Support(f"aws_iam_role.{label}.arn", blocks=[
         *blocks, (f"aws_iam_role.{label}", role), (f"aws_iam_role_policy_attachment.{label}", attachment)])
+
+
+# ---- VPC flow logs -----------------------------------------------------------------------
+
+FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
+FLOW_LOG_RETENTION = 365  # days: what TFX701 writes by default, and Checkov CKV_AWS_338's minimum
+
+
+@dataclass
+class FlowLogDestination:
+    """Where a new ``aws_flow_log`` sends its records: a log group and the role that writes
+    to it (``Support.expression`` is the group's ARN; ``role`` the role's)."""
+
+    support: Support
+    role: str
+
+
+def flow_log_destination(module: Module, provider: Provider) -> FlowLogDestination:
+    """A CloudWatch log group for the module's VPC flow logs (``name_prefix``
+    ``/aws/vpc-flow-logs/``, 365 days, encrypted with the module's logs key) and a role
+    only ``vpc-flow-logs.amazonaws.com`` may assume (``aws:SourceAccount`` condition),
+    allowed to write log streams and events to that group only (the scope TFX301 asks
+    of flow-log roles) and to describe the account's log groups in the region. Created
+    together, once per module and provider, in ``security.tf``; a group and role created
+    by an earlier fix are found by their addresses. A log group of the module is not
+    reused: which of them may receive the traffic records is not the fix's choice."""
+    group_label = provider.label("vpc_flow_logs")
+    group = f"aws_cloudwatch_log_group.{group_label}"
+    role = f"aws_iam_role.{group_label}"
+    if module.find(group) is not None and module.find(role) is not None:
+        return FlowLogDestination(Support(f"{group}.arn", reused=group), f"{role}.arn")
+    if any(module.find(a) is not None for a in (group, role, f"aws_iam_role_policy.{group_label}")):
+        # one of the labels is the user's: number them all alike
+        n = 2
+        while any(module.find(f"{t}.{group_label}_{n}") is not None
+                  for t in ("aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy")):
+            n += 1
+        group_label = f"{group_label}_{n}"
+        group, role = f"aws_cloudwatch_log_group.{group_label}", f"aws_iam_role.{group_label}"
+    key = logs_key(module, provider)
+    f = _facts(module, provider)
+    log_group = NewBlock("resource", ["aws_cloudwatch_log_group", group_label], {
+        **provider.meta,
+        "name_prefix": "/aws/vpc-flow-logs/",
+        "retention_in_days": FLOW_LOG_RETENTION,
+        "kms_key_id": HCL(key.expression),
+    })
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": FLOW_LOGS_SERVICE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(f.account)}},
+    }]}
+    iam_role = NewBlock("resource", ["aws_iam_role", group_label], {
+        **provider.meta,
+        "name_prefix": "vpc-flow-logs-",
+        "assume_role_policy": _jsonencode(trust),
+    })
+    policy = {"Version": "2012-10-17", "Statement": [
+        {
+            "Sid": "WriteFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [HCL(f"{group}.arn"), HCL(f'"${{{group}.arn}}:*"')],
+        },
+        {
+            "Sid": "DescribeLogGroups",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": HCL(f'"arn:${{{f.partition}}}:logs:${{{f.region}}}:${{{f.account}}}:log-group:*"'),
+        },
+    ]}
+    role_policy = NewBlock("resource", ["aws_iam_role_policy", group_label], {
+        **provider.meta,
+        "name_prefix": "write-flow-logs-",
+        "role": HCL(f"{role}.id"),
+        "policy": _jsonencode(policy),
+    })
+    blocks = [*key.blocks, *[b for b in f.blocks if b[0] not in {a for a, _ in key.blocks}],
+              (group, log_group), (role, iam_role), (f"aws_iam_role_policy.{group_label}", role_policy)]
+    return FlowLogDestination(Support(f"{group}.arn", blocks=blocks), f"{role}.arn")
