@@ -238,3 +238,10 @@ def test_kms_option_provider_alias_and_expression() -> None:
     assert "aws_kms_key.s3_dr.arn" in out["main.tf"] and "provider                = aws.dr" in out["security.tf"]
     text = 'resource "aws_s3_bucket" "b" {\n  provider = aws[each.key]\n  bucket   = "acme-dr"\n}\n'
     assert findings(R, text, rule_options=KMS_ONLY) == [("TFX130", 1, False)]
+
+
+def test_kms_key_created_earlier_is_reused() -> None:
+    out, _ = fix(R, DATA, rule_options=KMS_ONLY)
+    later = out["main.tf"] + '\nresource "aws_s3_bucket" "more" {\n  bucket = "acme-more"\n}\n'
+    again, _ = fix(R, {"main.tf": later, "security.tf": out["security.tf"]}, rule_options=KMS_ONLY)
+    assert again["security.tf"] == out["security.tf"]

@@ -148,3 +148,15 @@ def test_count_for_each_and_provider_follow_the_vpc() -> None:
             '  vpc_id          = each.value.id\n') in out["main.tf"]
     assert "aws_cloudwatch_log_group.vpc_flow_logs_net.arn" in out["main.tf"]
     assert 'provider = aws.net' in out["security.tf"]
+
+
+def test_flow_logs_and_log_group_keys_share_one_key_across_rounds() -> None:
+    # TFX708 creates the key in round 1, where TFX701's retention fix holds the log group (same
+    # scope); TFX705 must find that key for the group in round 2, not create a second one
+    text = MODULE + '\nresource "aws_cloudwatch_log_group" "app" {\n  name = "app"\n}\n'
+    rules = [R, CloudwatchLogGroupKms, CloudwatchLogRetention]
+    out, result = fix(rules, text)
+    assert out["security.tf"].count('resource "aws_kms_key"') == 1
+    assert "kms_key_id        = aws_kms_key.cloudwatch_logs.arn" in out["main.tf"]
+    again, second = fix(rules, out)
+    assert again == out and not second.fixed

@@ -172,3 +172,13 @@ def test_multi_file_cluster_engine() -> None:
 def test_suppression_comment() -> None:
     text = '# tffix:ignore[TFX715]\nresource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
     assert unchanged(R, text) and findings(R, text) == []
+
+
+def test_the_created_key_is_found_again_in_a_later_round() -> None:
+    # a database fixed in a later round (another rule held its block) reuses the key made earlier
+    first = 'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n'
+    out, _ = fix(R, first)
+    later = out["main.tf"] + '\nresource "aws_db_instance" "b" {\n  engine = "postgres"\n}\n'
+    again, _ = fix(R, {"main.tf": later, "security.tf": out["security.tf"]})
+    assert again["security.tf"] == out["security.tf"]
+    assert again["main.tf"].count("performance_insights_kms_key_id = aws_kms_key.rds.arn") == 2

@@ -41,6 +41,7 @@ resource it reuses, or the blocks to create. The rules every answer follows:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,7 +49,8 @@ from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock, render
-from tffix.transforms.lib.policies import statements_of
+from tffix.syntax.strings import HOLE
+from tffix.transforms.lib.policies import Stmt, statements_of, texts
 
 __all__ = [
     "SUPPORT_FILE", "Provider", "Support", "provider_of", "logs_key", "rds_key", "s3_key", "rds_monitoring_role",
@@ -265,10 +267,36 @@ def _allows_service(module: Module, ref: BlockRef, prefix: str) -> bool:
     for stmt in statements:
         if stmt.effect != "Allow" or not stmt.principals:
             continue
-        for value, _ in stmt.principals:
-            if value and value.startswith(prefix + ".") and ".amazonaws.com" in value:
-                return True
+        if any(v and _service_principal(prefix).fullmatch(v) for v in _principals(stmt, "Service")):
+            return True
     return False
+
+
+def _principals(stmt: Stmt, kind: str) -> list[str | None]:
+    """The ``kind`` (``Service``, ``AWS``) principals of a statement as written,
+    interpolations as ``HOLE`` (``Stmt.principals`` has only literal values)."""
+    w = stmt.written
+    if isinstance(w, cst.Object):
+        principal = w.get("Principal")
+        if principal is not None and isinstance(principal.value, cst.Object):
+            item = principal.value.get(kind)
+            return (texts(item.value) or []) if item is not None else []
+        return []
+    if isinstance(w, cst.Block):
+        out: list[str | None] = []
+        for p in w.find_blocks("principals"):
+            kind_, ids = p.get_attribute("type"), p.get_attribute("identifiers")
+            if kind_ is not None and ids is not None and (texts(kind_.value) or [None])[0] == kind:
+                out.extend(texts(ids.value) or [])
+        return out
+    return [v for v, _ in stmt.principals or []]
+
+
+def _service_principal(prefix: str) -> re.Pattern[str]:
+    """``logs.amazonaws.com``, ``logs.eu-west-1.amazonaws.com``, and the same with the
+    region or DNS suffix interpolated (``logs.${data.aws_region.current.name}.${...dns_suffix}``)."""
+    part = f"(?:[a-z0-9-]+|{HOLE})"
+    return re.compile(rf"{re.escape(prefix)}\.(?:{part}\.)?(?:amazonaws\.com(?:\.cn)?|{HOLE})")
 
 
 def _fitting_key(module: Module, provider: Provider, fits: Callable[[BlockRef], bool],
@@ -333,7 +361,7 @@ def _default_policy(module: Module, ref: BlockRef) -> bool:
     for stmt in statements_of(module, ref, attr.value) or []:
         if (stmt.effect == "Allow" and not stmt.has_condition and stmt.actions
                 and any(a == "kms:*" for a, _ in stmt.actions)
-                and any(v and v.endswith(":root") for v, _ in stmt.principals or [])):
+                and any(v and v.endswith(":root") for v in _principals(stmt, "AWS"))):
             return True
     return False
 
