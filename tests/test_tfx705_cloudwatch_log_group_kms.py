@@ -179,3 +179,8 @@ def test_generated_policy_is_valid_json_shape() -> None:
     policy = tffix.parse(out["security.tf"], "s.tf").find_blocks("resource", "aws_kms_key")[0].get_attribute("policy")
     text = policy.value.code
     assert text.count("Sid") == 2 and json.dumps("kms:*") in text
+
+
+def test_delivery_class_is_reported_without_fix() -> None:
+    text = 'resource "aws_cloudwatch_log_group" "a" {\n  name            = "a"\n  log_group_class = "DELIVERY"\n}\n'
+    assert findings(R, text) == [("TFX705", 1, False)]

@@ -150,3 +150,8 @@ def test_number_reader() -> None:
     obj = tree.body.items[0].value
     assert [number(obj.get(k).value) for k in "abcde"] == [
         (True, 60), (True, 5), (False, None), (False, None), (True, None)]
+
+
+def test_rds_custom_is_reported_without_fix() -> None:
+    text = 'resource "aws_db_instance" "db" {\n  engine = "custom-oracle-ee"\n}\n'
+    assert findings(R, text) == [("TFX716", 1, False)]

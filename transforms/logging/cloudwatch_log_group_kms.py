@@ -35,8 +35,8 @@ class CloudwatchLogGroupKms(Rule):
       `aws_partition` data sources (the module's own, or new ones).
 
     A log group with `provider = aws.west` gets a key (and data sources) of that provider,
-    `aws_kms_key.cloudwatch_logs_west`; one whose `provider` is an expression is reported
-    without a fix. A `kms_key_id` from an expression (`var.kms_key_id`,
+    `aws_kms_key.cloudwatch_logs_west`; one whose `provider` is an expression, and one of
+    class `DELIVERY`, are reported without a fix. A `kms_key_id` from an expression (`var.kms_key_id`,
     `aws_kms_key.logs.arn`, a conditional) counts as set: reusable modules take the key from
     their caller, and the rule cannot tell whether it is null.
 
@@ -169,6 +169,11 @@ class CloudwatchLogGroupKms(Rule):
         provider = provider_of(ref.block)
         if provider is None:
             return self.finding(ref.file, node, f"{message}; {ADVICE} (not fixed: its provider is an expression)",
+                                block=ref.block)
+        log_class = ref.block.get_attribute("log_group_class")
+        if log_class is not None and text(log_class.value) == (True, "DELIVERY"):
+            return self.finding(ref.file, node, f"{message}; {ADVICE} (not fixed: a DELIVERY class log group keeps "
+                                "logs for delivery elsewhere, and tffix does not know that it takes a key)",
                                 block=ref.block)
         support = logs_key(module, provider)
         block = ref.block

@@ -16,7 +16,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import HCL
-from tffix.transforms.lib.settings import VALID_INTERVALS, attribute, number
+from tffix.transforms.lib.settings import VALID_INTERVALS, attribute, number, text
 from tffix.transforms.lib.supporting import provider_of, rds_monitoring_role
 
 INTERVAL = 60  # the longest interval: the least CloudWatch Logs ingestion (the metrics are billed as logs)
@@ -47,7 +47,8 @@ class DbEnhancedMonitoring(Rule):
 
     A database with `provider = aws.west` gets `aws_iam_role.rds_enhanced_monitoring_west`
     with that provider (an alias may be another account); one whose `provider` is an
-    expression, and an interval RDS rejects, are reported without a fix. An interval from
+    expression, an RDS Custom engine (`custom-*`), and an interval RDS rejects, are reported
+    without a fix. An interval from
     an expression (a variable, a conditional) is not reported: reusable modules usually
     pass it through and the caller decides.
 
@@ -187,6 +188,10 @@ class DbEnhancedMonitoring(Rule):
         if interval is None and attribute(block, "monitoring_interval") is None:
             return self.finding(ref.file, node, f"{message} (not fixed: the interval option is not one of "
                                 "1, 5, 10, 15, 30 or 60)", block=block)
+        engine = block.get_attribute("engine")
+        if engine is not None and str(text(engine.value)[1] or "").startswith("custom-"):
+            return self.finding(ref.file, node, f"{message} (not fixed: an RDS Custom engine, whose support tffix "
+                                "does not know)", block=block)
         has_role = attribute(block, "monitoring_role_arn") is not None
         provider = provider_of(block)
         if not has_role and provider is None:
