@@ -1,6 +1,7 @@
 """Checkov's verdicts before and after tffix: what the fixes resolve, and what they break.
 
-Usage: python bench/checkov_compare.py DIR [DIR ...] [--checkov PATH] [--safe-only] [--json OUT]
+Usage: python bench/checkov_compare.py DIR [DIR ...] [--checkov PATH] [--safe-only] [--config TOML]
+       [--rules ID,...] [--json OUT]
 
 Each DIR is copied to a temporary directory; Checkov (every Terraform check) runs on
 the copy, then ``tffix --unsafe-fixes`` (or plain ``tffix`` with --safe-only) fixes
@@ -12,11 +13,19 @@ script can tell:
 * per failure, whether a rule mapping its check offered a fix on that resource (a
   finding with a fix inside Checkov's line range of the resource, from
   ``tffix --check --format json`` on the copy before fixing): the share of those
-  failures the fixes resolved measures how good the fixes are where they apply;
-  the failures no fix was offered for are coverage, reported beside it;
+  failures the fixes resolved measures the fixes where they apply, decided before
+  fixing; the failures no fix was offered for are coverage, reported beside it;
 * new failures: triples failing after the fixes that did not fail before, on any
   check (a fix that creates a problem, or a resource a fix added that Checkov
-  dislikes). The target is none.
+  dislikes). The target is none;
+* per rule, how many failures left after the fixes sit on a resource the rule still
+  reports without a fix (``tffix --check`` after the run: a finding of the rule inside
+  the failing resource's lines): those are where the fix does not apply (an
+  expression it cannot prove, a choice it leaves to the owner), so "resolved where
+  the fix applies" is resolved / (before - reported).
+
+``--config`` copies a tffix config into each copy's root as ``.tffix.toml`` (rule
+options such as TFX130's ``sse-algorithm``); ``--rules`` limits the table to those rules.
 
 Checkov is not a dependency of tffix: install it in its own venv and pass its path.
 """
@@ -36,10 +45,10 @@ from tffix.engine.rules import FIX_NEVER
 from tffix.transforms.registry import RULES
 
 Failure = tuple[str, str, str]  # check id, file (relative to the scanned dir), resource
+Lines = dict[Failure, tuple[int, int]]
 
 
-def failures(checkov: str, directory: Path, lines: dict | None = None) -> set[Failure]:
-    """Checkov's failed checks; ``lines`` (when given) gets each failure's line range."""
+def failures(checkov: str, directory: Path, lines: Lines | None = None) -> set[Failure]:
     proc = subprocess.run([checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet",
                            "--compact", "--skip-download"], capture_output=True, text=True)
     if not proc.stdout.strip():
@@ -48,10 +57,29 @@ def failures(checkov: str, directory: Path, lines: dict | None = None) -> set[Fa
     out: set[Failure] = set()
     for report in data if isinstance(data, list) else [data]:
         for check in report.get("results", {}).get("failed_checks", []):
-            failure = (check["check_id"], check["file_path"], check["resource"])
-            out.add(failure)
+            key = (check["check_id"], check["file_path"], check["resource"])
+            out.add(key)
             if lines is not None and check.get("file_line_range"):
-                lines[failure] = tuple(check["file_line_range"])
+                lines[key] = tuple(check["file_line_range"][:2])  # type: ignore[assignment]
+    return out
+
+
+def unfixed_findings(tffix: str, directory: Path) -> dict[str, list[tuple[str, int]]]:
+    """rule id -> (path relative to ``directory``, line) of each finding left without an applied fix."""
+    proc = subprocess.run([tffix, "--check", "--unsafe-fixes", "--no-progress", "--format", "json", str(directory)],
+                          capture_output=True, text=True)
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return {}
+    out: dict[str, list[tuple[str, int]]] = {}
+    for f in data.get("findings", []):
+        path = Path(f["path"])
+        try:
+            rel = "/" + str(path.resolve().relative_to(directory.resolve()))
+        except ValueError:
+            rel = "/" + str(path)
+        out.setdefault(f["rule_id"], []).append((rel, int(f["line"])))
     return out
 
 
@@ -60,7 +88,10 @@ def offered(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
     flags = ["--unsafe-fixes"] if unsafe else []
     proc = subprocess.run([tffix, "--check", *flags, "--format", "json", "--no-progress", str(directory)],
                           capture_output=True, text=True)
-    data = json.loads(proc.stdout or "{}")
+    try:
+        data = json.loads(proc.stdout or "{}")
+    except json.JSONDecodeError:
+        return []
     return [f for f in data.get("findings", []) if f.get("fixable") and (unsafe or f.get("safety") == "safe")]
 
 
@@ -83,28 +114,44 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--checkov", default=shutil.which("checkov") or "checkov")
     ap.add_argument("--safe-only", action="store_true", help="apply safe fixes only")
     ap.add_argument("--json", type=Path, help="write per-rule figures and new failures here")
+    ap.add_argument("--config", type=Path, help="a tffix config (.tffix.toml syntax) for the run")
+    ap.add_argument("--rules", default="", help="comma-separated rule ids for the table (default: every rule)")
     args = ap.parse_args(argv)
     tffix = shutil.which("tffix") or "tffix"
+    wanted = {r.strip().upper() for r in args.rules.split(",") if r.strip()}
+    rules = [r for r in RULES if not wanted or r.id in wanted]
     before: set[Failure] = set()
     after: set[Failure] = set()
-    applies: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource
+    reported: set[tuple[str, Failure]] = set()  # (rule, failure after) on a resource the rule reports unfixed
+    applies: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource (before fixing)
     rules_of: dict[str, set[str]] = {}
-    for rule in RULES:
+    for rule in rules:
         for cid in rule.checkov:
             rules_of.setdefault(cid, set()).add(rule.id)
     for d in args.dirs:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / d.name
             shutil.copytree(d, copy, symlinks=True)
-            lines: dict = {}
-            raw = failures(args.checkov, copy, lines)
+            if args.config:
+                shutil.copy(args.config, copy / ".tffix.toml")
+            lines_before: Lines = {}
+            raw = failures(args.checkov, copy, lines_before)
             findings = offered(tffix, copy, not args.safe_only)
             applies |= {(c, f"{d.name}{p}", r) for c, p, r in raw
-                        if with_fix((c, p, r), lines.get((c, p, r)), findings, rules_of, copy)}
+                        if with_fix((c, p, r), lines_before.get((c, p, r)), findings, rules_of, copy)}
             b = {(c, f"{d.name}{p}", r) for c, p, r in raw}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
             subprocess.run([tffix, *flags, "--no-progress", str(copy)], capture_output=True, text=True)
-            a = {(c, f"{d.name}{p}", r) for c, p, r in failures(args.checkov, copy)}
+            lines: Lines = {}
+            a_raw = failures(args.checkov, copy, lines)
+            a = {(c, f"{d.name}{p}", r) for c, p, r in a_raw}
+            left = unfixed_findings(tffix, copy)
+            for rule in rules:
+                for c, p, r in a_raw:
+                    if c in rule.checkov and (c, p, r) in lines:
+                        lo, hi = lines[(c, p, r)]
+                        if any(fp == p and lo <= ln <= hi for fp, ln in left.get(rule.id, [])):
+                            reported.add((rule.id, (c, f"{d.name}{p}", r)))
         print(f"{d}: {len(b)} failures before, {len(a)} after, {len(b - a)} resolved, {len(a - b)} new")
         before |= b
         after |= a
@@ -112,19 +159,24 @@ def main(argv: list[str]) -> int:
     count_after = Counter(c for c, _, _ in after)
     rows = []
     fixable_before = fixable_after = 0
-    for rule in RULES:
+    for rule in rules:
         for cid in rule.checkov:
             if count_before[cid] == 0 and count_after[cid] == 0:
                 continue
             fixes = rule.fix_availability != FIX_NEVER
+            unfixed = sum(1 for rid, f in reported if rid == rule.id and f[0] == cid and f in before)
+            applies = count_before[cid] - unfixed
+            share_rule = (count_before[cid] - count_after[cid]) / applies if applies > 0 else None
             rows.append({"rule": rule.id, "check": cid, "before": count_before[cid], "after": count_after[cid],
-                         "rule_fixes": fixes})
+                         "rule_fixes": fixes, "reported_unfixed": unfixed, "resolved_where_applies": share_rule})
             if fixes:
                 fixable_before += count_before[cid]
                 fixable_after += count_after[cid]
-    print("\nrule     check         before  after  rule has a fix")
+    print("\nrule     check         before  after  reported-unfixed  resolved-where-fix-applies  rule has a fix")
     for row in rows:
-        print(f"{row['rule']:8} {row['check']:13} {row['before']:6} {row['after']:6}  {'yes' if row['rule_fixes'] else 'no'}")
+        share_rule = row["resolved_where_applies"]
+        print(f"{row['rule']:8} {row['check']:13} {row['before']:6} {row['after']:6}  {row['reported_unfixed']:16}  "
+              f"{'-' if share_rule is None else f'{share_rule:.0%}':>26}  {'yes' if row['rule_fixes'] else 'no'}")
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "
           f"({share:.0%} resolved)")
@@ -147,9 +199,9 @@ def main(argv: list[str]) -> int:
     for c, p, r in new:
         print(f"  {c} {p} {r}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "where_fix_applies": {
-            "offered": len(applies), "resolved": resolved_where, "share": where_share,
-            "per_rule": per_rule}, "new": new}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "where_fix_offered": {
+            "offered": len(applies), "resolved": resolved_where, "share": where_share, "per_rule": per_rule},
+            "new": new}, indent=2) + "\n")
     return 0
 
 

@@ -10,8 +10,9 @@ modules of the rule:
 * the docstring Example (the code every rule is tested on,
   tests/test_rule_examples.py), and Use instead (the code the docs recommend);
 * the cases in ``bench/mapping_cases/<RULE_ID>/<case>/*.tf``: modules we write to
-  show a mapping the Example cannot (another resource type, another port); the
-  comment at the top of each says which check it shows.
+  show a mapping the Example cannot (another resource type, another port, a rule
+  option set in the case's ``.tffix.toml``); the comment at the top of each says
+  which check it shows.
 
 Each module is checked as written, and again after ``tffix --select ID
 --unsafe-fixes``. All modules go into one tree and Checkov runs twice, so the
@@ -59,10 +60,12 @@ def rule_modules(rule: type[Rule]) -> dict[str, dict[str, str]]:
     example, instead = rule_examples(rule)
     modules = {"example": example, "instead": instead}
     for case in sorted(p for p in (CASES / rule.id).glob("*") if p.is_dir()):
-        # the module's .tf files, and files beside them that a rule reads (.terraform/modules/modules.json)
+        # the module's .tf files, its .tffix.toml (rule options, e.g. TFX130 sse-algorithm: tffix finds it
+        # walking up), and files beside them that a rule reads (.terraform/modules/modules.json)
         modules[f"case-{case.name}"] = {
             f.relative_to(case).as_posix(): f.read_text(encoding="utf-8")
-            for f in sorted(case.rglob("*")) if f.is_file() and (f.suffix == ".tf" or f.parent != case)}
+            for f in sorted(case.rglob("*"))
+            if f.is_file() and (f.suffix == ".tf" or f.name == ".tffix.toml" or f.parent != case)}
     return modules
 
 

@@ -38,6 +38,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "{name}" {{
 """
 
 KMS = {"TFX130": {"sse-algorithm": "aws:kms", "kms-key-id": "aws_kms_key.s3.arn"}}
+DATA = BUCKET.replace("logs", "data")  # a bucket that receives logs keeps SSE-S3 (test below)
 
 
 def test_adds_sse_s3_after_the_bucket_and_its_configuration(snapshot) -> None:
@@ -45,12 +46,12 @@ def test_adds_sse_s3_after_the_bucket_and_its_configuration(snapshot) -> None:
 
 
 def test_kms_option(snapshot) -> None:
-    assert check_fix(R, BUCKET, rule_options=KMS) == snapshot
+    assert check_fix(R, DATA, rule_options=KMS) == snapshot
 
 
 def test_kms_is_unsafe_and_held_back() -> None:
-    out, result = fix(R, BUCKET, unsafe=False, rule_options=KMS)
-    assert out["main.tf"] == BUCKET
+    out, result = fix(R, DATA, unsafe=False, rule_options=KMS)
+    assert out["main.tf"] == DATA
     (held,) = result.remaining
     assert held.held_back and held.safety == "unsafe" and held.impact == "in-place update"
 
@@ -61,7 +62,7 @@ def test_sse_s3_is_safe() -> None:
 
 
 def test_kms_key_arn_option_is_quoted() -> None:
-    out, _ = fix(R, BUCKET, rule_options={"TFX130": {"sse-algorithm": "aws:kms",
+    out, _ = fix(R, DATA, rule_options={"TFX130": {"sse-algorithm": "aws:kms",
                                                       "kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k"}})
     assert 'kms_master_key_id = "arn:aws:kms:us-east-1:111122223333:key/k"' in out["main.tf"]
 
@@ -186,3 +187,61 @@ def test_conditional_between_two_module_buckets_reports_without_fix() -> None:
     files = {"main.tf": BUCKET + 'resource "aws_s3_bucket" "other" {}\n',
              "sse.tf": SSE.format(name="x", bucket="var.a ? aws_s3_bucket.logs.id : aws_s3_bucket.other.id")}
     assert unchanged(R, files) and findings(R, files) == [("TFX130", 1, False), ("TFX130", 16, False)]
+
+
+KMS_ONLY = {"TFX130": {"sse-algorithm": "aws:kms"}}
+LOGGED = """\
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+
+resource "aws_s3_bucket" "access" {
+  bucket = "acme-access"
+}
+
+resource "aws_s3_bucket_logging" "data" {
+  bucket        = aws_s3_bucket.data.id
+  target_bucket = aws_s3_bucket.access.id
+  target_prefix = "data/"
+}
+"""
+
+
+def test_kms_without_key_id_creates_one_key_for_the_module(snapshot) -> None:
+    assert check_fix(R, LOGGED, rule_options=KMS_ONLY) == snapshot
+    out, result = fix(R, LOGGED, rule_options=KMS_ONLY)
+    assert 'resource "aws_kms_key" "s3"' in out["security.tf"]
+    assert out["security.tf"].count('resource "aws_kms_key"') == 1
+    assert "kms_master_key_id = aws_kms_key.s3.arn" in out["main.tf"]
+    assert "bucket_key_enabled = true" in out["main.tf"]
+
+
+def test_log_targets_keep_sse_s3_with_the_kms_option() -> None:
+    out, result = fix(R, LOGGED, rule_options=KMS_ONLY)
+    configs = out["main.tf"].split('resource "aws_s3_bucket_server_side_encryption_configuration"')[1:]
+    by_bucket = {c.split('"')[1]: c for c in configs}
+    assert 'sse_algorithm = "AES256"' in by_bucket["access"] and "aws:kms" in by_bucket["data"]
+    (record,) = [r for r in result.fixed if "access" in r.message]
+    assert "delivered only to SSE-S3 buckets" in record.message and record.safety == "safe"
+
+
+def test_kms_option_reuses_the_module_key() -> None:
+    text = ('resource "aws_kms_key" "logs" {\n  enable_key_rotation = true\n}\n\n'
+            'resource "aws_kms_key" "bucket" {\n  enable_key_rotation = true\n}\n\n' + DATA)
+    out, _ = fix(R, text, rule_options=KMS_ONLY)
+    assert set(out) == {"main.tf"} and "kms_master_key_id = aws_kms_key.bucket.arn" in out["main.tf"]
+
+
+def test_kms_option_provider_alias_and_expression() -> None:
+    text = 'resource "aws_s3_bucket" "b" {\n  provider = aws.dr\n  bucket   = "acme-dr"\n}\n'
+    out, _ = fix(R, text, rule_options=KMS_ONLY)
+    assert "aws_kms_key.s3_dr.arn" in out["main.tf"] and "provider                = aws.dr" in out["security.tf"]
+    text = 'resource "aws_s3_bucket" "b" {\n  provider = aws[each.key]\n  bucket   = "acme-dr"\n}\n'
+    assert findings(R, text, rule_options=KMS_ONLY) == [("TFX130", 1, False)]
+
+
+def test_kms_key_created_earlier_is_reused() -> None:
+    out, _ = fix(R, DATA, rule_options=KMS_ONLY)
+    later = out["main.tf"] + '\nresource "aws_s3_bucket" "more" {\n  bucket = "acme-more"\n}\n'
+    again, _ = fix(R, {"main.tf": later, "security.tf": out["security.tf"]}, rule_options=KMS_ONLY)
+    assert again["security.tf"] == out["security.tf"]

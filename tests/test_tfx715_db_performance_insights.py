@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import tffix
 from tffix.transforms.rds.db_performance_insights import DbPerformanceInsights as R
 from tffix.transforms.rds.db_performance_insights import class_supported
 
@@ -64,16 +65,38 @@ def test_exact_output() -> None:
                                     '  performance_insights_kms_key_id = aws_kms_key.k.arn\n}\n')
 
 
-@pytest.mark.parametrize("key", [None, '"arn:aws:kms:eu-west-1:111122223333:key/1234abcd"', "var.kms_key_arn",
+@pytest.mark.parametrize("key", ['"arn:aws:kms:eu-west-1:111122223333:key/1234abcd"', "var.kms_key_arn",
                                  "aws_kms_alias.a.target_key_arn"])
-def test_without_a_customer_managed_key_of_the_module_it_reports(key: str | None) -> None:
-    # enabling it without a key would be CKV_AWS_354's failure (issue 13 family 6)
-    line = f"  kms_key_id = {key}\n" if key else ""
-    text = f'resource "aws_db_instance" "db" {{\n  engine = "postgres"\n{line}}}\n'
+def test_a_storage_key_it_cannot_resolve_is_reported(key: str) -> None:
+    # that key is the one to use; enabling it without a key would be CKV_AWS_354's failure (issue 13 family 6)
+    text = f'resource "aws_db_instance" "db" {{\n  engine     = "postgres"\n  kms_key_id = {key}\n}}\n'
     assert unchanged(R, text)
     _, result = fix(R, text)
     (record,) = result.remaining
     assert not record.fixable and "performance_insights_kms_key_id (a customer managed key" in record.message
+
+
+def test_without_a_key_one_is_created_for_the_module(snapshot) -> None:
+    text = ('resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n\n'
+            'resource "aws_db_instance" "b" {\n  engine = "postgres"\n}\n')
+    assert check_fix(R, text) == snapshot
+    out, result = fix(R, text, unsafe=False)
+    assert out == {"main.tf": text} and all(r.held_back for r in result.remaining)  # a new key: unsafe
+    out, _ = fix(R, text)
+    sec = tffix.parse(out["security.tf"], "security.tf")
+    (key,) = sec.find_blocks("resource", "aws_kms_key")
+    assert key.label_values == ["aws_kms_key", "rds"] and "enable_key_rotation     = true" in key.code
+    assert out["main.tf"].count("performance_insights_kms_key_id = aws_kms_key.rds.arn") == 2
+
+
+def test_the_module_key_with_default_policy_is_reused() -> None:
+    text = ('resource "aws_kms_key" "s3" {\n  enable_key_rotation = true\n}\n\n'
+            'resource "aws_kms_key" "database" {\n  enable_key_rotation = true\n}\n\n'
+            'resource "aws_kms_key" "scoped" {\n  policy = data.aws_iam_policy_document.p.json\n}\n\n'
+            'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n')
+    out, result = fix(R, text)
+    assert set(out) == {"main.tf"} and "performance_insights_kms_key_id = aws_kms_key.database.arn" in out["main.tf"]
+    assert result.fixed[0].safety == "unsafe"
 
 
 def test_a_key_already_named_is_kept() -> None:
@@ -149,3 +172,13 @@ def test_multi_file_cluster_engine() -> None:
 def test_suppression_comment() -> None:
     text = '# tffix:ignore[TFX715]\nresource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
     assert unchanged(R, text) and findings(R, text) == []
+
+
+def test_the_created_key_is_found_again_in_a_later_round() -> None:
+    # a database fixed in a later round (another rule held its block) reuses the key made earlier
+    first = 'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n'
+    out, _ = fix(R, first)
+    later = out["main.tf"] + '\nresource "aws_db_instance" "b" {\n  engine = "postgres"\n}\n'
+    again, _ = fix(R, {"main.tf": later, "security.tf": out["security.tf"]})
+    assert again["security.tf"] == out["security.tf"]
+    assert again["main.tf"].count("performance_insights_kms_key_id = aws_kms_key.rds.arn") == 2

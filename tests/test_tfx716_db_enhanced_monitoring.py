@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tffix
+from tffix.engine.rules import rule_examples
 from tffix.transforms.lib.settings import number
 from tffix.transforms.rds.db_enhanced_monitoring import DbEnhancedMonitoring as R
 
-from .rulekit import findings, fix
+from .rulekit import check_fix, findings, fix
 
 MODULE = """\
 resource "aws_db_instance" "missing" {
@@ -48,23 +50,80 @@ resource "aws_db_instance" "expression" {
 """
 
 
-def _records(files):
-    out, result = fix(R, files)
-    assert out == (files if isinstance(files, dict) else {"main.tf": files})
-    assert all(not r.fixable for r in result.remaining)
-    return [(r.path, r.line, r.column, r.message) for r in result.remaining]
-
-
 def test_reports_missing_zero_invalid_and_roleless(snapshot) -> None:
-    records = _records(MODULE)
-    assert [(line, col) for _, line, col, _ in records] == [(1, 1), (9, 25), (16, 25), (23, 25)]
+    _, result = fix(R, MODULE, unsafe=False)
+    records = [(r.line, r.column, r.message, r.fixable) for r in result.remaining]
+    assert [(line, col, fixable) for line, col, _, fixable in records] == [
+        (1, 1, True), (9, 25, True), (16, 25, False), (23, 25, True)]
+    assert all(r.held_back and r.safety == "unsafe" for r in result.remaining if r.fixable)
     assert records == snapshot
+
+
+def test_fix_adds_interval_and_one_shared_role(snapshot) -> None:
+    assert check_fix(R, MODULE) == snapshot
+    out, result = fix(R, MODULE)
+    assert len(result.fixed) == 3
+    assert [(r.line, r.fixable) for r in result.remaining] == [(19, False)]  # 20 s: RDS rejects it, no guess
+    sec = tffix.parse(out["security.tf"], "security.tf")
+    (role,) = sec.find_blocks("resource", "aws_iam_role")
+    (attachment,) = sec.find_blocks("resource", "aws_iam_role_policy_attachment")
+    trust = role.get_attribute("assume_role_policy").value.code
+    assert 'Service = "monitoring.rds.amazonaws.com"' in trust and '"aws:SourceAccount"' in trust
+    assert "AmazonRDSEnhancedMonitoringRole" in attachment.get_attribute("policy_arn").value.code
+    main = out["main.tf"]
+    assert main.count("monitoring_role_arn = aws_iam_role.rds_enhanced_monitoring.arn") == 3
+    assert 'monitoring_interval = "30"' in main  # a valid interval is kept
+
+
+def test_the_example_becomes_use_instead() -> None:
+    example, instead = rule_examples(R)
+    out, _ = fix(R, example)
+    assert out == instead
+
+
+def test_a_role_the_module_has_is_reused() -> None:
+    text = """resource "aws_iam_role" "monitoring" {
+  name = "rds-monitoring"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_db_instance" "db" {
+  engine = "postgres"
+}
+"""
+    out, result = fix(R, text)
+    assert set(out) == {"main.tf"} and "monitoring_role_arn = aws_iam_role.monitoring.arn" in out["main.tf"]
+    assert "the module's aws_iam_role.monitoring" in result.fixed[0].fix
+
+
+def test_interval_option() -> None:
+    text = 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'
+    out, _ = fix(R, text, rule_options={"TFX716": {"interval": 15}})
+    assert "monitoring_interval = 15" in out["main.tf"]
+    assert findings(R, text, rule_options={"TFX716": {"interval": 20}}) == [("TFX716", 1, False)]
+
+
+def test_provider_alias_gets_its_own_role() -> None:
+    text = 'resource "aws_db_instance" "db" {\n  provider = aws.replica\n  engine   = "postgres"\n}\n'
+    out, _ = fix(R, text)
+    assert "aws_iam_role.rds_enhanced_monitoring_replica.arn" in out["main.tf"]
+    sec = tffix.parse(out["security.tf"], "security.tf")
+    assert all(b.get_attribute("provider").value.code.strip() == "aws.replica" for b in sec.body.items)
 
 
 def test_null_counts_as_missing_and_replicas_are_checked() -> None:
     text = ('resource "aws_db_instance" "replica" {\n  replicate_source_db = aws_db_instance.main.identifier\n'
             '  monitoring_interval = null\n}\n')
-    assert findings(R, text) == [("TFX716", 1, False)]
+    assert findings(R, text, unsafe=False) == [("TFX716", 1, True)]
+    out, _ = fix(R, text)
+    assert "monitoring_interval = 60" in out["main.tf"] and "null" not in out["main.tf"]
 
 
 def test_enabled_and_other_resources_are_fine() -> None:
@@ -77,7 +136,8 @@ def test_enabled_and_other_resources_are_fine() -> None:
 def test_multi_file_module() -> None:
     files = {"a.tf": 'resource "aws_db_instance" "a" {\n  engine = "postgres"\n}\n',
              "b.tf": 'resource "aws_rds_cluster_instance" "b" {\n  monitoring_interval = 0\n}\n'}
-    assert [(p, line) for p, line, _, _ in _records(files)] == [("a.tf", 1), ("b.tf", 2)]
+    _, result = fix(R, files, unsafe=False)
+    assert [(r.path, r.line) for r in result.remaining] == [("a.tf", 1), ("b.tf", 2)]
 
 
 def test_suppression_comment() -> None:
@@ -86,9 +146,12 @@ def test_suppression_comment() -> None:
 
 
 def test_number_reader() -> None:
-    import tffix
-
     tree = tffix.parse('x = {\n  a = 60\n  b = "5"\n  c = "abc"\n  d = true\n  e = null\n}\n', "t.tf")
     obj = tree.body.items[0].value
     assert [number(obj.get(k).value) for k in "abcde"] == [
         (True, 60), (True, 5), (False, None), (False, None), (True, None)]
+
+
+def test_rds_custom_is_reported_without_fix() -> None:
+    text = 'resource "aws_db_instance" "db" {\n  engine = "custom-oracle-ee"\n}\n'
+    assert findings(R, text) == [("TFX716", 1, False)]

@@ -264,13 +264,19 @@ def provider_v4(module: Module) -> bool:
 
 
 def meta_args(bucket: BlockRef) -> dict[str, object]:
-    """``count`` / ``for_each`` for a resource that follows ``bucket`` instance by instance."""
+    """``count`` / ``for_each`` for a resource that follows ``bucket`` instance by instance, and
+    the bucket's ``provider`` (a configuration resource must reach the bucket's region and
+    account: through the default provider it would look for the bucket elsewhere)."""
     name = bucket.block.label_values[1]
+    out: dict[str, object] = {}
     if bucket.block.get_attribute("for_each") is not None:
-        return {"for_each": HCL(f"aws_s3_bucket.{name}")}
-    if bucket.block.get_attribute("count") is not None:
-        return {"count": HCL(f"length(aws_s3_bucket.{name})")}
-    return {}
+        out["for_each"] = HCL(f"aws_s3_bucket.{name}")
+    elif bucket.block.get_attribute("count") is not None:
+        out["count"] = HCL(f"length(aws_s3_bucket.{name})")
+    provider = bucket.block.get_attribute("provider")
+    if provider is not None:
+        out["provider"] = HCL(provider.value.code.strip())
+    return out
 
 
 def bucket_ref(bucket: BlockRef) -> HCL:

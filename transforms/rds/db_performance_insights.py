@@ -18,6 +18,7 @@ from tffix.engine.rules import (
 from tffix.syntax import cst
 from tffix.syntax.build import HCL
 from tffix.transforms.lib.settings import attribute, setting_findings, text
+from tffix.transforms.lib.supporting import provider_of, rds_key
 
 SETTING = "performance_insights_enabled"
 KEY = "performance_insights_kms_key_id"
@@ -107,11 +108,20 @@ class DbPerformanceInsights(Rule):
     (`performance_insights_retention_period`) is free. Its data would be encrypted with the
     AWS managed `aws/rds` key unless `performance_insights_kms_key_id` names one, which is a
     failure of its own (Checkov CKV_AWS_354), so the fix also sets
-    `performance_insights_kms_key_id` to the customer managed key of the database's storage
+    `performance_insights_kms_key_id`: to the customer managed key of the database's storage
     (`kms_key_id` of the instance or of its cluster, when it is an `aws_kms_key` of the
-    module); a database without one is reported without a fix, since a key for it is the
-    owner's choice and cannot be changed once set. Turning a literal
-    `false` into `true` is **unsafe**: it reverses an explicit choice.
+    module), which keeps the fix safe; else (**unsafe**) to the module's key for RDS
+    (`transforms/lib/supporting.py`): an `aws_kms_key` of the module with the same provider
+    whose policy lets the account's IAM policies decide (no `policy`, or an Allow of `kms:*`
+    to the account root; preferring a label that says db / rds), or a new
+    `aws_kms_key.rds` in `security.tf` with rotation on and that default key policy written
+    out (RDS uses the key through grants with the caller's permissions, as it does the AWS
+    managed `aws/rds` key; there is no service principal to scope it to). A new key is
+    billed monthly, and the Performance Insights key cannot be changed once set. Reported
+    without a fix: a database whose storage names a key tffix cannot resolve to one of the
+    module (`var.kms_key_arn`, a literal ARN, a cluster of another module: that key is
+    usually the one to use), and one whose `provider` is an expression.
+    Turning a literal `false` into `true` is **unsafe**: it reverses an explicit choice.
 
     Since the Performance Insights console reached end of life in 2026, the data it collects is
     shown in CloudWatch Database Insights (Standard mode); the argument and the API are
@@ -119,7 +129,8 @@ class DbPerformanceInsights(Rule):
     left to the owner.
 
     ## Deployment impact
-    In-place update (`ModifyDBInstance`), without downtime.
+    In-place update (`ModifyDBInstance`), without downtime; plus the new key and data
+    sources when one is created.
 
     ## References
     - Terraform AWS provider docs `aws_db_instance` / `aws_rds_cluster_instance`:
@@ -189,17 +200,34 @@ class DbPerformanceInsights(Rule):
     def _with_key(module: Module, ref: BlockRef, f: Finding) -> None:
         """Performance Insights data is encrypted with the ``aws/rds`` key unless a key is
         named, which a scanner reports next (CKV_AWS_354). The fix names the customer
-        managed key the database's storage already uses; without one it only reports."""
+        managed key the database's storage already uses; else the module's key for RDS
+        (``lib/supporting.py``: a key with the default policy, or one created for RDS)."""
         assert f.fix is not None
-        key = _storage_key(module, ref.block)
-        if key is None:
-            f.fix = None
-            f.message += (f"; set it together with {KEY} (a customer managed key: the database has none to reuse, "
-                          "and once set the key cannot be changed)")
-            return
         apply, block = f.fix.apply, ref.block
-        f.fix.apply = lambda: (apply(), edit.set_attribute(block, KEY, HCL(key), after=SETTING))[0]
-        f.fix.description += f" with {KEY} = {key} (the key of the database's storage)"
+        key = _storage_key(module, ref.block)
+        if key is not None:
+            f.fix.apply = lambda: (apply(), edit.set_attribute(block, KEY, HCL(key), after=SETTING))[0]
+            f.fix.description += f" with {KEY} = {key} (the key of the database's storage)"
+            return
+        provider = provider_of(block)
+        if provider is None or _storage_key_written(module, block):
+            f.fix = None
+            why = ("the database's provider is an expression" if provider is None else
+                   "its storage uses a key tffix cannot resolve to one of the module, which is usually the one to use")
+            f.message += (f"; set it together with {KEY} (a customer managed key; once set the key cannot be "
+                          f"changed; not fixed: {why})")
+            return
+        support = rds_key(module, provider)
+
+        def run() -> None:
+            support.apply(module)
+            apply()
+            edit.set_attribute(block, KEY, HCL(support.expression), after=SETTING)
+
+        f.fix.apply = run
+        f.fix.scope = (*f.fix.scope, *support.scope)
+        f.fix.safety = UNSAFE  # a new key costs money; a key, once set, cannot be changed
+        f.fix.description += f" with {KEY} = {support.describe()}"
 
     @staticmethod
     def _engine(module: Module, expr: cst.Node) -> tuple[bool, str | None]:
@@ -214,6 +242,20 @@ class DbPerformanceInsights(Rule):
             if engine is not None:
                 return text(engine.value)
         return False, None
+
+
+def _storage_key_written(module: Module, block: cst.Block) -> bool:
+    """The database (or its cluster) names a storage key, or may: ``kms_key_id`` is set, or
+    the cluster it belongs to is not a cluster of the module."""
+    if attribute(block, "kms_key_id") is not None:
+        return True
+    cluster = block.get_attribute("cluster_identifier")
+    if cluster is None:
+        return False
+    target = module.resolve(cluster.value)
+    if target is None or target.block.label_values[:1] != ["aws_rds_cluster"]:
+        return True
+    return attribute(target.block, "kms_key_id") is not None
 
 
 def _storage_key(module: Module, block: cst.Block) -> str | None:

@@ -22,11 +22,13 @@ from tffix.syntax.parser import parse_expression
 from tffix.transforms.lib.s3 import (
     bucket_ref,
     insertion_point,
+    log_targets,
     meta_args,
     provider_v4,
     satellites,
     unique_name,
 )
+from tffix.transforms.lib.supporting import Support, provider_of, s3_key
 
 SSE_TYPE = "aws_s3_bucket_server_side_encryption_configuration"
 ALGORITHMS = ("AES256", "aws:kms")
@@ -61,8 +63,22 @@ class S3BucketEncryption(Rule):
     (after the bucket's other configuration resources that follow it), named after the
     bucket and pointing at `aws_s3_bucket.<name>.id`. It uses SSE-S3 (`AES256`) by default;
     with the option `sse-algorithm = "aws:kms"` it writes SSE-KMS with `bucket_key_enabled =
-    true`, and `kms-key-id` names the key (`aws_kms_key.s3.arn`, a variable, or a key ARN;
-    without it S3 uses the AWS managed key `aws/s3`).
+    true` (an S3 Bucket Key: far fewer KMS requests), and `kms-key-id` names the key
+    (`aws_kms_key.s3.arn`, a variable, or a key ARN). Without `kms-key-id`, the key is the
+    module's (`transforms/lib/supporting.py`): an `aws_kms_key` with the bucket's provider
+    whose policy lets the account's IAM policies decide (no `policy`, or an Allow of `kms:*`
+    to the account root; preferring a label that says s3 / bucket), or a new
+    `aws_kms_key.s3` in `security.tf` (rotation on, AWS's default key policy written out: S3
+    uses the key with the caller's permissions, through `kms:ViaService`, so there is no
+    service principal to scope it to), shared by every bucket of the module. A bucket that
+    receives logs (S3 server access logs, load balancer logs and the other log targets
+    TFX706 recognizes) gets SSE-S3 even then, and the message says why: S3 server access
+    logging and Elastic Load Balancing deliver logs only to buckets encrypted with SSE-S3.
+
+    The default stays SSE-S3, because SSE-KMS changes who can read the data (every reader
+    and writer, including other accounts and delivery services, then needs the key),
+    costs money (a key per month, and KMS requests), and cannot be undone for the objects
+    written meanwhile; it is the owner's choice, made once in the config.
 
     A bucket counts as configured when any encryption configuration of the module points at
     it: by reference (`aws_s3_bucket.b.id`, `.bucket`, `aws_s3_bucket.b[count.index].id`,
@@ -109,7 +125,7 @@ class S3BucketEncryption(Rule):
       }
     }
     ```
-    With `.tffix.toml`:
+    In `pyproject.toml`:
     ```toml
     [tool.tffix.rules.TFX130]
     sse-algorithm = "aws:kms"
@@ -123,11 +139,12 @@ class S3BucketEncryption(Rule):
     SSE-S3 (that is the drift correction; nothing loses access).
     **Unsafe** for SSE-KMS: every reader and writer of new objects (roles, other accounts,
     services such as CloudFront or log delivery) then also needs `kms:Decrypt` /
-    `kms:GenerateDataKey` on the key, which the fix cannot grant.
+    `kms:GenerateDataKey` on the key, which the fix cannot grant, and a new key is billed.
 
     ## Deployment impact
-    In-place: the plan adds one resource (an S3 `PutBucketEncryption` call); the bucket and
-    its objects are not replaced, and existing objects keep the encryption they were written
+    In-place: the plan adds one resource (an S3 `PutBucketEncryption` call), and for SSE-KMS
+    without `kms-key-id` possibly the module's new key and data sources; the bucket and its
+    objects are not replaced, and existing objects keep the encryption they were written
     with.
 
     ## References
@@ -136,14 +153,17 @@ class S3BucketEncryption(Rule):
       `aws:kms`, `kms_master_key_id`, `rule.bucket_key_enabled`; added in provider 4.0 when
       the bucket's inline blocks were split out)
     - AWS S3 User Guide, "Setting default server-side encryption behavior": since
-      2023-01-05 S3 applies SSE-S3 to all new objects by default
+      2023-01-05 S3 applies SSE-S3 to all new objects by default; "Reducing the cost of
+      SSE-KMS with Amazon S3 Bucket Keys"; "Enabling Amazon S3 server access logging" (the
+      destination bucket may use SSE-S3 only); Elastic Load Balancing User Guide, "Access
+      logs for your Application Load Balancer" (the bucket must use SSE-S3)
     - Seed 000 §1 "Missing KMS encryption", seed 004 "Missing Encryption" (`../shared/seeds`)
-    - Checkov: none mapped (checked with checkov 3.3.30, `bench/checkov_mapping.py`).
-      CKV_AWS_19 (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any
-      encryption configuration, so it never fails on a bucket this rule fixes; CKV_AWS_145
-      (`S3KMSEncryptedByDefault.yaml`, SSE-KMS) fails before and after the default SSE-S3 fix
-      and is resolved only with `sse-algorithm = "aws:kms"`. `#checkov:skip=` comments for
-      either id still silence the rule (`checkov_skips`)
+    - Checkov CKV_AWS_145 (`S3KMSEncryptedByDefault.yaml`, SSE-KMS by default): resolved
+      only with `sse-algorithm = "aws:kms"` (`bench/mapping_cases/TFX130/kms`, checkov 3.3.30,
+      `bench/checkov_mapping.py`); the default SSE-S3 fix leaves it failing. CKV_AWS_19
+      (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any encryption
+      configuration, so it never fails on a bucket this rule fixes; `#checkov:skip=` comments
+      for it still silence the rule (`checkov_skips`)
     - Trivy AWS-0088, AWS-0132 (trivy-checks `checks/cloud/aws/s3/enable_bucket_encryption.rego`,
       `encryption_customer_key.rego`; not checked here)
     """
@@ -154,7 +174,8 @@ class S3BucketEncryption(Rule):
     fix_availability = FIX_SOMETIMES
     safety = SAFE
     impact = IMPACT_IN_PLACE
-    checkov_skips = ("CKV_AWS_19", "CKV_AWS_145")
+    checkov = ("CKV_AWS_145",)  # resolved with sse-algorithm = "aws:kms" (bench/mapping_cases/TFX130/kms)
+    checkov_skips = ("CKV_AWS_19",)
     trivy = ("AWS-0088", "AWS-0132")
     options = {"sse-algorithm": "AES256", "kms-key-id": ""}
 
@@ -169,6 +190,7 @@ class S3BucketEncryption(Rule):
             config_problem = f"the kms-key-id option {key_option!r} is not an ARN, key id, alias or expression"
         existing = satellites(module, SSE_TYPE)
         v4 = provider_v4(module)
+        logs = log_targets(module) if algorithm == "aws:kms" else set()
         for ref in module.resources("aws_s3_bucket"):
             if len(ref.block.labels) < 2 or _has_inline(ref.block) or existing.of(ref):
                 continue
@@ -186,17 +208,34 @@ class S3BucketEncryption(Rule):
                 yield self.finding(ref.file, ref.block, f"{message}; not fixed: {'; '.join(reasons)}",
                                    block=ref.block)
                 continue
-            kms = algorithm == "aws:kms"
+            kms = algorithm == "aws:kms" and id(ref.block) not in logs
+            support: Support | None = None
+            note = ""
+            if algorithm == "aws:kms" and not kms:
+                note = ("; SSE-S3, not SSE-KMS: it receives logs, and S3 server access logs and load balancer "
+                        "logs are delivered only to SSE-S3 buckets")
+            if kms and key is None:
+                provider = provider_of(ref.block)
+                if provider is None:
+                    yield self.finding(ref.file, ref.block, f"{message}; not fixed: the bucket's provider is an "
+                                       "expression, so tffix cannot tell which key to use (set kms-key-id)",
+                                       block=ref.block)
+                    continue
+                support = s3_key(module, provider)
+            key_text = key if key is not None else HCL(support.expression) if support is not None else None
             yield self.finding(
-                ref.file, ref.block, message, block=ref.block,
-                fix=lambda ref=ref, kms=kms, key=key: self._apply(module, ref, kms, key),
-                scope=(ref.block, insertion_point(module, ref)),
-                description=f"add {SSE_TYPE} ({'SSE-KMS' if kms else 'SSE-S3'})",
+                ref.file, ref.block, message + note, block=ref.block,
+                fix=lambda ref=ref, kms=kms, k=key_text, support=support: self._apply(module, ref, kms, k, support),
+                scope=(ref.block, insertion_point(module, ref), *(support.scope if support is not None else ())),
+                description=f"add {SSE_TYPE} ({'SSE-KMS' if kms else 'SSE-S3'}"
+                            + (f" with {support.describe()}" if support is not None else "") + ")",
                 safety=UNSAFE if kms else SAFE, impact=IMPACT_IN_PLACE,
             )
 
     @staticmethod
-    def _apply(module: Module, bucket: BlockRef, kms: bool, key: HCL | None) -> None:
+    def _apply(module: Module, bucket: BlockRef, kms: bool, key: HCL | None, support: Support | None) -> None:
+        if support is not None:
+            support.apply(module)
         default: dict[str, object] = {"sse_algorithm": "aws:kms" if kms else "AES256"}
         if kms and key is not None:
             default["kms_master_key_id"] = key

@@ -5,26 +5,45 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tffix import edit
 from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import (
-    DISPLAY_ONLY,
-    FIX_NEVER,
-    IMPACT_NONE,
+    FIX_SOMETIMES,
+    IMPACT_IN_PLACE,
+    UNSAFE,
     Finding,
     Rule,
     literal,
 )
+from tffix.syntax.build import NewBlock
 from tffix.transforms.lib.s3 import (
     TOKENS,
     VERSIONING_TYPE,
+    bucket_ref,
+    insertion_point,
     log_targets,
+    meta_args,
     module_inputs,
+    provider_v4,
     satellites,
+    unique_name,
     versioning_status,
 )
 from tffix.transforms.lib.settings import nested, truth
 
 LIFECYCLE_TYPE = "aws_s3_bucket_lifecycle_configuration"
+RULE_ID = "abort-incomplete-uploads-expire-noncurrent-versions"
+# the AWS limits: days_after_initiation and noncurrent_days are positive integers,
+# newer_noncurrent_versions 1-100 (S3 API NoncurrentVersionExpiration)
+DEFAULTS = {"abort-incomplete-days": 7, "noncurrent-days": 90, "newer-noncurrent-versions": 10,
+            "log-expiration-days": 0}
+
+
+def _option(options: dict[str, Any], name: str, low: int, high: int | None) -> int | None:
+    value = options.get(name, DEFAULTS[name])
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        return None
+    return value
 
 
 def _names(bucket: BlockRef) -> list[str]:
@@ -60,27 +79,32 @@ def versioned(module: Module, bucket: BlockRef) -> bool:
 class S3Lifecycle(Rule):
     """
     ## What it does
-    Reports an `aws_s3_bucket` without a lifecycle configuration in the module: no
+    Finds an `aws_s3_bucket` without a lifecycle configuration in the module: no
     `aws_s3_bucket_lifecycle_configuration` (provider v4+) whose `bucket` names it (by
     reference, including `aws_s3_bucket.b[count.index].id` and `each.value.id` under
     `for_each = aws_s3_bucket.b`, or by its literal name) and no inline `lifecycle_rule` block
-    (provider v3 style, also as a `dynamic` block). Display only. The message says what the
-    rule should do for the kind of bucket it sees:
+    (provider v3 style, also as a `dynamic` block), and adds one right after the bucket (and
+    the configuration resources that follow it), named after the bucket, with the bucket's
+    `count` / `for_each` and `provider`. Its one rule (`filter {}`: every object) only
+    removes what nobody can read any more:
 
-    - a bucket whose label or literal name says it holds Terraform state (`terraform_state`,
-      `acme-tfstate`): expire **noncurrent versions only** and abort incomplete multipart
-      uploads; never expire current objects (that deletes the state);
-    - a versioned bucket (`aws_s3_bucket_versioning` with `status = "Enabled"`, or inline
-      `versioning { enabled = true }`): expire noncurrent versions;
-    - a bucket that receives logs (the targets TFX706 recognizes: logging targets, load
-      balancer / CloudFront / flow log / CloudTrail destinations, log-delivery ACLs and
-      policies): expire the logs after the retention period;
-    - any other bucket: abort incomplete multipart uploads and expire or transition what is
-      not needed forever.
+    - `abort_incomplete_multipart_upload` after 7 days (option `abort-incomplete-days`):
+      the parts of uploads that never completed;
+    - `noncurrent_version_expiration` after 90 days, keeping the newest 10 noncurrent
+      versions of each object (options `noncurrent-days`, 0 to leave old versions alone, and
+      `newer-noncurrent-versions`, 0 for no minimum): old versions of a versioned bucket (the
+      rule does nothing while versioning is off, and is in place if it is turned on);
+    - current objects are never expired, except, with the option `log-expiration-days`
+      (default 0: off), in buckets that receive logs (the targets TFX706 recognizes: logging
+      targets, load balancer / CloudFront / flow log / CloudTrail destinations, log-delivery
+      ACLs and policies), and never in a bucket whose name says it holds Terraform state.
 
-    Left alone: buckets passed to a `module` call (the module may manage their lifecycle),
-    and every bucket of a module with an `aws_s3_bucket_lifecycle_configuration` whose
-    `bucket` is an expression tffix cannot follow (it may cover any of them).
+    The message says what else to consider for the kind of bucket: expiring logs after the
+    retention period, transitions for data not needed forever. Left alone: buckets passed to
+    a `module` call (the module may manage their lifecycle), and every bucket of a module
+    with an `aws_s3_bucket_lifecycle_configuration` whose `bucket` is an expression tffix
+    cannot follow (it may cover any of them). Reported without a fix: options out of range,
+    and a module that pins the AWS provider below 4.0 (no separate lifecycle resource).
 
     ## Why is this bad?
     Without a lifecycle configuration S3 keeps every object, every noncurrent version of a
@@ -99,64 +123,62 @@ class S3Lifecycle(Rule):
 
     ## Use instead
     ```hcl
-    # file: lifecycle.tf
+    resource "aws_s3_bucket" "artifacts" {
+      bucket = "acme-build-artifacts"
+    }
+
     resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
       bucket = aws_s3_bucket.artifacts.id
 
       rule {
-        id     = "expire-artifacts"
+        id     = "abort-incomplete-uploads-expire-noncurrent-versions"
         status = "Enabled"
-        filter {}
 
-        expiration {
-          days = 90
-        }
+        filter {}
 
         abort_incomplete_multipart_upload {
           days_after_initiation = 7
         }
-      }
-    }
-    ```
-    For a Terraform state bucket (versioned), keep every current object and only clean up
-    old versions:
-    ```hcl
-    # file: lifecycle.tf
-    resource "aws_s3_bucket_lifecycle_configuration" "terraform_state" {
-      bucket = aws_s3_bucket.terraform_state.id
-
-      rule {
-        id     = "expire-old-state-versions"
-        status = "Enabled"
-        filter {}
 
         noncurrent_version_expiration {
           noncurrent_days           = 90
           newer_noncurrent_versions = 10
         }
-
-        abort_incomplete_multipart_upload {
-          days_after_initiation = 7
-        }
       }
     }
     ```
+    In `pyproject.toml`, logs kept for a year and old versions for 30 days:
+    ```toml
+    [tool.tffix.rules.TFX808]
+    noncurrent-days     = 30
+    log-expiration-days = 365
+    ```
 
     ## Fix safety
-    No fix: how long data must be kept is a business and compliance decision tffix cannot
-    make, and an expiration rule deletes data for good.
+    **Unsafe**: an expiration deletes data for good, and how long data must be kept is a
+    business and compliance decision. The defaults delete only what is already hidden: parts
+    of uploads abandoned for a week, and versions that have been noncurrent for 90 days
+    beyond the newest 10 of each object; current objects stay (unless you set
+    `log-expiration-days`). A bucket whose retention rules require every version (Object
+    Lock buckets already protect theirs; legal or audit archives) should set
+    `noncurrent-days = 0` or ignore the rule. Only one lifecycle configuration may exist per
+    bucket: one managed outside this module would be replaced by this one.
 
     ## Deployment impact
-    None (display only). Adding a lifecycle configuration yourself is an in-place change
-    (`PutBucketLifecycleConfiguration`); S3 then applies the rules asynchronously, and
-    expired objects cannot be recovered.
+    In-place: the plan adds one resource (`PutBucketLifecycleConfiguration`); S3 then
+    applies the rules asynchronously (within a day or two), and expired versions and parts
+    cannot be recovered.
 
     ## References
     - Terraform AWS provider docs, `aws_s3_bucket_lifecycle_configuration` (`rule.status`,
       `rule.filter`, `expiration`, `noncurrent_version_expiration.noncurrent_days` /
       `newer_noncurrent_versions`, `abort_incomplete_multipart_upload.days_after_initiation`;
       added in 4.0 when the bucket's inline `lifecycle_rule` was deprecated; do not combine
-      both on one bucket)
+      both on one bucket; `filter {}` applies a rule to every object)
+    - S3 API `NoncurrentVersionExpiration` (`NewerNoncurrentVersions` 1-100),
+      `AbortIncompleteMultipartUpload` (`DaysAfterInitiation`); Checkov CKV_AWS_300
+      ("Ensure S3 lifecycle configuration sets period for aborting failed uploads"), which
+      the added configuration passes
     - Amazon S3 User Guide, "Managing your storage lifecycle" (incomplete multipart uploads
       and noncurrent versions are billed until removed)
     - Checkov CKV2_AWS_61 (`checkov/terraform/checks/graph_checks/aws/S3BucketLifecycle.yaml`:
@@ -169,10 +191,11 @@ class S3Lifecycle(Rule):
     id = "TFX808"
     name = "s3-lifecycle"
     summary = "S3 buckets have a lifecycle configuration"
-    fix_availability = FIX_NEVER
-    safety = DISPLAY_ONLY
-    impact = IMPACT_NONE
+    fix_availability = FIX_SOMETIMES
+    safety = UNSAFE
+    impact = IMPACT_IN_PLACE
     checkov = ("CKV2_AWS_61",)
+    options = dict(DEFAULTS)
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         buckets = [ref for ref in module.resources("aws_s3_bucket") if len(ref.block.labels) > 1]
@@ -181,28 +204,78 @@ class S3Lifecycle(Rule):
         configs = satellites(module, LIFECYCLE_TYPE)
         if configs.unknown:
             return
+        abort = _option(options, "abort-incomplete-days", 1, None)
+        noncurrent = _option(options, "noncurrent-days", 0, None)
+        keep = _option(options, "newer-noncurrent-versions", 0, 100)
+        log_days = _option(options, "log-expiration-days", 0, None)
+        problem = ""
+        if abort is None or noncurrent is None or keep is None or log_days is None:
+            problem = ("the options abort-incomplete-days (>= 1), noncurrent-days (>= 0, 0: keep old versions), "
+                       "newer-noncurrent-versions (0-100) and log-expiration-days (>= 0) must be whole numbers "
+                       "in range")
+        elif not provider_v4(module):
+            problem = f"the AWS provider is pinned below 4.0, which has no {LIFECYCLE_TYPE}"
         targets: set[int] | None = None
         for ref in buckets:
             if any(nested(ref.block, "lifecycle_rule")) or configs.of(ref) or module_inputs(module, ref):
                 continue
             if targets is None:
                 targets = log_targets(module)
-            head = f"{ref.address} has no lifecycle configuration"
-            if state_bucket(ref):
-                kept = ("old state versions are kept forever" if versioned(module, ref)
-                        else "once versioned (as a state bucket should be, TFX132) old state versions are kept forever")
-                message = (f"{ref.address} looks like a Terraform state bucket and has no lifecycle configuration, so "
-                           f"{kept}; add an aws_s3_bucket_lifecycle_configuration that "
-                           f"expires noncurrent versions and aborts incomplete multipart uploads, and never expires "
-                           f"current objects")
-            elif versioned(module, ref):
-                message = (f"{head} and is versioned, so every overwritten or deleted object is kept forever as a "
-                           f"noncurrent version; add an aws_s3_bucket_lifecycle_configuration with "
-                           f"noncurrent_version_expiration and abort_incomplete_multipart_upload")
-            elif id(ref.block) in targets:
-                message = (f"{head} and receives logs, which then grow forever; add an "
-                           f"aws_s3_bucket_lifecycle_configuration that expires them after the retention period")
-            else:
-                message = (f"{head}; add an aws_s3_bucket_lifecycle_configuration that aborts incomplete multipart "
-                           f"uploads and expires or transitions objects that are not needed forever")
-            yield self.finding(ref.file, ref.block, message, block=ref.block)
+            message = self._message(module, ref, targets)
+            if problem:
+                yield self.finding(ref.file, ref.block, f"{message} (not fixed: {problem})", block=ref.block)
+                continue
+            expire = log_days if id(ref.block) in targets and not state_bucket(ref) else 0
+            what = [f"aborts incomplete multipart uploads after {abort} days"]
+            if noncurrent:
+                what.append(f"expires noncurrent versions after {noncurrent} days"
+                            + (f", keeping the newest {keep}" if keep else ""))
+            if expire:
+                what.append(f"expires the logs after {expire} days")
+            yield self.finding(
+                ref.file, ref.block, message, block=ref.block,
+                fix=lambda ref=ref, expire=expire: self._apply(module, ref, abort, noncurrent, keep,  # type: ignore
+                                                               expire),
+                scope=(ref.block, insertion_point(module, ref)),
+                description=f"add {LIFECYCLE_TYPE} that {' and '.join(what)}")
+
+    @staticmethod
+    def _apply(module: Module, bucket: BlockRef, abort: int, noncurrent: int, keep: int, expire: int) -> None:
+        rule: dict[str, object] = {
+            "id": RULE_ID if not expire else "expire-logs-" + RULE_ID,
+            "status": "Enabled",
+            "filter": NewBlock("filter"),
+            "abort_incomplete_multipart_upload": NewBlock("abort_incomplete_multipart_upload",
+                                                          body={"days_after_initiation": abort}),
+        }
+        if expire:
+            rule["expiration"] = NewBlock("expiration", body={"days": expire})
+        if noncurrent:
+            body: dict[str, object] = {"noncurrent_days": noncurrent}
+            if keep:
+                body["newer_noncurrent_versions"] = keep
+            rule["noncurrent_version_expiration"] = NewBlock("noncurrent_version_expiration", body=body)
+        body = {**meta_args(bucket), "bucket": bucket_ref(bucket), "rule": NewBlock("rule", body=rule)}
+        name = unique_name(module, LIFECYCLE_TYPE, bucket.block.label_values[1])
+        edit.append_block(bucket.file.tree, NewBlock("resource", [LIFECYCLE_TYPE, name], body),
+                          after=insertion_point(module, bucket))
+
+    @staticmethod
+    def _message(module: Module, ref: BlockRef, targets: set[int]) -> str:
+        head = f"{ref.address} has no lifecycle configuration"
+        if state_bucket(ref):
+            kept = ("old state versions are kept forever" if versioned(module, ref)
+                    else "once versioned (as a state bucket should be, TFX132) old state versions are kept forever")
+            return (f"{ref.address} looks like a Terraform state bucket and has no lifecycle configuration, so "
+                    f"{kept}; add an aws_s3_bucket_lifecycle_configuration that "
+                    f"expires noncurrent versions and aborts incomplete multipart uploads, and never expires "
+                    f"current objects")
+        if versioned(module, ref):
+            return (f"{head} and is versioned, so every overwritten or deleted object is kept forever as a "
+                    f"noncurrent version; add an aws_s3_bucket_lifecycle_configuration with "
+                    f"noncurrent_version_expiration and abort_incomplete_multipart_upload")
+        if id(ref.block) in targets:
+            return (f"{head} and receives logs, which then grow forever; add an "
+                    f"aws_s3_bucket_lifecycle_configuration that expires them after the retention period")
+        return (f"{head}; add an aws_s3_bucket_lifecycle_configuration that aborts incomplete multipart "
+                f"uploads and expires or transitions objects that are not needed forever")

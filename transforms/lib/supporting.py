@@ -1,0 +1,517 @@
+"""Supporting resources a fix needs and the module may lack: a customer managed KMS key a
+service may use, an IAM role a service may assume, and the data sources their policies read.
+
+A fix asks for one (``logs_key``, ``rds_key``, ``s3_key``, ``rds_monitoring_role``) and gets a
+``Support``: the expression to write (``aws_kms_key.cloudwatch_logs.arn``), the module's
+resource it reuses, or the blocks to create. The rules every answer follows:
+
+* **Reuse first.** A resource of the module that provably fits is used: a key whose policy
+  lets the service's principal use it, a role trusted by the service, a key the resource's
+  own storage already uses (the rule decides that one). Nothing is reused that tffix cannot
+  read (a policy from a variable, a key with ``count``).
+* **One per module, provider and purpose.** A created resource has a deterministic address
+  from its purpose and the provider it is for (``aws_kms_key.cloudwatch_logs``, with the
+  alias as a suffix: ``aws_kms_key.cloudwatch_logs_west``), so every fix of one run that
+  needs it computes the same address. ``Support.apply`` creates each block only when no
+  block of that address exists *at the moment the fix is applied*: within a round the
+  engine applies fixes one after the other on the same trees, so the second fix finds the
+  first one's block and only refers to it; in later rounds the re-parsed module has it and
+  the fix reuses it (it fits by construction). A label taken by a resource that does not
+  fit gets a numbered one (``cloudwatch_logs_2``), the same for every fix of the round.
+* **The provider is respected.** A resource with ``provider = aws.west`` gets supporting
+  resources and data sources with ``provider = aws.west``; a provider tffix cannot read
+  (``provider = aws[each.key]``) gets no fix.
+* **Where they go**: appended to ``security.tf`` in the module (created when missing,
+  reused when the module has one). One file holds what the fixes add for the whole module,
+  so a reviewer sees the new keys and roles together, a later fix appends beside them, and
+  the user's files change only where the resource being fixed is. The scope of such a fix
+  is its own block plus a private marker (an object no other fix shares), which the engine
+  reads as "may also edit other files of the module": it may append to ``security.tf`` even
+  when another fix of the same round created it, without serialising the round.
+* **Facts not known statically** (region, account, partition) come from the data sources
+  ``aws_region``, ``aws_caller_identity`` and ``aws_partition``: an existing one of the
+  module with the same provider and no ``count`` / ``for_each`` is reused, else one named
+  ``current`` (or after the provider alias) is added.
+* **What is created passes the rules itself**: keys rotate (``enable_key_rotation``), have a
+  key policy with the account's root statement (so the key stays manageable through IAM)
+  and a statement for the service only, scoped by encryption context or ``kms:ViaService``
+  and the calling account; roles trust only the service, with an ``aws:SourceAccount``
+  condition, and get only the AWS managed policy made for the purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tffix import edit
+from tffix.engine.module import BlockRef, Module
+from tffix.syntax import cst
+from tffix.syntax.build import HCL, NewBlock, render
+from tffix.syntax.strings import HOLE
+from tffix.transforms.lib.policies import Stmt, statements_of, texts
+
+__all__ = [
+    "SUPPORT_FILE", "Provider", "Support", "provider_of", "logs_key", "rds_key", "s3_key", "rds_monitoring_role",
+    "key_arn", "data_source",
+]
+
+SUPPORT_FILE = "security.tf"
+
+# data source type -> the attribute every generated expression reads
+_REGION = "aws_region"
+_ACCOUNT = "aws_caller_identity"
+_PARTITION = "aws_partition"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The AWS provider configuration a resource uses: ``None`` for the default one, else
+    the alias (``provider = aws.west`` -> ``"west"``)."""
+
+    alias: str | None = None
+
+    @property
+    def meta(self) -> dict[str, object]:
+        return {"provider": HCL(f"aws.{self.alias}")} if self.alias else {}
+
+    def label(self, base: str) -> str:
+        return f"{base}_{self.alias}" if self.alias else base
+
+
+def provider_of(block: cst.Block) -> Provider | None:
+    """The provider of a resource; None when its ``provider`` is not ``aws`` or ``aws.NAME``."""
+    attr = block.get_attribute("provider")
+    if attr is None:
+        return Provider()
+    expr = attr.value
+    if isinstance(expr, cst.Traversal) and len(expr.steps) == len(expr.path) - 1:
+        path = expr.path
+        if path == ["aws"]:
+            return Provider()
+        if len(path) == 2 and path[0] == "aws":
+            return Provider(path[1])
+    return None
+
+
+def _same_provider(block: cst.Block, provider: Provider) -> bool:
+    return provider_of(block) == provider
+
+
+def _plain(block: cst.Block) -> bool:
+    """One instance: no ``count`` / ``for_each`` (a reference to it needs no index)."""
+    return block.get_attribute("count") is None and block.get_attribute("for_each") is None
+
+
+@dataclass
+class Support:
+    """What a fix refers to and what it must create for that."""
+
+    expression: str  # what the fix writes (``aws_kms_key.cloudwatch_logs.arn``)
+    reused: str | None = None  # the address of the module's resource it reuses
+    blocks: list[tuple[str, NewBlock]] = field(default_factory=list)  # (address, block) to create when missing
+    marker: object = field(default_factory=object)
+
+    @property
+    def creates(self) -> list[str]:
+        return [a for a, _ in self.blocks if not a.startswith("data.")]
+
+    @property
+    def scope(self) -> tuple[object, ...]:
+        """Extra scope for the fix: a private marker when it may append to ``security.tf``."""
+        return (self.marker,) if self.blocks else ()
+
+    def describe(self) -> str:
+        if self.reused:
+            return f"{self.expression} (the module's {self.reused})"
+        if self.creates:
+            return f"{self.expression} (new {', '.join(self.creates)} in {SUPPORT_FILE})"
+        return self.expression
+
+    def apply(self, module: Module) -> None:
+        """Create the blocks no block of the module has the address of yet."""
+        if not self.blocks:
+            return
+        missing = [(a, b) for a, b in self.blocks if module.find(a) is None]
+        if not missing:
+            return
+        sf = module.new_file(SUPPORT_FILE)
+        for _, block in missing:
+            edit.append_block(sf.tree, block)
+
+
+def _then(first: Callable[[], None], support: Support, module: Module) -> Callable[[], None]:
+    def run() -> None:
+        support.apply(module)
+        first()
+    return run
+
+
+def with_support(fix: Callable[[], None], support: Support, module: Module) -> Callable[[], None]:
+    """A fix that first creates what ``support`` needs."""
+    return _then(fix, support, module)
+
+
+# ---- names -------------------------------------------------------------------------------
+
+
+def _label(module: Module, rtype: str, base: str, fits: Callable[[BlockRef], bool]) -> str:
+    """``base``, or ``base_2`` ... when a resource of that address exists and does not fit."""
+    taken = {r.block.label_values[1]: r for r in module.resources(rtype) if len(r.block.labels) > 1}
+    name, n = base, 1
+    while name in taken and not fits(taken[name]):
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def data_source(module: Module, dtype: str, provider: Provider) -> tuple[str, list[tuple[str, NewBlock]]]:
+    """``data.<dtype>.<name>`` for ``provider``: an existing one of the module, or one to create."""
+    for ref in module.data_sources(dtype):
+        others = [i for i in ref.block.body.items if not (isinstance(i, cst.Attribute) and i.name == "provider")]
+        if len(ref.block.labels) == 2 and not others and _same_provider(ref.block, provider):
+            return ref.address, []
+    name = provider.alias or "current"
+    address = f"data.{dtype}.{name}"
+    if module.find(address) is not None:  # taken by one with another provider or arguments
+        name = f"{name}_{provider.alias or 'default'}_tffix"
+        address = f"data.{dtype}.{name}"
+    return address, [(address, NewBlock("data", [dtype, name], dict(provider.meta)))]
+
+
+@dataclass
+class _Facts:
+    """Expressions for the region, account id and partition of a provider, and the data
+    sources to create for them."""
+
+    region: str
+    account: str
+    partition: str
+    dns_suffix: str
+    blocks: list[tuple[str, NewBlock]]
+
+
+def _facts(module: Module, provider: Provider) -> _Facts:
+    region, b1 = data_source(module, _REGION, provider)
+    account, b2 = data_source(module, _ACCOUNT, provider)
+    partition, b3 = data_source(module, _PARTITION, provider)
+    # aws_region.name: the attribute every provider version from 2.x to 6.x has (6.x adds
+    # `region` and deprecates `name`, still accepted)
+    return _Facts(f"{region}.name", f"{account}.account_id", f"{partition}.partition", f"{partition}.dns_suffix",
+                  [*b1, *b2, *b3])
+
+
+def _jsonencode(doc: dict[str, object]) -> HCL:
+    return HCL(f"jsonencode({render(doc)})")
+
+
+def _root(f: _Facts) -> HCL:
+    return HCL(f'"arn:${{{f.partition}}}:iam::${{{f.account}}}:root"')
+
+
+def _root_statement(f: _Facts) -> dict[str, object]:
+    """The statement of AWS's default key policy ("Enable IAM User Permissions"): the account
+    may administer and use the key as its principals' IAM policies allow, so the key stays
+    manageable (KMS's lockout safety check wants the creator able to call PutKeyPolicy)."""
+    return {
+        "Sid": "AccountAdministration",
+        "Effect": "Allow",
+        "Principal": {"AWS": _root(f)},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
+# ---- KMS keys ----------------------------------------------------------------------------
+
+
+def key_arn(module: Module, expr: cst.Node | None) -> str | None:
+    """``expr`` as the ARN of an ``aws_kms_key`` of the module with one instance
+    (``aws_kms_key.x.arn``; ``.key_id`` / ``.id`` become ``.arn``), else None."""
+    if expr is None:
+        return None
+    expr = cst.sole_expression(expr)
+    if not isinstance(expr, cst.Traversal) or len(expr.steps) != len(expr.path) - 1:
+        return None
+    target = module.resolve(expr)
+    path = expr.path
+    if target is None or target.block.type != "resource" or target.block.label_values[:1] != ["aws_kms_key"]:
+        return None
+    if len(path) != 3 or not _plain(target.block):
+        return None
+    if path[-1] in ("id", "key_id"):
+        path = [*path[:-1], "arn"]
+    return ".".join(path) if path[-1] == "arn" else None
+
+
+def _symmetric(block: cst.Block) -> bool:
+    for name, wanted in (("customer_master_key_spec", "SYMMETRIC_DEFAULT"), ("key_usage", "ENCRYPT_DECRYPT")):
+        attr = block.get_attribute(name)
+        if attr is not None:
+            if not (isinstance(attr.value, cst.Template) and attr.value.is_literal
+                    and attr.value.literal_value == wanted):
+                return False
+    return True
+
+
+def _allows_service(module: Module, ref: BlockRef, prefix: str) -> bool:
+    """The key's policy has an Allow statement for a service principal ``<prefix>.<...>amazonaws.com``
+    (``logs.${region}.amazonaws.com``, ``logs.amazonaws.com``)."""
+    attr = ref.block.get_attribute("policy")
+    if attr is None:
+        return False
+    statements = statements_of(module, ref, attr.value)
+    if not statements:
+        return False
+    for stmt in statements:
+        if stmt.effect != "Allow" or not stmt.principals:
+            continue
+        if any(v and _service_principal(prefix).fullmatch(v) for v in _principals(stmt, "Service")):
+            return True
+    return False
+
+
+def _principals(stmt: Stmt, kind: str) -> list[str | None]:
+    """The ``kind`` (``Service``, ``AWS``) principals of a statement as written,
+    interpolations as ``HOLE`` (``Stmt.principals`` has only literal values)."""
+    w = stmt.written
+    if isinstance(w, cst.Object):
+        principal = w.get("Principal")
+        if principal is not None and isinstance(principal.value, cst.Object):
+            item = principal.value.get(kind)
+            return (texts(item.value) or []) if item is not None else []
+        return []
+    if isinstance(w, cst.Block):
+        out: list[str | None] = []
+        for p in w.find_blocks("principals"):
+            kind_, ids = p.get_attribute("type"), p.get_attribute("identifiers")
+            if kind_ is not None and ids is not None and (texts(kind_.value) or [None])[0] == kind:
+                out.extend(texts(ids.value) or [])
+        return out
+    return [v for v, _ in stmt.principals or []]
+
+
+def _service_principal(prefix: str) -> re.Pattern[str]:
+    """``logs.amazonaws.com``, ``logs.eu-west-1.amazonaws.com``, and the same with the
+    region or DNS suffix interpolated (``logs.${data.aws_region.current.name}.${...dns_suffix}``)."""
+    part = f"(?:[a-z0-9-]+|{HOLE})"
+    return re.compile(rf"{re.escape(prefix)}\.(?:{part}\.)?(?:amazonaws\.com(?:\.cn)?|{HOLE})")
+
+
+def _fitting_key(module: Module, provider: Provider, fits: Callable[[BlockRef], bool],
+                 hints: tuple[str, ...] = ()) -> BlockRef | None:
+    """The first key that fits, preferring one whose label names the purpose (``hints``)."""
+    found = [ref for ref in module.resources("aws_kms_key")
+             if len(ref.block.labels) == 2 and _plain(ref.block) and _same_provider(ref.block, provider)
+             and _symmetric(ref.block) and fits(ref)]
+    named = [ref for ref in found if any(h in ref.block.label_values[1].lower() for h in hints)]
+    return (named or found or [None])[0]
+
+
+def _key(module: Module, provider: Provider, base: str, description: str,
+         fits: Callable[[BlockRef], bool], statement: Callable[[_Facts], dict[str, object]] | None,
+         hints: tuple[str, ...] = ()) -> Support:
+    found = _fitting_key(module, provider, fits, (base, *hints))
+    if found is not None:
+        return Support(f"{found.address}.arn", reused=found.address)
+    label = _label(module, "aws_kms_key", provider.label(base), fits)
+    f = _facts(module, provider)
+    statements = [_root_statement(f), *([statement(f)] if statement is not None else [])]
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    body: dict[str, object] = {
+        **provider.meta,
+        "description": description,
+        "enable_key_rotation": True,
+        "deletion_window_in_days": 30,
+        "policy": _jsonencode(policy),
+    }
+    address = f"aws_kms_key.{label}"
+    return Support(f"{address}.arn", blocks=[*f.blocks, (address, NewBlock("resource", ["aws_kms_key", label], body))])
+
+
+def logs_key(module: Module, provider: Provider) -> Support:
+    """A key CloudWatch Logs may use for the log groups of the account and region: its
+    policy allows ``logs.<region>.<dns suffix>`` with a
+    ``kms:EncryptionContext:aws:logs:arn`` condition on the account's log groups."""
+
+    def fits(ref: BlockRef) -> bool:
+        return _allows_service(module, ref, "logs")
+
+    def statement(f: _Facts) -> dict[str, object]:
+        return {
+            "Sid": "CloudWatchLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": HCL(f'"logs.${{{f.region}}}.${{{f.dns_suffix}}}"')},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Resource": "*",
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": HCL(
+                f'"arn:${{{f.partition}}}:logs:${{{f.region}}}:${{{f.account}}}:log-group:*"')}},
+        }
+
+    return _key(module, provider, "cloudwatch_logs", "CloudWatch Logs log groups", fits, statement, ("log",))
+
+
+def _default_policy(module: Module, ref: BlockRef) -> bool:
+    """The key's policy lets the account's IAM policies decide: no ``policy`` (AWS's default
+    key policy), or one with an Allow of ``kms:*`` to the account root."""
+    attr = ref.block.get_attribute("policy")
+    if attr is None:
+        return True
+    for stmt in statements_of(module, ref, attr.value) or []:
+        if (stmt.effect == "Allow" and not stmt.has_condition and stmt.actions
+                and any(a == "kms:*" for a, _ in stmt.actions)
+                and any(v and v.endswith(":root") for v in _principals(stmt, "AWS"))):
+            return True
+    return False
+
+
+def _account_key(base: str, description: str, hints: tuple[str, ...]) -> Callable[[Module, Provider], Support]:
+    """A key for a service that uses it with the caller's own permissions (RDS storage and
+    Performance Insights, S3 default encryption: the service calls KMS through grants or
+    ``kms:ViaService`` on the caller's behalf, not as a service principal). Its policy is
+    AWS's default key policy, written out: the account's IAM policies decide who may use
+    it, as for the AWS managed ``aws/rds`` and ``aws/s3`` keys it replaces. Reused: a key of
+    the module with such a policy (preferring one whose label names the purpose)."""
+
+    def make(module: Module, provider: Provider) -> Support:
+        return _key(module, provider, base, description, lambda ref: _default_policy(module, ref), None, hints)
+
+    return make
+
+
+rds_key = _account_key("rds", "RDS Performance Insights and storage", ("db", "database", "rds", "aurora"))
+s3_key = _account_key("s3", "S3 default encryption", ("s3", "bucket"))
+
+
+# ---- IAM roles ---------------------------------------------------------------------------
+
+RDS_MONITORING_SERVICE = "monitoring.rds.amazonaws.com"
+RDS_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
+
+
+def _trusts(module: Module, ref: BlockRef, service: str) -> bool:
+    attr = ref.block.get_attribute("assume_role_policy")
+    if attr is None:
+        return False
+    statements = statements_of(module, ref, attr.value)
+    if not statements:
+        return False
+    return any(stmt.effect == "Allow" and any(v == service for v, _ in stmt.principals or [])
+               for stmt in statements)
+
+
+def rds_monitoring_role(module: Module, provider: Provider) -> Support:
+    """A role Enhanced Monitoring may assume: an ``aws_iam_role`` of the module trusted by
+    ``monitoring.rds.amazonaws.com``, or a new one with ``AmazonRDSEnhancedMonitoringRole``
+    (which only writes the ``RDSOSMetrics`` log group) and an ``aws:SourceAccount``
+    condition against the confused deputy problem. IAM is global: the role needs no
+    provider alias, but gets the resource's so that one provider configuration deploys
+    everything the fix adds."""
+    for ref in module.resources("aws_iam_role"):
+        if (len(ref.block.labels) == 2 and _plain(ref.block) and _same_provider(ref.block, provider)
+                and _trusts(module, ref, RDS_MONITORING_SERVICE)):
+            return Support(f"{ref.address}.arn", reused=ref.address)
+    label = _label(module, "aws_iam_role", provider.label("rds_enhanced_monitoring"),
+                   lambda ref: _trusts(module, ref, RDS_MONITORING_SERVICE))
+    f = _facts(module, provider)
+    blocks = [b for b in f.blocks if not b[0].startswith(f"data.{_REGION}.")]
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": RDS_MONITORING_SERVICE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(f.account)}},
+    }]}
+    role = NewBlock("resource", ["aws_iam_role", label], {
+        **provider.meta,
+        "name_prefix": "rds-enhanced-monitoring-",
+        "assume_role_policy": _jsonencode(trust),
+    })
+    attachment = NewBlock("resource", ["aws_iam_role_policy_attachment", label], {
+        **provider.meta,
+        "role": HCL(f"aws_iam_role.{label}.name"),
+        "policy_arn": HCL(f'"arn:${{{f.partition}}}:iam::aws:policy/{RDS_MONITORING_POLICY}"'),
+    })
+    return Support(f"aws_iam_role.{label}.arn", blocks=[
+        *blocks, (f"aws_iam_role.{label}", role), (f"aws_iam_role_policy_attachment.{label}", attachment)])
+
+
+# ---- VPC flow logs -----------------------------------------------------------------------
+
+FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
+FLOW_LOG_RETENTION = 365  # days: what TFX701 writes by default, and Checkov CKV_AWS_338's minimum
+
+
+@dataclass
+class FlowLogDestination:
+    """Where a new ``aws_flow_log`` sends its records: a log group and the role that writes
+    to it (``Support.expression`` is the group's ARN; ``role`` the role's)."""
+
+    support: Support
+    role: str
+
+
+def flow_log_destination(module: Module, provider: Provider) -> FlowLogDestination:
+    """A CloudWatch log group for the module's VPC flow logs (``name_prefix``
+    ``/aws/vpc-flow-logs/``, 365 days, encrypted with the module's logs key) and a role
+    only ``vpc-flow-logs.amazonaws.com`` may assume (``aws:SourceAccount`` condition),
+    allowed to write log streams and events to that group only (the scope TFX301 asks
+    of flow-log roles) and to describe the account's log groups in the region. Created
+    together, once per module and provider, in ``security.tf``; a group and role created
+    by an earlier fix are found by their addresses. A log group of the module is not
+    reused: which of them may receive the traffic records is not the fix's choice."""
+    group_label = provider.label("vpc_flow_logs")
+    group = f"aws_cloudwatch_log_group.{group_label}"
+    role = f"aws_iam_role.{group_label}"
+    if module.find(group) is not None and module.find(role) is not None:
+        return FlowLogDestination(Support(f"{group}.arn", reused=group), f"{role}.arn")
+    if any(module.find(a) is not None for a in (group, role, f"aws_iam_role_policy.{group_label}")):
+        # one of the labels is the user's: number them all alike
+        n = 2
+        while any(module.find(f"{t}.{group_label}_{n}") is not None
+                  for t in ("aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy")):
+            n += 1
+        group_label = f"{group_label}_{n}"
+        group, role = f"aws_cloudwatch_log_group.{group_label}", f"aws_iam_role.{group_label}"
+    key = logs_key(module, provider)
+    f = _facts(module, provider)
+    log_group = NewBlock("resource", ["aws_cloudwatch_log_group", group_label], {
+        **provider.meta,
+        "name_prefix": "/aws/vpc-flow-logs/",
+        "retention_in_days": FLOW_LOG_RETENTION,
+        "kms_key_id": HCL(key.expression),
+    })
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": FLOW_LOGS_SERVICE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(f.account)}},
+    }]}
+    iam_role = NewBlock("resource", ["aws_iam_role", group_label], {
+        **provider.meta,
+        "name_prefix": "vpc-flow-logs-",
+        "assume_role_policy": _jsonencode(trust),
+    })
+    policy = {"Version": "2012-10-17", "Statement": [
+        {
+            "Sid": "WriteFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [HCL(f"{group}.arn"), HCL(f'"${{{group}.arn}}:*"')],
+        },
+        {
+            "Sid": "DescribeLogGroups",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": HCL(f'"arn:${{{f.partition}}}:logs:${{{f.region}}}:${{{f.account}}}:log-group:*"'),
+        },
+    ]}
+    role_policy = NewBlock("resource", ["aws_iam_role_policy", group_label], {
+        **provider.meta,
+        "name_prefix": "write-flow-logs-",
+        "role": HCL(f"{role}.id"),
+        "policy": _jsonencode(policy),
+    })
+    blocks = [*key.blocks, *[b for b in f.blocks if b[0] not in {a for a, _ in key.blocks}],
+              (group, log_group), (role, iam_role), (f"aws_iam_role_policy.{group_label}", role_policy)]
+    return FlowLogDestination(Support(f"{group}.arn", blocks=blocks), f"{role}.arn")
