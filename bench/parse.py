@@ -6,12 +6,21 @@ For each DIR, every .tf / .tfvars / .tofu file below it is parsed and printed
 back by tffix, and loaded by ``hcl2.loads`` (python-hcl2, the peer); then the
 same for a generated 5,000-line file. Prints lines/s for both and the ratio.
 Files either parser rejects are left out of both sides, so both do the same
-work. Each measurement is the best of ``--repeat`` runs (default 3).
+work. Each measurement is the best of ``--repeat`` runs (default 3) of the
+process's CPU time (``time.process_time``: the machine may be shared; the
+sides are timed alternately, so a change in load hits both).
+
+``--other-build DIR`` also times another build of tffix on the same files, in
+a subprocess with ``PYTHONPATH=DIR`` (a folder holding a ``tffix`` package,
+e.g. an export of an older commit): before/after figures from one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -49,16 +58,32 @@ def generated(lines: int = 5000) -> str:
     return "\n".join(out) + "\n"
 
 
-def best_of(repeat: int, fn: Callable[[], None]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def cpu_time(fn: Callable[[], None]) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
-def measure(label: str, texts: list[str], repeat: int) -> None:
+_OTHER = r"""
+import json, sys, time
+import tffix
+texts = json.load(sys.stdin)
+tffix.parse("a = 1\n")
+start = time.process_time()
+for text in texts:
+    assert tffix.parse(text).code == text
+print(time.process_time() - start)
+"""
+
+
+def other_build(path: str, texts: list[str]) -> float:
+    env = dict(os.environ, PYTHONPATH=path)
+    out = subprocess.run([sys.executable, "-c", _OTHER], input=json.dumps(texts), env=env,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def measure(label: str, texts: list[str], repeat: int, other: str | None = None) -> None:
     import hcl2
 
     usable = []
@@ -82,18 +107,27 @@ def measure(label: str, texts: list[str], repeat: int) -> None:
         for text in usable:
             hcl2.loads(text)
 
-    t_ours = best_of(repeat, ours)
-    t_peer = best_of(repeat, peer)
-    print(
-        f"{label}: {len(usable)} files, {lines} lines | tffix parse+print {lines / t_ours:,.0f} lines/s"
-        f" | hcl2.loads {lines / t_peer:,.0f} lines/s | ratio {t_peer / t_ours:.2f}x"
-    )
+    t_ours, t_peer, t_other = [], [], []
+    for _ in range(repeat):  # alternately, so that both sides see the same load
+        t_ours.append(cpu_time(ours))
+        t_peer.append(cpu_time(peer))
+        if other:
+            t_other.append(other_build(other, usable))
+    best, best_peer = min(t_ours), min(t_peer)
+    line = (f"{label}: {len(usable)} files, {lines} lines | tffix parse+print {lines / best:,.0f} lines/s"
+            f" | hcl2.loads {lines / best_peer:,.0f} lines/s | ratio {best_peer / best:.2f}x")
+    if other:
+        best_other = min(t_other)
+        line += (f" | other build {lines / best_other:,.0f} lines/s, ratio to hcl2 {best_peer / best_other:.2f}x,"
+                 f" this build {best_other / best:.2f}x faster")
+    print(line, flush=True)
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--other-build", metavar="DIR", help="also time the tffix package found in DIR (PYTHONPATH)")
     args = ap.parse_args(argv)
     try:
         import hcl2  # noqa: F401
@@ -109,8 +143,8 @@ def main(argv: list[str]) -> int:
                     texts.append(p.read_text(encoding="utf-8"))
                 except (UnicodeDecodeError, OSError):
                     continue
-        measure(str(d), texts, args.repeat)
-    measure("generated 5,000-line file", [generated()], args.repeat)
+        measure(str(d), texts, args.repeat, args.other_build)
+    measure("generated 5,000-line file", [generated()], args.repeat, args.other_build)
     return 0
 
 

@@ -21,7 +21,7 @@ def test_cache_is_written_to_the_user_cache_dir_and_reused(tmp_path: Path) -> No
     before = set(package_dir.rglob("*"))
     assert _parse_in_subprocess(tmp_path).stdout == "a = 1\n"
     cached = list((tmp_path / "tffix").iterdir())
-    assert [p.name for p in cached] == ["hcl-grammar.lark-cache"]
+    assert [p.name for p in cached] == ["hcl-grammar.table"]
     stamp = cached[0].stat().st_mtime_ns
     assert _parse_in_subprocess(tmp_path).stdout == "a = 1\n"
     assert cached[0].stat().st_mtime_ns == stamp  # loaded, not rebuilt

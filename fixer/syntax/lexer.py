@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 
+import re as _stdre
+
 import regex as re
 
 __all__ = ["Token", "LexError", "tokenize", "IDENT_RE"]
@@ -69,6 +71,23 @@ _MAIN = re.compile(
     r"|(?P<IDENT>" + IDENT_RE + r")"
     r"|(?P<OP>==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"])"
 )
+# atomic: the token after the trivia is never looked for inside it
+_TRIVIA_SRC = r"(?>(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*)"
+_TRIVIA_NL_SRC = r"(?>(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*)"
+_FAST_TOKEN = (
+    r"(?:(\r?\n)"
+    r"|(<<-?[A-Za-z_][A-Za-z0-9_-]*\r?\n)"
+    r"|([0-9](?:[0-9.]|[eE][+-]?[0-9])*)"
+    r"|([A-Za-z_][A-Za-z0-9_-]*)"
+    r"|(==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"]))"
+)
+_FAST = _stdre.compile(_TRIVIA_SRC + _FAST_TOKEN, _stdre.S).match
+_FAST_NL = _stdre.compile(_TRIVIA_NL_SRC + _FAST_TOKEN, _stdre.S).match
+# groups: 1 newline, 2 heredoc start, 3 number, 4 name, 5 operator
+_OP_SPECIAL = frozenset('"{}~')  # operators with more to decide than their type
+# previous token types after which a name may be a keyword (``for``, ``in``, ``if``, directives)
+_IDENT_CONTEXT = frozenset({"LBRACK", "LBRACE", "TCTRL_IF", "TCTRL_ELSE", "TCTRL_ENDIF", "TCTRL_FOR",
+                            "TCTRL_ENDFOR"})
 _OPERATORS = {
     "==": "EQEQ", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "&&": "AND", "||": "OR",
     "::": "DCOLON", "...": "ELLIPSIS", "=>": "FATARROW", "[": "LBRACK", "]": "RBRACK",
@@ -205,20 +224,86 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             pos = m.end()
             continue
 
-        # expression and structure modes
-        pos = (_TRIVIA if kind in NEWLINE_IS_TOKEN else _TRIVIA_NL).match(text, pos).end()
-        if text.startswith("/*", pos):
-            raise LexError("Unterminated comment: /* without */", pos)
-        if pos >= n:
-            if len(stack) != 1:
-                raise LexError("Unexpected end of file: a bracket or template is not closed", pos)
-            if prev not in (None, "NL"):
-                # The last item ends at EOF: a zero-width newline keeps the
-                # grammar simple; its trivia is the item's same-line comment.
-                yield make("NL", pos, pos)
-            yield make("EOF", pos, pos)
-            return
-        m = _MAIN.match(text, pos)
+        # expression and structure modes: trivia and the next token in one
+        # match of the stdlib pattern (ASCII names); the slow path below
+        # (``regex``, Unicode names) takes what it cannot decide
+        m = (_FAST if kind in NEWLINE_IS_TOKEN else _FAST_NL)(text, pos)
+        if m is not None:
+            index = m.lastindex
+            start, end = m.span(index)
+            if index == 1:  # a newline that is a token
+                if kind == BODY:
+                    top.in_value = False
+                pre = text[pre_start:start]
+                if "\n" in pre:
+                    line += pre.count("\n")
+                    line_start = text.rfind("\n", pre_start, start) + 1
+                tok = new(Token, text[start:end])
+                tok.type, tok.pre, tok.start_pos, tok.line, tok.column = "NL", pre, start, line, start - line_start + 1
+                line += 1
+                line_start = end
+                pre_start = end
+                prev = "NL"
+                yield tok
+                pos = end
+                continue
+            if index == 4 and (end >= n or text[end] < "\x80"):  # a name (ASCII: no longer Unicode one)
+                word = text[start:end]
+                if prev not in _IDENT_CONTEXT and word not in _CONTEXTUAL_KEYWORDS:
+                    pre = text[pre_start:start]
+                    if "\n" in pre:
+                        line += pre.count("\n")
+                        line_start = text.rfind("\n", pre_start, start) + 1
+                    tok = new(Token, word)
+                    tok.type, tok.pre, tok.start_pos, tok.line, tok.column = "IDENT", pre, start, line, start - line_start + 1
+                    pre_start = end
+                    prev = "IDENT"
+                    yield tok
+                    pos = end
+                    continue
+            elif index == 5 and text[start] not in _OP_SPECIAL and not (
+                    end < n and text[start] in "</" and text[end] in "<*"):
+                op = text[start:end]
+                type_ = _OPERATORS[op]
+                if op == "(":
+                    stack.append(_Frame(PAREN))
+                elif op == "[":
+                    stack.append(_Frame(BRACK))
+                elif op == ")" or op == "]":
+                    if kind != (PAREN if op == ")" else BRACK):
+                        raise LexError(f"Unbalanced {op!r}", start)
+                    stack.pop()
+                elif op == "=" and kind == BODY:
+                    top.in_value = True
+                pre = text[pre_start:start]
+                if "\n" in pre:
+                    line += pre.count("\n")
+                    line_start = text.rfind("\n", pre_start, start) + 1
+                tok = new(Token, op)
+                tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, start, line, start - line_start + 1
+                pre_start = end
+                prev = type_
+                yield tok
+                pos = end
+                continue
+            pos = start  # the slow path takes this token
+            if text.startswith("/*", pos):
+                raise LexError("Unterminated comment: /* without */", pos)
+            m = _MAIN.match(text, pos)
+        else:
+            pos = (_TRIVIA if kind in NEWLINE_IS_TOKEN else _TRIVIA_NL).match(text, pos).end()
+            if text.startswith("/*", pos):
+                raise LexError("Unterminated comment: /* without */", pos)
+            if pos >= n:
+                if len(stack) != 1:
+                    raise LexError("Unexpected end of file: a bracket or template is not closed", pos)
+                if prev not in (None, "NL"):
+                    # The last item ends at EOF: a zero-width newline keeps the
+                    # grammar simple; its trivia is the item's same-line comment.
+                    yield make("NL", pos, pos)
+                yield make("EOF", pos, pos)
+                return
+            m = _MAIN.match(text, pos)
         if not m:
             raise LexError(f"Invalid character {text[pos]!r}", pos)
         group = "OHEREDOC" if m.group("OHEREDOC") else m.lastgroup
