@@ -33,7 +33,7 @@ from tffix.syntax.lexer import Token
 __all__ = [
     "INDENT", "indent_of", "in_chain", "chain_bounds", "align_chain", "align_comments", "reindent",
     "FmtToken", "FmtLine", "space_after", "bracket_change", "columns", "cells_columns", "fmt_lines",
-    "format_tokens", "trivia_tokens", "all_tokens", "fmt_tokens", "apply_layout",
+    "format_tokens", "trivia_tokens", "all_tokens", "fmt_tokens", "apply_layout", "layout_code",
 ]
 
 INDENT = "  "
@@ -400,6 +400,22 @@ def apply_layout(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) ->
             tok.pre = pre + " " * own.spaces if own is not None else pre
         else:
             tok.pre = " " * own.spaces if own is not None else ""
+
+
+def layout_code(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) -> str:
+    """The text ``apply_layout`` would make the tokens print, without changing them."""
+    out: list[str] = []
+    append = out.append
+    for tok, pieces, own in owners:
+        if pieces:
+            for p in pieces:
+                if p.spaces:
+                    append(" " * p.spaces)
+                append(p.emit)
+        if own is not None and own.spaces:
+            append(" " * own.spaces)
+        append(tok)
+    return "".join(out)
 
 
 # ---- item-level layout: what the edit API re-aligns after an edit -----------
