@@ -5,7 +5,7 @@ Usage: python bench/syntax_digest.py OUT.json DIR_OR_FILE ...
 For each ``.tf`` / ``.tfvars`` / ``.tofu`` / ``.hcl`` file (and its CRLF
 variant) records, in OUT.json: the parse error (message, line, column) or a
 hash of the whole tree (node classes, field names, every token's type, text,
-``pre``, offset, line and column) plus whether the round trip is exact; and
+``pre``, line and column) plus whether the round trip is exact; and
 the hash of ``format_code``'s output (or its error). Run it with the old and
 the new build and compare the two files (``cmp``): any change in the tree,
 the printed text or the formatter's output shows up as a different line.
@@ -34,7 +34,7 @@ def tree_hash(tree: cst.Node) -> str:
         if item is None:
             h.update(f"{name}:None;".encode())
         elif isinstance(item, cst.Token):
-            h.update(f"{name}:T{item.type}|{item.pre!r}|{str(item)!r}|{item.start_pos}|{item.line}|{item.column};"
+            h.update(f"{name}:T{item.type}|{item.pre!r}|{str(item)!r}|{item.line}|{item.column};"
                      .encode("utf-8", "surrogatepass"))
         elif isinstance(item, str):
             h.update(f"{name}:S{item!r};".encode("utf-8", "surrogatepass"))

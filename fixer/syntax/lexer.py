@@ -34,13 +34,13 @@ class LexError(Exception):
 
 class Token(str):
     """A token: its text (the ``str`` itself), its terminal ``type``, its
-    leading trivia ``pre``, and where it starts (``start_pos`` offset, 1-based
-    ``line`` and ``column``; None for tokens built by edits)."""
+    leading trivia ``pre``, and where it starts (1-based ``line`` and
+    ``column``; None for tokens built by edits). No more than that: a large
+    file has millions of tokens, so each slot counts."""
 
-    __slots__ = ("type", "pre", "start_pos", "line", "column")
+    __slots__ = ("type", "pre", "line", "column")
     type: str
     pre: str
-    start_pos: int | None
     line: int | None
     column: int | None
 
@@ -48,7 +48,7 @@ class Token(str):
     def make(cls, type_: str, value: str, pre: str = "") -> Token:
         """A synthetic token (no source position), for building new trees."""
         tok = str.__new__(cls, value)
-        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, None, None, None
+        tok.type, tok.pre, tok.line, tok.column = type_, pre, None, None
         return tok
 
     def __repr__(self) -> str:
@@ -151,7 +151,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             line += pre.count("\n")
             line_start = text.rfind("\n", pre_start, start) + 1
         tok = new(Token, text[start:end])
-        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, start, line, start - line_start + 1
+        tok.type, tok.pre, tok.line, tok.column = type_, pre, line, start - line_start + 1
         if type_ in _MULTILINE and "\n" in tok:
             line += tok.count("\n")
             line_start = text.rfind("\n", start, end) + 1
@@ -274,7 +274,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                     line += pre.count("\n")
                     line_start = text.rfind("\n", pre_start, start) + 1
                 tok = new(Token, text[start:end])
-                tok.type, tok.pre, tok.start_pos, tok.line, tok.column = "NL", pre, start, line, start - line_start + 1
+                tok.type, tok.pre, tok.line, tok.column = "NL", pre, line, start - line_start + 1
                 line += 1
                 line_start = end
                 pre_start = end
@@ -304,7 +304,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                     line += pre.count("\n")
                     line_start = text.rfind("\n", pre_start, start) + 1
                 tok = new(Token, word)
-                tok.type, tok.pre, tok.start_pos, tok.line, tok.column = "IDENT", pre, start, line, start - line_start + 1
+                tok.type, tok.pre, tok.line, tok.column = "IDENT", pre, line, start - line_start + 1
                 pre_start = end
                 prev = "IDENT"
                 yield tok
@@ -338,7 +338,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                     line += pre.count("\n")
                     line_start = text.rfind("\n", pre_start, start) + 1
                 tok = new(Token, op)
-                tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, start, line, start - line_start + 1
+                tok.type, tok.pre, tok.line, tok.column = type_, pre, line, start - line_start + 1
                 pre_start = end
                 prev = type_
                 yield tok

@@ -516,8 +516,10 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
         if tok.type == "$END":
             line, col = _position(text, len(text))
             raise ParseError("Unexpected end of file", where, line, col, text) from None
-        pos = tok.start_pos if tok.start_pos is not None else len(text)
-        line, col = _position(text, pos)
+        if tok.line is not None and tok.column is not None:
+            line, col = tok.line, tok.column
+        else:
+            line, col = _position(text, len(text))
         raise ParseError(_syntax_message(tok, expected), where, line, col, text) from None
     finally:
         if collecting:
