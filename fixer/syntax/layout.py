@@ -335,27 +335,20 @@ def _tail_blanks(pre: str) -> int:
 
 def all_tokens(node: cst.Node) -> list[Token]:
     """Every token under ``node`` in order (``node.tokens()`` without the
-    generator overhead, for whole-file passes)."""
+    generator overhead, for whole-file passes). A loop, not recursion."""
     out: list[Token] = []
     append = out.append
-
-    def walk(n: cst.Node) -> None:
-        for name in n._fields:
-            value = getattr(n, name)
-            if value is None or value.__class__ is str:
-                continue
-            if isinstance(value, Token):
-                append(value)
-            elif isinstance(value, list):
-                for child in value:
-                    if isinstance(child, Token):
-                        append(child)
-                    else:
-                        walk(child)
-            else:
-                walk(value)
-
-    walk(node)
+    stack: list = [node]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        cls = item.__class__
+        if cls is Token:
+            append(item)
+        elif cls is list:
+            extend(reversed(item))
+        elif item is not None and cls is not str:  # File.bom
+            extend(reversed(item._values(item)))
     return out
 
 
