@@ -6,7 +6,8 @@ For each ``.tf`` / ``.tfvars`` / ``.tofu`` / ``.hcl`` file (and its CRLF
 variant) records, in OUT.json: the parse error (message, line, column) or a
 hash of the whole tree (node classes, field names, every token's type, text,
 ``pre``, line and column) plus whether the round trip is exact; and
-the hash of ``format_code``'s output (or its error). Run it with the old and
+the hash of ``format_code``'s output (or its error), also with ``compat=True``
+and with two of the improvements turned off. Run it with the old and
 the new build and compare the two files (``cmp``): any change in the tree,
 the printed text or the formatter's output shows up as a different line.
 """
@@ -58,10 +59,12 @@ def digest(text: str) -> dict[str, object]:
         return out
     out["tree"] = tree_hash(tree)
     out["roundtrip"] = tree.code == text
-    try:
-        out["fmt"] = hashlib.sha1(format_code(text, "f.tf").encode("utf-8", "surrogatepass")).hexdigest()
-    except ParseError as e:
-        out["fmt_error"] = [e.message, e.line, e.column]
+    for key, compat in (("fmt", False), ("fmt_compat", True), ("fmt_eof", ("eof-spaces", "paren-check"))):
+        try:
+            formatted = format_code(text, "f.tf", compat=compat)
+            out[key] = hashlib.sha1(formatted.encode("utf-8", "surrogatepass")).hexdigest()
+        except ParseError as e:
+            out[key + "_error"] = [e.message, e.line, e.column]
     return out
 
 

@@ -148,13 +148,19 @@ def _has_rewrites(body: cst.Body, in_blocks: tuple[str, ...], quirks: frozenset[
             else:
                 for label in item.labels:
                     if label.quoted:
-                        raw = "".join(str(t) for t in label.tokens_[1:-1])
-                        if escape_label(cst.unescape(raw)) != raw:
+                        raw = "".join(label.tokens_[1:-1])
+                        if not _plain_label(raw) and escape_label(cst.unescape(raw)) != raw:
                             return True
                     else:
                         return True
                 stack.append((item.body, (*in_blocks, item.type)))
     return False
+
+
+def _plain_label(raw: str) -> bool:
+    """Printable ASCII without escapes or template characters: hclwrite writes
+    such a label back as it is."""
+    return raw.isascii() and raw.isprintable() and not any(c in raw for c in '\\"$%')
 
 
 def format_tree(tree: cst.File, *, compat: bool | Iterable[str] = False) -> cst.File:
