@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-import regex
 from tffix.syntax import cst
 from tffix.syntax.lexer import Token
 
@@ -179,14 +178,18 @@ def space_after(subject: FmtToken, before: FmtToken | None, after: FmtToken | No
     return True
 
 
-_GRAPHEME = regex.compile(r"\X")  # grapheme clusters (`re` has no \X)
+_GRAPHEME: list = []  # grapheme clusters (`re` has no \X): compiled by ``regex`` on first use
 
 
 def columns(text: str) -> int:
     """Width of ``text`` in grapheme clusters (what hclwrite aligns by)."""
     if text.isascii():
         return len(text) - text.count("\r\n")
-    return len(_GRAPHEME.findall(text))
+    if not _GRAPHEME:
+        import regex
+
+        _GRAPHEME.append(regex.compile(r"\X"))
+    return len(_GRAPHEME[0].findall(text))
 
 
 def cells_columns(cell: list[FmtToken]) -> int:

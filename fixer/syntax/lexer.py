@@ -20,7 +20,7 @@ import re as _stdre
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
-__all__ = ["Token", "LexError", "tokenize", "IDENT_RE"]
+__all__ = ["Token", "LexError", "tokenize", "IDENT_RE", "is_name"]
 
 
 class LexError(Exception):
@@ -63,8 +63,8 @@ IDENT_RE = r"[\p{ID_Start}_][\p{ID_Continue}-]*"
 # Patterns without Unicode classes use the stdlib engine (faster to compile and
 # to run); the two that need ``\p{...}`` (names beyond ASCII) are compiled by
 # ``regex`` on first use, which most files never need.
-_TRIVIA = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*", _stdre.S)
-_TRIVIA_NL = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*", _stdre.S)
+_TRIVIA = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*", _stdre.DOTALL)
+_TRIVIA_NL = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*", _stdre.DOTALL)
 # Trivia, then the next token, in one match (atomic: the token after the
 # trivia is never looked for inside it). Names here are ASCII only; a name
 # followed by a non-ASCII character, or one starting with it, is taken by
@@ -77,8 +77,8 @@ _TOKEN_SRC = (
     r"|([A-Za-z_][A-Za-z0-9_-]*)"
     r"|(==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"]))"
 )
-_FAST = _stdre.compile(r"(?>" + _TRIVIA.pattern + ")" + _TOKEN_SRC, _stdre.S).match
-_FAST_NL = _stdre.compile(r"(?>" + _TRIVIA_NL.pattern + ")" + _TOKEN_SRC, _stdre.S).match
+_FAST = _stdre.compile(r"(?>" + _TRIVIA.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
+_FAST_NL = _stdre.compile(r"(?>" + _TRIVIA_NL.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
 _OPERATORS = {
     "==": "EQEQ", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "&&": "AND", "||": "OR",
     "::": "DCOLON", "...": "ELLIPSIS", "=>": "FATARROW", "[": "LBRACK", "]": "RBRACK",
@@ -117,6 +117,16 @@ def _unicode(name: str) -> Any:
 _DIRECTIVES = {"if": "IF", "else": "ELSE", "endif": "ENDIF", "for": "FOR", "endfor": "ENDFOR"}
 _CONTEXTUAL_KEYWORDS = {"in": "IN", "if": "IF"}  # keywords only where the parser wants them
 _MULTILINE = frozenset({"NL", "HLIT", "OHEREDOC"})  # token types whose text may hold a newline
+
+
+_ASCII_NAME = _stdre.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def is_name(text: str) -> bool:
+    """Is ``text`` one HCL identifier (``IDENT_RE``)?"""
+    if text.isascii():
+        return _ASCII_NAME.fullmatch(text) is not None
+    return _unicode("ident").fullmatch(text) is not None
 
 
 class _Frame:

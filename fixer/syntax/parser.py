@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
