@@ -346,13 +346,16 @@ def _get_table() -> tuple[dict[int, dict[str, int]], int, int, list[tuple[int, i
     return _table
 
 
+_UNITS: dict[tuple[int, int, str], int] = {}
+
+
 def _drive(text: str) -> Any:
     """Run the LALR(1) table over the tokens of ``text``, building the CST."""
     states, start, end, rules = _get_table()
     stack = [start]
     values: list[Any] = []
     push_state, push_value = stack.append, values.append
-    units: dict[tuple[int, int, str], int] = {}  # (state below, state, lookahead) -> state after unit reductions
+    units = _UNITS  # (state below, state, lookahead) -> state after unit reductions (the same for every file)
     splice = _Splice
 
     def flat(children: list[Any]) -> list[Any]:
