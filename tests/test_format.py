@@ -373,3 +373,20 @@ def test_docs_python_example_runs() -> None:
 def test_cst_unchanged_types() -> None:
     tree = format_tree(tffix.parse('a = "${x}"\n'))
     assert isinstance(tree.body.items[0].value, cst.Variable)
+
+
+@pytest.mark.parametrize("text", [
+    'resource "a" "b" {\n  x   =   1\n  yy = "${var.z}"\n}\n',  # a rewrite: the interpolation is unwrapped
+    "resource a b {\n  x = 1\n}\n",  # a rewrite: labels are quoted
+    'variable "v" {\n  type = "list"\n}\n',  # a rewrite: the legacy type
+    "\ufeffa   = 1 # c\nbb = [\n1,\n  2]\n\n\n",  # layout only, and the byte order mark
+    'a = "x"\n',  # already formatted
+])
+@pytest.mark.parametrize("compat", [False, True, ("eof-spaces",)])
+def test_formatted_code_leaves_the_tree_alone(text: str, compat: object) -> None:
+    tree = tffix.parse(text)
+    tokens = [(tok, tok.pre) for tok in tree.tokens()]
+    expected = format_tree(tffix.parse(text), compat=compat).code
+    assert fmt.formatted_code(tree, compat=compat) == expected == format_code(text, compat=compat)
+    assert tree.code == text
+    assert [(tok, tok.pre) for tok in tree.tokens()] == tokens

@@ -12,15 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
-import regex as re
 from tffix.syntax import cst
 from tffix.syntax.layout import INDENT
-from tffix.syntax.lexer import IDENT_RE
+from tffix.syntax.lexer import is_name
 from tffix.syntax.parser import parse, parse_expression
 
 __all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "expression", "render_block", "quote"]
-
-_IDENT = re.compile(IDENT_RE)
 
 
 class HCL(str):
@@ -65,7 +62,7 @@ def quote(text: str) -> str:
 
 
 def _key(name: str) -> str:
-    return name if _IDENT.fullmatch(name) else quote(name)
+    return name if is_name(name) else quote(name)
 
 
 def render(value: Value) -> str:

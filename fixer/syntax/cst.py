@@ -30,8 +30,9 @@ A file without a final newline ends with an ``NL`` token of zero width.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Union
+from collections.abc import Callable, Iterator
+from operator import attrgetter
+from typing import Any, Union
 
 from tffix.syntax.lexer import Token
 
@@ -53,11 +54,18 @@ class Node:
 
     __slots__: tuple[str, ...] = ()
     _fields: tuple[str, ...] = ()  # printed fields, in order (default: __slots__)
+    _values: Callable[[Any], tuple[Any, ...]] = staticmethod(lambda node: ())  # the fields' values, in order
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         if "_fields" not in cls.__dict__:
             cls._fields = tuple(cls.__dict__.get("__slots__", ()))
+        fields = cls._fields
+        if len(fields) > 1:
+            cls._values = staticmethod(attrgetter(*fields))  # one C call for every field
+        elif fields:
+            get = attrgetter(fields[0])
+            cls._values = staticmethod(lambda node: (get(node),))
 
     def tokens(self) -> Iterator[Token]:
         """Every token under this node, in source order."""
@@ -124,11 +132,10 @@ class Node:
 
 
 def _children(node: Node) -> Iterator[Node | Token]:
-    for name in node._fields:
-        value = getattr(node, name)
-        if value is None or (isinstance(value, str) and not isinstance(value, Token)):
+    for value in node._values(node):
+        if value is None or value.__class__ is str:  # File.bom
             continue
-        if isinstance(value, list):
+        if value.__class__ is list:
             yield from value
         else:
             yield value
@@ -150,16 +157,18 @@ def tokens_of(node: Node | Token) -> Iterator[Token]:
     if isinstance(node, Token):
         yield node
         return
-    stack: list[Iterator[Node | Token]] = [_children(node)]
+    stack: list[Any] = [node]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        for child in stack[-1]:
-            if isinstance(child, Token):
-                yield child
-            else:
-                stack.append(_children(child))
-                break
+        item = pop()
+        if item is None or item.__class__ is str:  # File.bom
+            continue
+        if isinstance(item, Token):
+            yield item
+        elif item.__class__ is list:
+            extend(reversed(item))
         else:
-            stack.pop()
+            extend(reversed(item._values(item)))
 
 
 def _emit(node: Node, out: list[str], depth: int = 0) -> None:
@@ -169,24 +178,27 @@ def _emit(node: Node, out: list[str], depth: int = 0) -> None:
     if depth > _SHALLOW:
         _emit_deep(node, out)
         return
-    for name in node._fields:
-        value = getattr(node, name)
+    append = out.append
+    for value in node._values(node):
         if value is None:
             continue
-        if isinstance(value, Token):
-            out.append(value.pre)
-            out.append(value)
-        elif isinstance(value, Node):
-            _emit(value, out, depth + 1)
-        elif isinstance(value, str):  # File.bom
-            out.append(value)
-        else:
+        cls = value.__class__
+        if cls is Token:
+            if value.pre:
+                append(value.pre)
+            append(value)
+        elif cls is list:
             for item in value:
-                if isinstance(item, Token):
-                    out.append(item.pre)
-                    out.append(item)
+                if item.__class__ is Token:
+                    if item.pre:
+                        append(item.pre)
+                    append(item)
                 else:
                     _emit(item, out, depth + 1)
+        elif cls is str:  # File.bom
+            append(value)
+        else:
+            _emit(value, out, depth + 1)
 
 
 _SHALLOW = 100
@@ -207,7 +219,7 @@ def _emit_deep(node: Node, out: list[str]) -> None:
         elif isinstance(item, list):
             stack.extend(reversed(item))
         else:
-            stack.extend(getattr(item, name) for name in reversed(item._fields))
+            stack.extend(reversed(item._values(item)))
 
 
 # ---- structure ---------------------------------------------------------------

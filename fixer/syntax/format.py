@@ -74,12 +74,13 @@ from tffix.syntax.layout import (
     bracket_change,
     fmt_tokens,
     format_tokens,
+    layout_code,
     trivia_tokens,
 )
 from tffix.syntax.lexer import Token
 from tffix.syntax.parser import parse
 
-__all__ = ["format_code", "format_tree", "escape_label", "IMPROVEMENTS"]
+__all__ = ["format_code", "format_tree", "formatted_code", "escape_label", "IMPROVEMENTS"]
 
 # The improvements over terraform fmt, by name (``compat`` turns them off).
 IMPROVEMENTS = {
@@ -99,13 +100,73 @@ def format_code(text: str, path: str | None = None, *, compat: bool | Iterable[s
     for input terraform rejects too). ``compat=True`` reproduces terraform
     byte for byte, its losses included (every entry of ``IMPROVEMENTS`` off;
     or give the names of the ones to turn off)."""
-    return format_tree(parse(text, path), compat=compat).code
+    return formatted_code(parse(text, path), compat=compat, owned=True)
+
+
+def _quirks(compat: bool | Iterable[str]) -> frozenset[str]:
+    return frozenset(IMPROVEMENTS if compat is True else () if compat is False else compat)
+
+
+# quirks whose rewrites formatted_code's fast path does not look for
+_TREE_QUIRKS = frozenset({"label-comments", "dollar-labels", "index-keys"})
+
+
+def formatted_code(tree: cst.File, *, compat: bool | Iterable[str] = False, owned: bool = False) -> str:
+    """``format_tree(tree).code`` without changing ``tree`` (unless ``owned``:
+    the caller gives the tree away). When none of terraform's rewrites
+    applies (the common case) the layout is computed and the text joined
+    without writing anything into the tree; otherwise a copy is parsed from
+    ``tree.code`` and formatted."""
+    quirks = _quirks(compat)
+    if quirks & _TREE_QUIRKS or _has_rewrites(tree.body, (), quirks):
+        if not owned:
+            tree = parse(tree.code, tree.path)
+        return format_tree(tree, compat=compat).code
+    eof_spaces = _eof_spaces(tree) if "eof-spaces" in quirks else 0
+    stream, owners = fmt_tokens(all_tokens(tree))
+    format_tokens(stream)
+    stream[-1].spaces = eof_spaces  # hclwrite never respaces EOF; tffix ends the file at its last newline
+    return layout_code(owners)  # the byte order mark is dropped
+
+
+def _has_rewrites(body: cst.Body, in_blocks: tuple[str, ...], quirks: frozenset[str]) -> bool:
+    """Would ``_rewrite_body`` change anything (quirks outside ``_TREE_QUIRKS``)?"""
+    stack = [(body, in_blocks)]
+    while stack:
+        body, in_blocks = stack.pop()
+        for item in body.items:
+            if isinstance(item, cst.Attribute):
+                if in_blocks == ("variable",) and item.name == "type":
+                    if _legacy_type_of(item.value) is not None:
+                        return True
+                else:
+                    value = item.value
+                    if (isinstance(value, cst.Template) and len(value.parts) == 1
+                            and isinstance(value.parts[0], cst.Interpolation)
+                            and _single_sequence(value.parts[0].expr)):
+                        return True
+            else:
+                for label in item.labels:
+                    if label.quoted:
+                        raw = "".join(label.tokens_[1:-1])
+                        if not _plain_label(raw) and escape_label(cst.unescape(raw)) != raw:
+                            return True
+                    else:
+                        return True
+                stack.append((item.body, (*in_blocks, item.type)))
+    return False
+
+
+def _plain_label(raw: str) -> bool:
+    """Printable ASCII without escapes or template characters: hclwrite writes
+    such a label back as it is."""
+    return raw.isascii() and raw.isprintable() and not any(c in raw for c in '\\"$%')
 
 
 def format_tree(tree: cst.File, *, compat: bool | Iterable[str] = False) -> cst.File:
     """Format ``tree`` in place (nodes are kept; a few values and labels are
     replaced) and return it."""
-    quirks = frozenset(IMPROVEMENTS if compat is True else () if compat is False else compat)
+    quirks = _quirks(compat)
     eof_spaces = _eof_spaces(tree) if "eof-spaces" in quirks else 0
     tree.bom = ""
     if "index-keys" in quirks:
@@ -192,13 +253,18 @@ _LEGACY_QUOTED = {"string": "string", "list": "list(string)", "map": "map(string
 _BARE_COLLECTIONS = {"list", "map", "set"}
 
 
+def _legacy_type_of(value: cst.Expr) -> str | None:
+    """The modern form of a legacy type constraint, or None."""
+    if isinstance(value, cst.Variable) and value.name in _BARE_COLLECTIONS:
+        return f"{value.name}(any)"
+    if isinstance(value, cst.Template) and len(value.parts) == 1 and isinstance(value.parts[0], Token):
+        return _LEGACY_QUOTED.get(str(value.parts[0]))
+    return None
+
+
 def _legacy_type(attr: cst.Attribute) -> None:
     value = attr.value
-    new = None
-    if isinstance(value, cst.Variable) and value.name in _BARE_COLLECTIONS:
-        new = f"{value.name}(any)"
-    elif isinstance(value, cst.Template) and len(value.parts) == 1 and isinstance(value.parts[0], Token):
-        new = _LEGACY_QUOTED.get(str(value.parts[0]))
+    new = _legacy_type_of(value)
     if new is not None:
         node = parse(f"x = {new}\n").body.items[0].value  # type: ignore[union-attr]
         node.first_token().pre = value.first_token().pre

@@ -26,14 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-import regex
 from tffix.syntax import cst
 from tffix.syntax.lexer import Token
 
 __all__ = [
     "INDENT", "indent_of", "in_chain", "chain_bounds", "align_chain", "align_comments", "reindent",
     "FmtToken", "FmtLine", "space_after", "bracket_change", "columns", "cells_columns", "fmt_lines",
-    "format_tokens", "trivia_tokens", "all_tokens", "fmt_tokens", "apply_layout",
+    "format_tokens", "trivia_tokens", "all_tokens", "fmt_tokens", "apply_layout", "layout_code",
 ]
 
 INDENT = "  "
@@ -132,6 +131,9 @@ _BEFORE_NEGATION = frozenset({
 })
 
 
+_BRACKET_CHANGE = {**dict.fromkeys(_OPENERS, 1), **dict.fromkeys(_CLOSERS, -1)}
+
+
 def bracket_change(kind: str) -> int:
     if kind in _OPENERS:
         return 1
@@ -176,14 +178,18 @@ def space_after(subject: FmtToken, before: FmtToken | None, after: FmtToken | No
     return True
 
 
-_GRAPHEME = regex.compile(r"\X")  # grapheme clusters (`re` has no \X)
+_GRAPHEME: list = []  # grapheme clusters (`re` has no \X): compiled by ``regex`` on first use
 
 
 def columns(text: str) -> int:
     """Width of ``text`` in grapheme clusters (what hclwrite aligns by)."""
     if text.isascii():
         return len(text) - text.count("\r\n")
-    return len(_GRAPHEME.findall(text))
+    if not _GRAPHEME:
+        import regex
+
+        _GRAPHEME.append(regex.compile(r"\X"))
+    return len(_GRAPHEME[0].findall(text))
 
 
 def cells_columns(cell: list[FmtToken]) -> int:
@@ -223,14 +229,16 @@ class FmtLine:
 
 def fmt_lines(tokens: list[FmtToken]) -> list[FmtLine]:
     lines: list[FmtLine] = []
+    append = lines.append
     start = 0
     for i, tok in enumerate(tokens):
-        if tok.kind == "EOF":
-            lines.append(FmtLine(tokens[start:i]))
-            return lines
-        if _ends_line(tok):
-            lines.append(FmtLine(tokens[start : i + 1]))
+        kind = tok.kind
+        if kind == "NL" or (kind == "COMMENT" and tok.text.endswith("\n")):  # _ends_line
+            append(FmtLine(tokens[start : i + 1]))
             start = i + 1
+        elif kind == "EOF":
+            append(FmtLine(tokens[start:i]))
+            return lines
     if start < len(tokens):
         lines.append(FmtLine(tokens[start:]))
     return lines
@@ -246,11 +254,14 @@ def _format_indent(lines: list[FmtLine]) -> None:
             first.spaces = 0
             continue
         net = 0
+        change = _BRACKET_CHANGE.get
         for tok in line.lead:
-            net += bracket_change(tok.kind)
-            if tok.kind == "OHEREDOC":
+            kind = tok.kind
+            net += change(kind, 0)
+            if kind == "OHEREDOC":
                 break
-        net += sum(bracket_change(tok.kind) for tok in line.assign)
+        for tok in line.assign:
+            net += change(tok.kind, 0)
         if net > 0:
             first.spaces = len(INDENT) * len(stack)
             stack.append(net)
@@ -335,27 +346,20 @@ def _tail_blanks(pre: str) -> int:
 
 def all_tokens(node: cst.Node) -> list[Token]:
     """Every token under ``node`` in order (``node.tokens()`` without the
-    generator overhead, for whole-file passes)."""
+    generator overhead, for whole-file passes). A loop, not recursion."""
     out: list[Token] = []
     append = out.append
-
-    def walk(n: cst.Node) -> None:
-        for name in n._fields:
-            value = getattr(n, name)
-            if value is None or value.__class__ is str:
-                continue
-            if isinstance(value, Token):
-                append(value)
-            elif isinstance(value, list):
-                for child in value:
-                    if isinstance(child, Token):
-                        append(child)
-                    else:
-                        walk(child)
-            else:
-                walk(value)
-
-    walk(node)
+    stack: list = [node]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        cls = item.__class__
+        if cls is Token:
+            append(item)
+        elif cls is list:
+            extend(reversed(item))
+        elif item is not None and cls is not str:  # File.bom
+            extend(reversed(item._values(item)))
     return out
 
 
@@ -364,31 +368,47 @@ def fmt_tokens(tokens: Iterable[Token]) -> tuple[list[FmtToken], list[tuple[Toke
     tokens that stand for its ``pre`` and for itself (None when hclsyntax has
     no token for it: a zero-width end-of-file newline, or a newline that is
     part of the line comment before it). ``spaces`` are the blanks the
-    tokens have now (hclwrite counts a tab as one)."""
+    tokens have now (hclwrite counts a tab as one). A token's ``text`` is the
+    CST token itself (a ``str``)."""
     stream: list[FmtToken] = []
     owners: list[tuple[Token, list[FmtToken], FmtToken | None]] = []
+    append, extend, own_by = stream.append, stream.extend, owners.append
     kinds = _KINDS
     no_pieces: list[FmtToken] = []
+    make = FmtToken
     for tok in tokens:
         pre = tok.pre
-        pieces = trivia_tokens(pre) if pre and pre.strip(" \t") else no_pieces
-        own: FmtToken | None = None
-        if tok.type == "NL":
+        type_ = tok.type
+        if not pre:  # the common case
+            if type_ != "NL":
+                own = make(kinds.get(type_, type_), tok)
+            elif tok:
+                own = make("NL", tok)
+            else:
+                own_by((tok, no_pieces, None))
+                continue
+            append(own)
+            own_by((tok, no_pieces, own))
+            continue
+        blanks = pre.strip(" \t") == ""
+        pieces = no_pieces if blanks else trivia_tokens(pre)
+        own = None
+        if type_ == "NL":
             last = pieces[-1] if pieces else None
             if tok and last is not None and last.kind == "COMMENT" and not last.text.endswith("\n") \
                     and not last.text.startswith("/*"):
                 last.text += str(tok)  # `# c` owns its newline
             elif tok:
-                own = FmtToken("NL", str(tok))
+                own = make("NL", tok)
         else:
-            own = FmtToken(kinds.get(tok.type, tok.type), str(tok))
-        if own is not None and pre:
-            own.spaces = _tail_blanks(pre)
-        if pieces:
-            stream.extend(pieces)
+            own = make(kinds.get(type_, type_), tok)
         if own is not None:
-            stream.append(own)
-        owners.append((tok, pieces, own))
+            own.spaces = len(pre) if blanks else _tail_blanks(pre)
+        if pieces:
+            extend(pieces)
+        if own is not None:
+            append(own)
+        own_by((tok, pieces, own))
     return stream, owners
 
 
@@ -400,6 +420,22 @@ def apply_layout(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) ->
             tok.pre = pre + " " * own.spaces if own is not None else pre
         else:
             tok.pre = " " * own.spaces if own is not None else ""
+
+
+def layout_code(owners: list[tuple[Token, list[FmtToken], FmtToken | None]]) -> str:
+    """The text ``apply_layout`` would make the tokens print, without changing them."""
+    out: list[str] = []
+    append = out.append
+    for tok, pieces, own in owners:
+        if pieces:
+            for p in pieces:
+                if p.spaces:
+                    append(" " * p.spaces)
+                append(p.emit)
+        if own is not None and own.spaces:
+            append(" " * own.spaces)
+        append(tok)
+    return "".join(out)
 
 
 # ---- item-level layout: what the edit API re-aligns after an edit -----------

@@ -16,11 +16,11 @@ final newline still gets an ``NL`` token, of zero width.
 
 from __future__ import annotations
 
+import re as _stdre
 from collections.abc import Callable, Collection, Iterator
+from typing import Any
 
-import regex as re
-
-__all__ = ["Token", "LexError", "tokenize", "IDENT_RE"]
+__all__ = ["Token", "LexError", "tokenize", "IDENT_RE", "is_name"]
 
 
 class LexError(Exception):
@@ -34,13 +34,13 @@ class LexError(Exception):
 
 class Token(str):
     """A token: its text (the ``str`` itself), its terminal ``type``, its
-    leading trivia ``pre``, and where it starts (``start_pos`` offset, 1-based
-    ``line`` and ``column``; None for tokens built by edits)."""
+    leading trivia ``pre``, and where it starts (1-based ``line`` and
+    ``column``; None for tokens built by edits). No more than that: a large
+    file has millions of tokens, so each slot counts."""
 
-    __slots__ = ("type", "pre", "start_pos", "line", "column")
+    __slots__ = ("type", "pre", "line", "column")
     type: str
     pre: str
-    start_pos: int | None
     line: int | None
     column: int | None
 
@@ -48,7 +48,7 @@ class Token(str):
     def make(cls, type_: str, value: str, pre: str = "") -> Token:
         """A synthetic token (no source position), for building new trees."""
         tok = str.__new__(cls, value)
-        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, None, None, None
+        tok.type, tok.pre, tok.line, tok.column = type_, pre, None, None
         return tok
 
     def __repr__(self) -> str:
@@ -60,15 +60,25 @@ BODY, OBJECT, FOR_OBJECT, PAREN, BRACK, INTERP, CONTROL, QUOTED, HEREDOC = range
 NEWLINE_IS_TOKEN = frozenset({BODY, OBJECT})
 
 IDENT_RE = r"[\p{ID_Start}_][\p{ID_Continue}-]*"
-_TRIVIA = re.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*", re.S)
-_TRIVIA_NL = re.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*", re.S)
-_MAIN = re.compile(
-    r"(?P<NL>\r?\n)"
-    r"|(?P<OHEREDOC><<-?(?P<marker>" + IDENT_RE + r")\r?\n)"
-    r"|(?P<NUMBER>[0-9](?:[0-9.]|[eE][+-]?[0-9])*)"
-    r"|(?P<IDENT>" + IDENT_RE + r")"
-    r"|(?P<OP>==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"])"
+# Patterns without Unicode classes use the stdlib engine (faster to compile and
+# to run); the two that need ``\p{...}`` (names beyond ASCII) are compiled by
+# ``regex`` on first use, which most files never need.
+_TRIVIA = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/)*", _stdre.DOTALL)
+_TRIVIA_NL = _stdre.compile(r"(?:[ \t]+|#[^\r\n]*|//[^\r\n]*|/\*.*?\*/|\r?\n)*", _stdre.DOTALL)
+# Trivia, then the next token, in one match (atomic: the token after the
+# trivia is never looked for inside it). Names here are ASCII only; a name
+# followed by a non-ASCII character, or one starting with it, is taken by
+# ``_unicode()``. Groups: 1 newline, 2 heredoc start (3 its marker), 4 number,
+# 5 name, 6 operator.
+_TOKEN_SRC = (
+    r"(?:(\r?\n)"
+    r"|(<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n)"
+    r"|([0-9](?:[0-9.]|[eE][+-]?[0-9])*)"
+    r"|([A-Za-z_][A-Za-z0-9_-]*)"
+    r"|(==|!=|<=|>=|&&|\|\||::|\.\.\.|=>|~\}|[\[\](){}.,*/%+\-=<>!?:\"]))"
 )
+_FAST = _stdre.compile(r"(?>" + _TRIVIA.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
+_FAST_NL = _stdre.compile(r"(?>" + _TRIVIA_NL.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
 _OPERATORS = {
     "==": "EQEQ", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "&&": "AND", "||": "OR",
     "::": "DCOLON", "...": "ELLIPSIS", "=>": "FATARROW", "[": "LBRACK", "]": "RBRACK",
@@ -76,18 +86,47 @@ _OPERATORS = {
     "%": "PERCENT", "+": "PLUS", "-": "MINUS", "=": "EQ", "<": "LT", ">": "GT",
     "!": "BANG", "?": "QMARK", ":": "COLON",
 }
+_OP_SPECIAL = frozenset('"{}~')  # operators with more to decide than their type
+# token types after which a name may be a keyword (``for``, directives)
+_IDENT_CONTEXT = frozenset({"LBRACK", "LBRACE", "TCTRL_IF", "TCTRL_ELSE", "TCTRL_ENDIF", "TCTRL_FOR",
+                            "TCTRL_ENDFOR"})
 # Literal runs inside templates: everything up to a `${` / `%{` that opens a
 # sequence (`$${` and `%%{` are escapes and stay literal).
-_QUOTED_LIT = re.compile(r"(?:\\[^\r\n]|[^\"\\$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?)+")
-_HEREDOC_LIT = re.compile(r"(?:[^$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?|\r(?!\n))*(?:\r?\n)?")
-_TEMPLATE_OPEN = re.compile(r"([$%])\{(~?)")
-_ESCAPE = re.compile(r"\\(?:[nrt\"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|(.))")
-_NUMBER_OK = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_DIRECTIVE_WORD = re.compile(r"[ \t]*(" + IDENT_RE + ")")
-_FOR_WORD = re.compile(r"for(?![\p{ID_Continue}-])")
+_QUOTED_LIT = _stdre.compile(r"(?:\\[^\r\n]|[^\"\\$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?)+")
+_HEREDOC_LIT = _stdre.compile(r"(?:[^$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?|\r(?!\n))*(?:\r?\n)?")
+_TEMPLATE_OPEN = _stdre.compile(r"([$%])\{(~?)")
+_ESCAPE = _stdre.compile(r"\\(?:[nrt\"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|(.))")
+_NUMBER_OK = _stdre.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_DIRECTIVE_WORD = _stdre.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*)")
+_FOR_WORD = _stdre.compile(r"for(?![A-Za-z0-9_-])")
+_UNICODE: dict[str, Any] = {}
+
+
+def _unicode(name: str) -> Any:
+    """The ``regex`` patterns for names beyond ASCII, compiled on first use."""
+    if not _UNICODE:
+        import regex
+
+        _UNICODE["token"] = regex.compile(
+            r"(?P<OHEREDOC><<-?(?P<marker>" + IDENT_RE + r")\r?\n)|(?P<IDENT>" + IDENT_RE + r")")
+        _UNICODE["ident"] = regex.compile(IDENT_RE)
+        _UNICODE["id_continue"] = regex.compile(r"[\p{ID_Continue}-]")
+    return _UNICODE[name]
+
+
 _DIRECTIVES = {"if": "IF", "else": "ELSE", "endif": "ENDIF", "for": "FOR", "endfor": "ENDFOR"}
 _CONTEXTUAL_KEYWORDS = {"in": "IN", "if": "IF"}  # keywords only where the parser wants them
 _MULTILINE = frozenset({"NL", "HLIT", "OHEREDOC"})  # token types whose text may hold a newline
+
+
+_ASCII_NAME = _stdre.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def is_name(text: str) -> bool:
+    """Is ``text`` one HCL identifier (``IDENT_RE``)?"""
+    if text.isascii():
+        return _ASCII_NAME.fullmatch(text) is not None
+    return _unicode("ident").fullmatch(text) is not None
 
 
 class _Frame:
@@ -122,7 +161,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             line += pre.count("\n")
             line_start = text.rfind("\n", pre_start, start) + 1
         tok = new(Token, text[start:end])
-        tok.type, tok.pre, tok.start_pos, tok.line, tok.column = type_, pre, start, line, start - line_start + 1
+        tok.type, tok.pre, tok.line, tok.column = type_, pre, line, start - line_start + 1
         if type_ in _MULTILINE and "\n" in tok:
             line += tok.count("\n")
             line_start = text.rfind("\n", start, end) + 1
@@ -130,7 +169,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
         prev = type_
         return tok
 
-    def open_sequence(m: re.Match[str]) -> Token:
+    def open_sequence(m: _stdre.Match[str]) -> Token:
         """`${` or `%{` inside a template; directives are typed by their keyword
         so that LALR(1) can tell `else` / `endif` / `endfor` from a nested one."""
         start, end = m.span()
@@ -138,6 +177,9 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             stack.append(_Frame(INTERP))
             return make("TINTERP", start, end)
         word = _DIRECTIVE_WORD.match(text, end)
+        if word is not None and word.end() < n and text[word.end()] >= "\x80" \
+                and _unicode("id_continue").match(text, word.end()) is not None:
+            word = None  # a longer name, beyond ASCII: no directive
         name = _DIRECTIVES.get(word.group(1)) if word else None
         if name is None:
             raise LexError("Invalid template directive: expected if, else, endif, for or endfor", end)
@@ -205,41 +247,79 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
             pos = m.end()
             continue
 
-        # expression and structure modes
-        pos = (_TRIVIA if kind in NEWLINE_IS_TOKEN else _TRIVIA_NL).match(text, pos).end()
-        if text.startswith("/*", pos):
-            raise LexError("Unterminated comment: /* without */", pos)
-        if pos >= n:
-            if len(stack) != 1:
-                raise LexError("Unexpected end of file: a bracket or template is not closed", pos)
-            if prev not in (None, "NL"):
-                # The last item ends at EOF: a zero-width newline keeps the
-                # grammar simple; its trivia is the item's same-line comment.
-                yield make("NL", pos, pos)
-            yield make("EOF", pos, pos)
-            return
-        m = _MAIN.match(text, pos)
-        if not m:
-            raise LexError(f"Invalid character {text[pos]!r}", pos)
-        group = "OHEREDOC" if m.group("OHEREDOC") else m.lastgroup
-        end = m.end()
-        if group == "NL":
-            if kind == BODY:
-                top.in_value = False
-            yield make("NL", pos, end)
-        elif group == "OHEREDOC":
-            stack.append(_Frame(HEREDOC, marker=m.group("marker")))
-            yield make("OHEREDOC", pos, end)
-        elif group == "NUMBER":
-            while text[end - 1] == ".":  # a number never ends with '.'
-                end -= 1
-            if prev == "DOT" and "." in text[pos:end]:
-                raise LexError("Invalid legacy index syntax: chained index like .0.1", pos)
-            if not _NUMBER_OK.fullmatch(text, pos, end):
-                raise LexError("Invalid number literal", pos)
-            yield make("NUMBER", pos, end)
-        elif group == "IDENT":
-            word = m.group()
+        # expression and structure modes: trivia and the next token in one match
+        m = (_FAST if kind in NEWLINE_IS_TOKEN else _FAST_NL)(text, pos)
+        marker = None
+        if m is None:
+            # no ASCII token next: the end, an unterminated comment, a name
+            # beyond ASCII, or an invalid character
+            pos = (_TRIVIA if kind in NEWLINE_IS_TOKEN else _TRIVIA_NL).match(text, pos).end()
+            if text.startswith("/*", pos):
+                raise LexError("Unterminated comment: /* without */", pos)
+            if pos >= n:
+                if len(stack) != 1:
+                    raise LexError("Unexpected end of file: a bracket or template is not closed", pos)
+                if prev not in (None, "NL"):
+                    # The last item ends at EOF: a zero-width newline keeps the
+                    # grammar simple; its trivia is the item's same-line comment.
+                    yield make("NL", pos, pos)
+                yield make("EOF", pos, pos)
+                return
+            u = _unicode("token").match(text, pos)
+            if u is None:
+                raise LexError(f"Invalid character {text[pos]!r}", pos)
+            start, end = pos, u.end()
+            if u.group("OHEREDOC"):
+                index, marker = 2, u.group("marker")
+            else:
+                index = 5
+        else:
+            index = m.lastindex
+            start, end = m.span(index)
+            if index == 1:  # a newline that is a token (inlined: the commonest tokens)
+                if kind == BODY:
+                    top.in_value = False
+                pre = text[pre_start:start]
+                if "\n" in pre:
+                    line += pre.count("\n")
+                    line_start = text.rfind("\n", pre_start, start) + 1
+                tok = new(Token, text[start:end])
+                tok.type, tok.pre, tok.line, tok.column = "NL", pre, line, start - line_start + 1
+                line += 1
+                line_start = end
+                pre_start = end
+                prev = "NL"
+                yield tok
+                pos = end
+                continue
+            if index == 5:
+                if end < n and text[end] >= "\x80":  # the name goes on beyond ASCII
+                    end = _unicode("ident").match(text, start).end()
+            elif index == 2:
+                marker = m.group(3)
+            elif index == 6 and end < n:
+                c = text[start]
+                if c == "/" and text[end] == "*":  # the trivia stopped at a /* without */
+                    raise LexError("Unterminated comment: /* without */", start)
+                if c == "<" and text[end] == "<":  # a heredoc whose marker goes beyond ASCII?
+                    u = _unicode("token").match(text, start)
+                    if u is not None and u.group("OHEREDOC"):
+                        index, end, marker = 2, u.end(), u.group("marker")
+        pos = start
+        if index == 5:
+            word = text[start:end]
+            if prev not in _IDENT_CONTEXT and word not in _CONTEXTUAL_KEYWORDS:  # a plain name (inlined)
+                pre = text[pre_start:start]
+                if "\n" in pre:
+                    line += pre.count("\n")
+                    line_start = text.rfind("\n", pre_start, start) + 1
+                tok = new(Token, word)
+                tok.type, tok.pre, tok.line, tok.column = "IDENT", pre, line, start - line_start + 1
+                pre_start = end
+                prev = "IDENT"
+                yield tok
+                pos = end
+                continue
             type_ = "IDENT"
             if word == "for" and prev in ("LBRACK", "LBRACE") and kind in (BRACK, FOR_OBJECT):
                 type_ = "FOR"
@@ -249,8 +329,31 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                 if _CONTEXTUAL_KEYWORDS[word] in accepts():
                     type_ = _CONTEXTUAL_KEYWORDS[word]
             yield make(type_, pos, end)
-        else:
-            op = m.group()
+        elif index == 6:
+            op = text[start:end]
+            if text[start] not in _OP_SPECIAL:  # (inlined)
+                type_ = _OPERATORS[op]
+                if op == "(":
+                    stack.append(_Frame(PAREN))
+                elif op == "[":
+                    stack.append(_Frame(BRACK))
+                elif op == ")" or op == "]":
+                    if kind != (PAREN if op == ")" else BRACK):
+                        raise LexError(f"Unbalanced {op!r}", start)
+                    stack.pop()
+                elif op == "=" and kind == BODY:
+                    top.in_value = True
+                pre = text[pre_start:start]
+                if "\n" in pre:
+                    line += pre.count("\n")
+                    line_start = text.rfind("\n", pre_start, start) + 1
+                tok = new(Token, op)
+                tok.type, tok.pre, tok.line, tok.column = type_, pre, line, start - line_start + 1
+                pre_start = end
+                prev = type_
+                yield tok
+                pos = end
+                continue
             if op == '"':
                 stack.append(_Frame(QUOTED))
                 yield make("OQUOTE", pos, end)
@@ -260,10 +363,12 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                 else:
                     # newlines are insignificant in a `{ for ... }` expression
                     after = _TRIVIA_NL.match(text, end).end()
-                    is_for = _FOR_WORD.match(text, after) is not None
+                    is_for = _FOR_WORD.match(text, after) is not None and not (
+                        after + 3 < n and text[after + 3] >= "\x80"
+                        and _unicode("id_continue").match(text, after + 3) is not None)
                     stack.append(_Frame(FOR_OBJECT if is_for else OBJECT))
                 yield make("LBRACE", pos, end)
-            elif op in ("}", "~}"):
+            elif op == "}" or op == "~}":
                 if kind in (INTERP, CONTROL):
                     stack.pop()
                     yield make("TSEQEND", pos, end)
@@ -272,16 +377,15 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) ->
                 else:
                     stack.pop()
                     yield make("RBRACE", pos, end)
-            else:
-                if op == "(":
-                    stack.append(_Frame(PAREN))
-                elif op == "[":
-                    stack.append(_Frame(BRACK))
-                elif op in (")", "]"):
-                    if kind != (PAREN if op == ")" else BRACK):
-                        raise LexError(f"Unbalanced {op!r}", pos)
-                    stack.pop()
-                elif op == "=" and kind == BODY:
-                    top.in_value = True
-                yield make(_OPERATORS[op], pos, end)
+        elif index == 4:
+            while text[end - 1] == ".":  # a number never ends with '.'
+                end -= 1
+            if prev == "DOT" and "." in text[pos:end]:
+                raise LexError("Invalid legacy index syntax: chained index like .0.1", pos)
+            if not _NUMBER_OK.fullmatch(text, pos, end):
+                raise LexError("Invalid number literal", pos)
+            yield make("NUMBER", pos, end)
+        else:  # index == 2
+            stack.append(_Frame(HEREDOC, marker=marker))
+            yield make("OHEREDOC", pos, end)
         pos = end

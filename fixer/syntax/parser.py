@@ -1,14 +1,16 @@
 """``parse(text) -> File``: the lexer and an LALR(1) parser, building the CST.
 
 Lark analyses the grammar (``tffix/grammar/hcl.lark``) into an LALR table;
-that is compiled once and cached in the user's cache directory
-(``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never the install
-directory), keyed by a hash of the grammar and options, so a cold start stays
-fast. ``_drive`` runs the table itself: a dozen lines instead of Lark's
-general-purpose loop, which matters because parsing is most of tffix's time.
-The CST is built as each rule is reduced, by ``_Builder`` through the
-callbacks Lark made for the grammar (which handle ``?rule`` and ``_rule``
-inlining), so no intermediate tree exists.
+that is done once and the table, as plain data, is cached in the user's cache
+directory (``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never the install
+directory), keyed by a hash of the grammar and the table format, so a start
+with the cache neither imports Lark nor analyses anything. ``_drive`` runs
+the table itself, which matters because parsing is most of tffix's time:
+each rule is classified once (a ``?rule`` with one child only changes the
+state, and a chain of those for one lookahead is followed once and
+remembered; an inlined ``_rule`` or repetition becomes a list spliced into
+its parent; every other rule calls its ``_Builder`` method), so the CST is
+built as rules are reduced and no intermediate tree exists.
 
 Errors always come out as ``ParseError`` with a line and column; Terraform's
 own checks that sit outside its grammar (duplicate attribute names in a
@@ -17,15 +19,12 @@ body) are done here too.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Transformer
-from lark.lexer import Lexer
-from lark.parsers.lalr_analysis import Shift
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.lexer import _OPERATORS, LexError, Token, tokenize
@@ -69,7 +68,7 @@ def _attach_lines(children: list, opening: bool) -> tuple[list, list[Token], Tok
     return items, pending, open_newline
 
 
-class _Builder(Transformer):
+class _Builder:
     """Lark callbacks, one per grammar rule, each returning a CST node."""
 
     # ---- structure ----
@@ -230,17 +229,7 @@ def _cache_path() -> str | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return str(folder / "hcl-grammar.lark-cache")
-
-
-class _TableOnly(Lexer):
-    """Lark wants a lexer for declared terminals; tokens come from tokenize()."""
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
-        raise NotImplementedError
+    return str(folder / "hcl-grammar.table")
 
 
 class _SyntaxError(Exception):
@@ -248,62 +237,203 @@ class _SyntaxError(Exception):
         self.token, self.expected = token, expected
 
 
-# state -> terminal or rule name -> (True, next state) for a shift,
-# (False, (callback, number of children, rule name)) for a reduce
-_Action = tuple[bool, Any]
-_table: tuple[dict[int, dict[str, _Action]], int, int] | None = None
+class _Splice(list):
+    """The children of an inlined rule (``_name`` and Lark's ``__name_star_N``
+    repetitions), spliced into the parent's children."""
+
+    __slots__ = ()
 
 
-def _get_table() -> tuple[dict[int, dict[str, _Action]], int, int]:
+# The parse table, in plain data (what is cached): state -> terminal or rule
+# name -> an int (shift to that state) or a rule number; rules[n] =
+# (kind, number of children, rule name, callback name, left-recursive).
+# Kinds: _UNIT (a ``?rule`` with one child: the child itself, only the state
+# changes), _INLINE (an inlined rule: a _Splice), _CALL (a _Builder method).
+_UNIT, _INLINE, _CALL = 0, 1, 2
+_TABLE_FORMAT = 1
+
+
+def _compile_table() -> tuple[dict[int, dict[str, int]], int, int, list[tuple[int, int, str, str, bool]]]:
+    from lark import Lark
+    from lark.lexer import Lexer
+    from lark.parsers.lalr_analysis import Shift
+
+    class _TableOnly(Lexer):
+        """Lark wants a lexer for declared terminals; tokens come from tokenize()."""
+
+        def __init__(self, lexer_conf: object) -> None:
+            pass
+
+        def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
+            raise NotImplementedError
+
+    lark = Lark(_grammar(), parser="lalr", lexer=_TableOnly, keep_all_tokens=True, maybe_placeholders=False)
+    table = lark.parser.parser.parser.parse_table  # frontend -> LALR_Parser -> the table-driven parser
+    rules: list[tuple[int, int, str, str, bool]] = []
+    numbers: dict[object, int] = {}
+
+    def number(rule: Any) -> int:
+        if rule not in numbers:
+            origin = str(rule.origin.name)
+            size = len(rule.expansion)
+            if origin.startswith("_"):
+                kind = _INLINE
+            elif rule.options.expand1 and not rule.alias and size == 1 and not rule.expansion[0].name.startswith("_"):
+                kind = _UNIT
+            else:
+                kind = _CALL
+            left = size > 0 and str(rule.expansion[0].name) == origin
+            numbers[rule] = len(rules)
+            rules.append((kind, size, origin, str(rule.alias or origin), left))
+        return -1 - numbers[rule]
+
+    states = {
+        state: {str(name): arg if action is Shift else number(arg) for name, (action, arg) in actions.items()}
+        for state, actions in table.states.items()
+    }
+    return states, table.start_states["start"], table.end_states["start"], rules
+
+
+def _grammar() -> str:
+    return resources.files("tffix.grammar").joinpath("hcl.lark").read_text(encoding="utf-8")
+
+
+_table: tuple[dict[int, dict[str, int]], int, int, list[tuple[int, int, str, Any, bool]]] | None = None
+
+
+def _get_table() -> tuple[dict[int, dict[str, int]], int, int, list[tuple[int, int, str, Any, bool]]]:
+    """The parse table: loaded from the user's cache (plain data, read with
+    ``marshal``: no Lark import, no grammar analysis), else computed by Lark
+    from the grammar and cached, keyed by a hash of the grammar and this
+    module's table format."""
     global _table
     if _table is None:
-        grammar = resources.files("tffix.grammar").joinpath("hcl.lark").read_text(encoding="utf-8")
-        lark = Lark(grammar, parser="lalr", lexer=_TableOnly, keep_all_tokens=True, maybe_placeholders=False,
-                    transformer=_Builder(), cache=_cache_path() or False)
-        inner = lark.parser.parser.parser  # frontend -> LALR_Parser -> the table-driven parser
-        table, callbacks = inner.parse_table, inner.callbacks
-        states = {
-            state: {
-                name: (True, arg) if action is Shift else (False, (callbacks[arg], len(arg.expansion), arg.origin.name))
-                for name, (action, arg) in actions.items()
-            }
-            for state, actions in table.states.items()
-        }
-        _table = (states, table.start_states["start"], table.end_states["start"])
+        import hashlib
+        import marshal
+
+        key = hashlib.sha256(f"{_TABLE_FORMAT}\0{_grammar()}".encode()).hexdigest()
+        path = _cache_path()
+        data = None
+        if path is not None:
+            try:
+                with open(path, "rb") as f:
+                    cached = marshal.load(f)
+                if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+                    data = cached[1]
+                    states, start, end, rules = data
+                    if not (isinstance(states, dict) and isinstance(rules, list)):
+                        data = None
+            except (OSError, EOFError, ValueError, TypeError):
+                data = None
+        if data is None:
+            data = _compile_table()
+            if path is not None:
+                tmp = f"{path}.{os.getpid()}.tmp"
+                try:
+                    with open(tmp, "wb") as f:
+                        marshal.dump((key, data), f)
+                    os.replace(tmp, path)
+                except (OSError, ValueError):
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+        states, start, end, rules = data
+        builder = _Builder()
+        _table = (states, start, end,
+                  [(kind, size, name, getattr(builder, callback) if kind == _CALL else None, left)
+                   for kind, size, name, callback, left in rules])
     return _table
 
 
+_UNITS: dict[tuple[int, int, str], int] = {}
+
+
 def _drive(text: str) -> Any:
-    """Run the LALR(1) table over the tokens of ``text``."""
-    states, start, end = _get_table()
+    """Run the LALR(1) table over the tokens of ``text``, building the CST."""
+    states, start, end, rules = _get_table()
     stack = [start]
     values: list[Any] = []
+    push_state, push_value = stack.append, values.append
+    units = _UNITS  # (state below, state, lookahead) -> state after unit reductions (the same for every file)
+    splice = _Splice
 
-    def reduce(arg: tuple[Callable[[list[Any]], Any], int, str]) -> None:
-        callback, size, name = arg
-        if size:
-            children = values[-size:]
-            del stack[-size:], values[-size:]
-        else:
-            children = []
-        values.append(callback(children))
-        stack.append(states[stack[-1]][name][1])
+    def flat(children: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for c in children:
+            if type(c) is splice:
+                out.extend(c)
+            else:
+                out.append(c)
+        return out
 
     for tok in tokenize(text, lambda: states[stack[-1]]):
+        type_ = tok.type
         while True:
-            action = states[stack[-1]].get(tok.type)
+            top = stack[-1]
+            action = states[top].get(type_)
             if action is None:
-                raise _SyntaxError(tok, set(states[stack[-1]]))
-            if action[0]:
-                stack.append(action[1])
-                values.append(tok)
+                raise _SyntaxError(tok, set(states[top]))
+            if action >= 0:
+                push_state(action)
+                push_value(tok)
                 break
-            reduce(action[1])
+            kind, size, name, callback, left = rules[-1 - action]
+            if kind == _UNIT:
+                below = stack[-2]
+                key = (below, top, type_)
+                state = units.get(key)
+                if state is None:
+                    state = states[below][name]
+                    while True:  # follow the chain of unit reductions this lookahead makes
+                        nxt = states[state].get(type_)
+                        if nxt is None or nxt >= 0 or rules[-1 - nxt][0] != _UNIT:
+                            break
+                        state = states[below][rules[-1 - nxt][2]]
+                    units[key] = state
+                stack[-1] = state
+                continue
+            if size:
+                children = values[-size:]
+                del stack[-size:], values[-size:]
+            else:
+                children = []
+            if kind == _INLINE:
+                if left:
+                    value = children[0]
+                    for c in children[1:]:
+                        if type(c) is splice:
+                            value.extend(c)
+                        else:
+                            value.append(c)
+                else:
+                    value = splice(flat(children))
+            else:
+                for c in children:
+                    if type(c) is splice:
+                        children = flat(children)
+                        break
+                value = callback(children)
+            push_value(value)
+            push_state(states[stack[-1]][name])
     while stack[-1] != end:
-        action = states[stack[-1]].get("$END")
-        if action is None or action[0]:  # pragma: no cover - EOF is always followed by $END
-            raise _SyntaxError(Token.make("$END", ""), set(states[stack[-1]]))
-        reduce(action[1])
+        top = stack[-1]
+        action = states[top].get("$END")
+        if action is None or action >= 0:  # pragma: no cover - EOF is always followed by $END
+            raise _SyntaxError(Token.make("$END", ""), set(states[top]))
+        kind, size, name, callback, left = rules[-1 - action]
+        children = values[-size:] if size else []
+        if size:
+            del stack[-size:], values[-size:]
+        if kind == _CALL:
+            children = flat(children)
+            value = callback(children)
+        elif kind == _INLINE:
+            value = splice(flat(children))
+        else:
+            value = children[0]
+        push_value(value)
+        push_state(states[stack[-1]][name])
     return values[-1]
 
 
@@ -368,6 +498,12 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
     rejects when it reads the file.
     """
     where = os.fspath(path) if path is not None else None
+    # The parser allocates millions of objects and creates no reference
+    # cycles: the cyclic collector would only rescan them, again and again
+    # (it made a 5 MB file take 1.6x as long).
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
     try:
         body, eof = _drive(text)
     except LexError as e:
@@ -382,9 +518,14 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
         if tok.type == "$END":
             line, col = _position(text, len(text))
             raise ParseError("Unexpected end of file", where, line, col, text) from None
-        pos = tok.start_pos if tok.start_pos is not None else len(text)
-        line, col = _position(text, pos)
+        if tok.line is not None and tok.column is not None:
+            line, col = tok.line, tok.column
+        else:
+            line, col = _position(text, len(text))
         raise ParseError(_syntax_message(tok, expected), where, line, col, text) from None
+    finally:
+        if collecting:
+            gc.enable()
     header: list[Token] = []
     if body.items:
         lead = body.items[0].leading

@@ -7,7 +7,7 @@ from typing import Any
 
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Position, Rule
-from tffix.syntax.format import format_code, format_tree
+from tffix.syntax.format import format_tree, formatted_code
 
 
 def first_difference(before: str, after: str) -> int:
@@ -93,7 +93,7 @@ class TerraformFmt(Rule):
         compat = bool(options.get("terraform-compat", False))
         for sf in [*module.files, *module.tfvars]:
             text = sf.tree.code
-            formatted = format_code(text, sf.display, compat=compat)
+            formatted = formatted_code(sf.tree, compat=compat)
             if formatted == text:
                 continue
             line = first_difference(text, formatted)
