@@ -146,7 +146,7 @@ def unplaced(node: Node) -> Node:
     a node built by parsing a snippet is new code, and positions are how checks tell
     what a fix wrote (``Node.line`` is 0) from what was there."""
     for tok in tokens_of(node):
-        tok.start_pos = tok.line = tok.column = None
+        tok.line = tok.column = None
     return node
 
 
