@@ -2,7 +2,8 @@
 
 ``apply_fix`` runs a fix's edit-API code on the module's trees, then compares
 every file's text with what it was: the files that changed must still parse
-and may only change inside the fix's scope (``edits.py``). It never undoes
+(only the items in the fix's scope are parsed again when that decides it,
+``reparse.valid``) and may only change inside the fix's scope (``edits.py``). It never undoes
 anything itself; the engine decides how (re-parse, or ``snapshot`` when the
 trees must stay the same objects, as previews need).
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from tffix.engine.edits import Range, TextEdit, edits_within, item_spans
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.reparse import valid
 from tffix.engine.rules import Fix
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
@@ -64,10 +66,12 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str]) -> Applied:
     files = [*module.files, *module.tfvars]
     allowed = _allowed(fix.scope, files)
     out = Applied()
+    module.invalidate()  # the fix looks things up in the trees as they are now
     try:
         fix.apply()
     except Exception as exc:  # noqa: BLE001 - a broken fix must not stop the run
         out.error = f"raised {type(exc).__name__}: {exc}"
+    module.invalidate()
     known = {id(sf) for sf in files}
     out.created = [sf for sf in module.files if id(sf) not in known]
     for sf in [*files, *out.created]:
@@ -78,9 +82,11 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str]) -> Applied:
     if out.error is not None:
         return out
     for sf in out.changed:
-        try:
-            parse(out.texts[id(sf)], sf.display)
-        except ParseError as exc:
+        if id(sf) not in known:
+            exc = _parses(out.texts[id(sf)], sf.display)
+        else:
+            exc = valid(sf, texts[id(sf)], out.texts[id(sf)], allowed.get(id(sf), []))
+        if exc is not None:
             out.error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
             return out
     for sf in out.changed:
@@ -93,6 +99,14 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str]) -> Applied:
             return out
         out.edits.extend(TextEdit(str(sf.path), sf.display, s, e, r, created) for s, e, r in found)
     return out
+
+
+def _parses(text: str, display: str) -> ParseError | None:
+    try:
+        parse(text, display)
+    except ParseError as exc:
+        return exc
+    return None
 
 
 def snapshot(tree: cst.File) -> Callable[[], None]:

@@ -22,6 +22,7 @@ from typing import Any
 from tffix.engine.apply import apply_fix, snapshot
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.reparse import Baseline, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
@@ -126,6 +127,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
 
 
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
+    module.invalidate()
     comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
     found: list[Finding] = []
     for rule in rules:
@@ -200,6 +202,7 @@ def _preview(findings: list[Finding], module: Module) -> None:
         for sf in [*_files_of(f.fix.scope, module), *done.changed]:
             if id(sf) in restore:
                 restore[id(sf)]()
+        module.invalidate()
         if done.error is None:
             f.fix.edits = done.edits
 
@@ -225,6 +228,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             result.converged = False
             break
         texts = {id(sf): sf.text for sf in _all_files(module)}
+        bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
         taken: set[int] = set()
         broken: set[int] = set()
         applied = 0
@@ -245,6 +249,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
                     broken.add(id(sf.tree))
                 for sf in done.created:
                     module.files.remove(sf)
+                module.invalidate()
                 failed.add(_signature(f))
                 continue
             texts.update(done.texts)
@@ -252,10 +257,16 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             taken.update(id(s) for s in f.fix.scope)
             result.fixed.append(_record(f, options, applied=True))
             applied += 1
-        # fresh trees (and positions) for the next round
+        # fresh trees (and positions) for the next round: a file no applied fix had in
+        # scope keeps its tree; in the others only the changed items are parsed again
         for sf in _all_files(module):
-            sf.text = sf.tree.code
-            sf.tree = parse(sf.text, sf.display)
+            base = bases.get(id(sf))
+            text = sf.tree.code
+            if base is not None and sf.tree is base.tree and text == base.text and not _touched(base, taken):
+                continue
+            sf.text = text
+            sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
+        module.invalidate()
         state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:
             result.converged = False
@@ -275,6 +286,10 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         if sf.text != before:
             result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
     return result
+
+
+def _touched(base: Baseline, taken: set[int]) -> bool:
+    return id(base.tree) in taken or any(id(item) in taken for item in base.items)
 
 
 def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:
