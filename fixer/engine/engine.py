@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import apply_fix, snapshot
+from tffix.engine.apply import Ledger, Stray, apply_fix, apply_fix_fast, snapshot
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.reparse import Baseline, refresh
@@ -215,6 +215,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
+        mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
         findings = collect(module, rules, options, result.errors)
         for f in findings:
             if f.fix is not None and _signature(f) in failed:
@@ -227,36 +228,27 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         if _round == MAX_ROUNDS:
             result.converged = False
             break
-        texts = {id(sf): sf.text for sf in _all_files(module)}
         bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
-        taken: set[int] = set()
-        broken: set[int] = set()
-        applied = 0
-        for f in applicable:
-            assert f.fix is not None
-            if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
-                continue
-            files = _files_of(f.fix.scope, module)
-            if any(id(sf.tree) in broken for sf in files):
-                continue
-            done = apply_fix(f.fix, module, texts)
-            if done.error is not None:
-                result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
-                                     f"{done.error}; the fix was reverted")
-                created = {id(sf) for sf in done.created}
-                for sf in {id(sf): sf for sf in [*files, *done.changed] if id(sf) not in created}.values():
-                    sf.tree = parse(texts[id(sf)], sf.display)
-                    broken.add(id(sf.tree))
-                for sf in done.created:
-                    module.files.remove(sf)
-                module.invalidate()
-                failed.add(_signature(f))
-                continue
-            texts.update(done.texts)
-            f.fix.edits = done.edits
-            taken.update(id(s) for s in f.fix.scope)
-            result.fixed.append(_record(f, options, applied=True))
-            applied += 1
+        try:
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=True)
+        except Stray:
+            # a fix changed an item it did not declare without its own items showing it: start
+            # the round again from its texts, comparing whole files after every fix (which
+            # finds and reverts that fix, as it always did)
+            del result.errors[mark[0]:], result.fixed[mark[1]:]
+            failed.clear()
+            failed.update(mark[2])
+            module.files[:] = mark[3]
+            for sf in _all_files(module):
+                sf.tree = parse(sf.text, sf.display)
+            module.invalidate()
+            findings = collect(module, rules, options, result.errors)
+            for f in findings:
+                if f.fix is not None and _signature(f) in failed:
+                    f.fix = None
+            applicable = [f for f in findings if _allowed(f, options)]
+            bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=False)
         # fresh trees (and positions) for the next round: a file no applied fix had in
         # scope keeps its tree; in the others only the changed items are parsed again
         for sf in _all_files(module):
@@ -286,6 +278,63 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         if sf.text != before:
             result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
     return result
+
+
+def _apply_round(applicable: list[Finding], module: Module, options: Options, result: ModuleResult,
+                 failed: set[tuple[str, str, str]], bases: dict[int, Baseline], fast: bool) -> tuple[set[int], int]:
+    """Apply the round's fixes one by one, never two with overlapping scope; revert a
+    fix that raises, breaks the syntax or edits outside its scope. ``fast``: read each
+    fix off the items of its scope (``apply_fix_fast``, with a ``Ledger`` per file),
+    until a fix it cannot read that way, then whole files (``apply_fix``) for the rest
+    of the round; raises ``Stray`` when the ledgers and the trees disagree at the end.
+    Returns the ids of the scope items of the fixes applied, and how many there were."""
+    texts = {id(sf): sf.text for sf in _all_files(module)}
+    ledgers = {id(sf): Ledger(sf, bases[id(sf)]) for sf in _all_files(module)} if fast else {}
+    ledgers = {k: v for k, v in ledgers.items() if v.usable}
+
+    def sync() -> None:  # whole-file comparisons from here on
+        for key, ledger in ledgers.items():
+            texts[key] = ledger.text()
+        ledgers.clear()
+
+    taken: set[int] = set()
+    broken: set[int] = set()
+    applied = 0
+    for f in applicable:
+        assert f.fix is not None
+        if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
+            continue
+        files = _files_of(f.fix.scope, module)
+        if any(id(sf.tree) in broken for sf in files):
+            continue
+        done = apply_fix_fast(f.fix, module, ledgers) if ledgers else None
+        if done is None:
+            sync()
+            done = apply_fix(f.fix, module, texts)
+        if done.error is not None:
+            result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
+                                 f"{done.error}; the fix was reverted")
+            created = {id(sf) for sf in done.created}
+            for sf in {id(sf): sf for sf in [*files, *done.changed] if id(sf) not in created}.values():
+                ledger = ledgers.pop(id(sf), None)
+                sf.tree = parse(ledger.text() if ledger is not None else texts[id(sf)], sf.display)
+                broken.add(id(sf.tree))
+                if ledger is not None:
+                    texts[id(sf)] = sf.tree.code
+            for sf in done.created:
+                module.files.remove(sf)
+            module.invalidate()
+            failed.add(_signature(f))
+            continue
+        texts.update(done.texts)
+        f.fix.edits = done.edits
+        taken.update(id(s) for s in f.fix.scope)
+        result.fixed.append(_record(f, options, applied=True))
+        applied += 1
+    for key, ledger in ledgers.items():
+        if ledger.sf.tree is not ledger.tree or ledger.text() != ledger.sf.tree.code:
+            raise Stray(ledger.sf.display)
+    return taken, applied
 
 
 def _touched(base: Baseline, taken: set[int]) -> bool:

@@ -252,32 +252,53 @@ class ModuleIndex:
         self.all: list[BlockRef] = []
         self.by_kind: dict[str, list[BlockRef]] = {}
         self.by_kind_type: dict[tuple[str, str], list[BlockRef]] = {}
-        self.by_address: dict[str, BlockRef] = {}
-        self.addresses: dict[int, str] = {}
         self._labels: dict[int, str | None] = {}
-        self.locals: dict[str, tuple[SourceFile, cst.Attribute]] = {}
+        block = cst.Block
         for f in module.files:
             for item in f.tree.body.items:
-                if not isinstance(item, cst.Block):
+                if not isinstance(item, block):
                     continue
                 ref = BlockRef(f, item)
-                kind = item.type
-                first = item.labels[0].value if item.labels else None
+                kind = str(item.type_token)
+                labels = item.labels
+                first = labels[0].value if labels else None
                 self.all.append(ref)
                 self.by_kind.setdefault(kind, []).append(ref)
                 if first is not None:
                     self.by_kind_type.setdefault((kind, first), []).append(ref)
                 self._labels[id(item)] = first
-                address = ref.address
-                self.addresses[id(item)] = address
-                self.by_address.setdefault(address, ref)
-                if kind == "locals":
-                    for attr in item.body.attributes:
-                        self.locals[attr.name] = (f, attr)
+        self._addresses: dict[int, str] | None = None
+        self._by_address: dict[str, BlockRef] = {}
+        self._locals: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
         self._traversals: dict[int, list[cst.Traversal]] = {}
         self._seq: list[tuple[BlockRef, cst.Traversal]] | None = None
         self._by_key: dict[str, list[int]] = {}  # resolve key -> positions in _seq
         self._by_prefix: dict[int, dict[str, list[int]]] = {}  # dots -> path prefix -> positions
+
+    @property
+    def addresses(self) -> dict[int, str]:
+        if self._addresses is None:
+            self._addresses = {}
+            for ref in self.all:
+                address = ref.address
+                self._addresses[id(ref.block)] = address
+                self._by_address.setdefault(address, ref)
+        return self._addresses
+
+    @property
+    def by_address(self) -> dict[str, BlockRef]:
+        if self._addresses is None:
+            self.addresses  # noqa: B018 - builds both
+        return self._by_address
+
+    @property
+    def locals(self) -> dict[str, tuple[SourceFile, cst.Attribute]]:
+        if self._locals is None:
+            self._locals = {}
+            for ref in self.by_kind.get("locals", ()):
+                for attr in ref.block.body.attributes:
+                    self._locals[attr.name] = (ref.file, attr)
+        return self._locals
 
     def first_label(self, ref: BlockRef) -> str | None:
         found = self._labels.get(id(ref.block), "")
