@@ -310,7 +310,7 @@ def _window_valid(sf: SourceFile, ledger: Ledger, window: tuple[Ledger, int, int
     """Does the file parse, the window's items replaced? Parses the window alone when
     that decides it (see ``reparse``), else the whole new text."""
     _, lo, hi, _ = window
-    _, after, _, middle, texts = result
+    _, after, _, middle, _ = result
     last = hi == len(ledger.items) - 1
     alone = (not ledger.attributes and not last and (not after or after.endswith("\n"))
              and all(isinstance(i, cst.Block) for i in middle))

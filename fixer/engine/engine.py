@@ -1,13 +1,36 @@
 """The fix engine: run rules over a module, apply fixes, loop to a fixpoint.
 
-Per round: every selected rule checks the module (fresh trees and index);
-suppressed findings are dropped; fixes the options allow are applied one by
-one, never two with overlapping scope in the same round; after each fix the
-files it touched are printed and parsed again, and a fix that breaks the
-syntax (or raises) is reverted and reported as an internal error naming the
-rule. Then all files are re-parsed and the next round starts. The loop stops
-when a round finds nothing to apply; a repeated state or the round cap is a
-convergence failure, and then nothing of that module is written.
+Per round: every selected rule checks the module (fresh trees; the module's
+index, ``module.py``, is built once per state of the trees); suppressed
+findings are dropped; fixes the options allow are applied one by one, never two
+with overlapping scope in the same round. A fix that raises, breaks the syntax
+or edits outside its scope is reverted and reported as an internal error naming
+the rule. The loop stops when a round finds nothing to apply; a repeated state
+or the round cap is a convergence failure, and then nothing of that module is
+written.
+
+Incremental rounds (the cost of a round follows what it changed, not the size
+of the module):
+
+- Each fix is read off the items it touched (``apply.apply_fix_fast``): a
+  ``Ledger`` per file keeps the text of every top-level item; after a fix only
+  the items between the first and last of its scope are printed, the others
+  must be the same objects in the same order, and only those items are parsed
+  to check the syntax (``reparse``). Scopes it cannot read that way (a whole
+  file, the module) switch the rest of the round to whole-file comparisons
+  (``apply.apply_fix``), as before.
+- A fix could still change, in place, an item outside its scope that nothing
+  else prints: at the end of the round every ledger is compared with its file
+  printed whole, and on any difference the round is run again from its start
+  texts with whole-file comparisons after every fix (``Stray``), which finds
+  and reverts that fix exactly as before.
+- For the next round, a file no applied fix had in scope keeps its tree; in a
+  changed file only the changed top-level items are parsed again and spliced
+  into the tree, the others keep their nodes (positions moved), with a
+  whole-file parse where that is not provably the same (``reparse.refresh``).
+- Rules run again on the whole module each round (their index and per-module
+  facts are rebuilt lazily); rounds after the first only happen in modules
+  where a fix was applied.
 
 Results are plain data (picklable), so modules can run in worker processes.
 """
@@ -331,7 +354,7 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         taken.update(id(s) for s in f.fix.scope)
         result.fixed.append(_record(f, options, applied=True))
         applied += 1
-    for key, ledger in ledgers.items():
+    for ledger in ledgers.values():
         if ledger.sf.tree is not ledger.tree or ledger.text() != ledger.sf.tree.code:
             raise Stray(ledger.sf.display)
     return taken, applied

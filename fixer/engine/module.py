@@ -7,6 +7,15 @@ refers to (``module.resolve(traversal)``), and which blocks refer to a given
 one (``module.referrers(block)``). ``.tfvars`` files are parsed and kept in
 ``module.tfvars`` for rules that read variable values; resource rules do not
 rewrite them.
+
+The index (``ModuleIndex``) is built once per state of the trees, on first use:
+blocks by kind and by kind and type in dicts, addresses and the block of each
+address, the module's locals, and a reverse reference index (every traversal of
+every block, by the address it names), so no lookup scans the module. The
+engine calls ``invalidate()`` whenever the trees change (a fix applied, a
+re-parse). ``module.fact(key, compute)`` keeps other module-wide facts rules
+need (S3 log targets, feature uses) for the same lifetime, so a rule that asks
+per block computes them once per round.
 """
 
 from __future__ import annotations
