@@ -1,8 +1,10 @@
 """Running the engine over many modules: loading, parallelism.
 
 Each module is processed independently (in a worker process when ``jobs`` >
-1); results come back as plain data in the order of the modules, so the
-output of a parallel run is identical to a serial one. Nothing here writes
+1, the default being one per core); the workers take the modules largest
+first, so one giant module does not start last and serialise the end of the
+run. Results come back as plain data and are put back in the order of the
+modules, so the output of a parallel run is identical to a serial one. Nothing here writes
 files: the CLI writes, after the run, so it can check files did not change
 under it.
 
@@ -18,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -210,7 +212,10 @@ def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
 
 def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             progress: Callable[[int], None] | None = None) -> list[ModuleOutcome]:
-    """Process every module; results in the order of ``specs``."""
+    """Process every module; results in the order of ``specs``. In parallel, the
+    modules go to the workers largest first (bytes of their files), so the biggest
+    one starts at once instead of serialising the end of the run; each worker holds
+    one module at a time."""
     if jobs <= 1 or len(specs) <= 1:
         outcomes = []
         for spec in specs:
@@ -218,22 +223,38 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             if progress:
                 progress(1)
         return outcomes
-    outcomes = []
     workers = min(jobs, len(specs), os.cpu_count() or 1)  # more processes than cores only cost memory
+    order = sorted(range(len(specs)), key=lambda i: -work_size(specs[i]))
+    done: list[ModuleOutcome | None] = [None] * len(specs)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                initargs=(os.getpid(),))
     try:
-        for outcome in pool.map(process, specs, [job] * len(specs), chunksize=1):
-            outcomes.append(outcome)
-            if progress:
-                progress(1)
-    except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
-        outcomes += [_failed(spec, exc, "a worker process died") for spec in specs[len(outcomes):]]
+        futures = {pool.submit(process, specs[i], job): i for i in order}
+        try:
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                if progress:
+                    progress(1)
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+            for i, spec in enumerate(specs):
+                if done[i] is None:
+                    done[i] = _failed(spec, exc, "a worker process died")
     except BaseException:  # interrupted: the workers must not outlive this process
         _stop(pool)
         raise
     pool.shutdown()
-    return outcomes
+    return [o for o in done if o is not None]
+
+
+def work_size(spec: ModuleSpec) -> int:
+    """How much work a module is: the bytes of its files (0 for one that cannot be read)."""
+    total = 0
+    for path in [*spec.files, *spec.tfvars]:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def _worker_start(parent: int) -> None:

@@ -2,7 +2,8 @@
 
 ``apply_fix`` runs a fix's edit-API code on the module's trees, then compares
 every file's text with what it was: the files that changed must still parse
-and may only change inside the fix's scope (``edits.py``). It never undoes
+(only the items in the fix's scope are parsed again when that decides it,
+``reparse.valid``) and may only change inside the fix's scope (``edits.py``). It never undoes
 anything itself; the engine decides how (re-parse, or ``snapshot`` when the
 trees must stay the same objects, as previews need).
 """
@@ -14,12 +15,13 @@ from dataclasses import dataclass, field
 
 from tffix.engine.edits import Range, TextEdit, edits_within, item_spans
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.reparse import HEAD, Baseline, valid
 from tffix.engine.rules import Fix
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Applied", "FixCheck", "apply_fix", "snapshot"]
+__all__ = ["Applied", "FixCheck", "Ledger", "Stray", "apply_fix", "apply_fix_fast", "snapshot"]
 
 
 @dataclass
@@ -72,10 +74,12 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str], checks: Sequence[
     files = [*module.files, *module.tfvars]
     allowed = _allowed(fix.scope, files)
     out = Applied()
+    module.invalidate()  # the fix looks things up in the trees as they are now
     try:
         fix.apply()
     except Exception as exc:  # noqa: BLE001 - a broken fix must not stop the run
         out.error = f"raised {type(exc).__name__}: {exc}"
+    module.invalidate()
     known = {id(sf) for sf in files}
     out.created = [sf for sf in module.files if id(sf) not in known]
     for sf in [*files, *out.created]:
@@ -86,9 +90,11 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str], checks: Sequence[
     if out.error is not None:
         return out
     for sf in out.changed:
-        try:
-            parse(out.texts[id(sf)], sf.display)
-        except ParseError as exc:
+        if id(sf) not in known:
+            exc = _parses(out.texts[id(sf)], sf.display)
+        else:
+            exc = valid(sf, texts[id(sf)], out.texts[id(sf)], allowed.get(id(sf), []))
+        if exc is not None:
             out.error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
             return out
     for sf in out.changed:
@@ -106,6 +112,14 @@ def apply_fix(fix: Fix, module: Module, texts: dict[int, str], checks: Sequence[
                 out.error = "; ".join(problems)
                 return out
     return out
+
+
+def _parses(text: str, display: str) -> ParseError | None:
+    try:
+        parse(text, display)
+    except ParseError as exc:
+        return exc
+    return None
 
 
 def snapshot(tree: cst.File) -> Callable[[], None]:
@@ -128,3 +142,201 @@ def snapshot(tree: cst.File) -> Callable[[], None]:
 
     return restore
 
+
+
+# ---- the fast path: a fix is read off the items it touched ----------------------
+
+
+class Stray(Exception):
+    """An item's text is not what the ledger says: a fix changed something it did
+    not declare without the change showing in its own items. The engine then runs
+    the round again with ``apply_fix`` (whole-file comparisons), which finds the fix."""
+
+
+class Ledger:
+    """One file during a round: its top-level items as they stand and the text of
+    each, so that a fix scoped to some items is checked by printing those items
+    only (not the whole file). Built from the round's fresh tree and text (the
+    items' texts are slices of it); ``text()`` puts the whole file together."""
+
+    def __init__(self, sf: SourceFile, base: Baseline) -> None:
+        self.sf = sf
+        self.tree = sf.tree
+        self.items = list(base.items)
+        self.texts = [base.text[a:b] for a, b in zip(base.starts, base.starts[1:])]
+        first = base.starts[0] if base.items else base.starts[-1]
+        self.head = base.text[:first]
+        self.tail = base.text[base.starts[-1]:]
+        self.attributes = any(not isinstance(i, cst.Block) for i in self.items)
+        self.usable = -1 not in base.starts
+
+    def text(self) -> str:
+        return self.head + "".join(self.texts) + self.tail
+
+
+def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
+                   checks: Sequence[FixCheck] = ()) -> Applied | None:
+    """``apply_fix`` for a fix whose scope is top-level items of files with a ledger:
+    prints only the items between the first and last of its scope in each file (the
+    window), checks that the other items are the same objects in the same order, and
+    parses only the window when that decides whether the file parses. Returns None,
+    before running the fix, when its scope does not allow this (a whole file, the
+    module, an item of no ledger): then use ``apply_fix``. Raises ``Stray`` when an
+    item's text differs from its ledger before the fix runs. Updates the ledgers of
+    the files the fix changed, unless it must be undone."""
+    files = [*module.files, *module.tfvars]
+    windows: dict[int, tuple[Ledger, int, int, list[int]]] = {}
+    for s in fix.scope:
+        found = None
+        for ledger in ledgers.values():
+            if ledger.usable and ledger.sf.tree is ledger.tree:
+                try:
+                    found = (ledger, _index_of(ledger.items, s))
+                    break
+                except ValueError:
+                    continue
+        if found is None:
+            return None
+        ledger, i = found
+        key = id(ledger.sf)
+        lo, hi, picked = windows.get(key, (ledger, i, i, []))[1:]
+        windows[key] = (ledger, min(lo, i), max(hi, i), [*picked, i])
+    for ledger, lo, hi, _ in windows.values():
+        for i in range(lo, hi + 1):
+            if ledger.items[i].code != ledger.texts[i]:
+                raise Stray(ledger.sf.display)
+    known = {id(sf) for sf in files}
+    module.invalidate()
+    out = Applied()
+    try:
+        fix.apply()
+    except Exception as exc:  # noqa: BLE001 - a broken fix must not stop the run
+        out.error = f"raised {type(exc).__name__}: {exc}"
+    module.invalidate()
+    out.created = [sf for sf in module.files if id(sf) not in known]
+    # what each file's text became: the window's, or (anything else changed) the whole text
+    results: dict[int, tuple[str, str, int, list[cst.Node], list[str]]] = {}
+    whole: dict[int, tuple[str, str]] = {}
+    # the scope's spans in each file's text before the fix, for files compared whole
+    spans = {key: _ledger_ranges(ledger, windows.get(key)) for key, ledger in ledgers.items()}
+    for sf in files:
+        ledger = ledgers.get(id(sf))
+        if ledger is None or sf.tree is not ledger.tree:
+            before = ledger.text() if ledger is not None else sf.text
+            after = sf.tree.code
+            if after != before:
+                whole[id(sf)] = (before, after)
+            continue
+        new = sf.tree.body.items
+        win = windows.get(id(sf))
+        if win is None:
+            if new != ledger.items:
+                whole[id(sf)] = (ledger.text(), sf.tree.code)
+            continue
+        _, lo, hi, _ = win
+        keep = len(ledger.items) - hi - 1
+        if new[:lo] != ledger.items[:lo] or new[len(new) - keep:] != ledger.items[hi + 1:] or len(new) < lo + keep:
+            whole[id(sf)] = (ledger.text(), sf.tree.code)
+            continue
+        middle = new[lo:len(new) - keep]
+        texts = [item.code for item in middle]
+        before, after = "".join(ledger.texts[lo:hi + 1]), "".join(texts)
+        if before != after:
+            start = len(ledger.head) + sum(map(len, ledger.texts[:lo]))
+            results[id(sf)] = (before, after, start, middle, texts)
+    for sf in [*files, *out.created]:
+        if id(sf) in results or id(sf) in whole or id(sf) not in known:
+            out.changed.append(sf)
+    if out.error is not None:
+        return out
+    for sf in out.changed:
+        if id(sf) not in known:
+            exc = _parses(sf.tree.code, sf.display)
+        elif id(sf) in whole:
+            before, after = whole[id(sf)]
+            exc = valid(sf, before, after, spans.get(id(sf), []))
+        else:
+            exc = _window_valid(sf, ledgers[id(sf)], windows[id(sf)], results[id(sf)])
+        if exc is not None:
+            out.error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
+            return out
+    for sf in out.changed:
+        created = id(sf) not in known
+        if created:
+            text = sf.tree.code
+            out.edits.extend(TextEdit(str(sf.path), sf.display, s_, e, r, True)
+                             for s_, e, r in edits_within("", text, [(0, 0)]) or [])
+            continue
+        if id(sf) in whole:
+            before, after = whole[id(sf)]
+            found = edits_within(before, after, spans.get(id(sf), []))
+        else:
+            ledger = ledgers[id(sf)]
+            _, lo, hi, picked = windows[id(sf)]
+            before, after, start, _, _ = results[id(sf)]
+            offsets = [0]
+            for t in ledger.texts[lo:hi + 1]:
+                offsets.append(offsets[-1] + len(t))
+            ranges = [(offsets[i - lo], offsets[i - lo + 1]) for i in picked]
+            found = edits_within(before, after, ranges)
+            if found is not None:
+                found = [(a + start, b + start, r) for a, b, r in found]
+        if found is None:
+            out.error = f"edited {sf.display} outside its scope"
+            return out
+        out.edits.extend(TextEdit(str(sf.path), sf.display, a, b, r, False) for a, b, r in found)
+    for sf in out.changed:
+        for check in checks:
+            problems = check(module, sf.tree, fix.scope)
+            if problems:
+                out.error = "; ".join(problems)
+                return out
+    for sf in out.changed:  # done: the ledgers follow
+        if id(sf) in results:
+            ledger = ledgers[id(sf)]
+            _, lo, hi, _ = windows[id(sf)]
+            _, _, _, middle, texts = results[id(sf)]
+            ledger.items[lo:hi + 1] = middle
+            ledger.texts[lo:hi + 1] = texts
+            ledger.attributes = ledger.attributes or any(not isinstance(i, cst.Block) for i in middle)
+        elif id(sf) in whole:
+            ledgers.pop(id(sf), None)  # the engine compares this file whole from now on
+            out.texts[id(sf)] = whole[id(sf)][1]
+        else:  # created
+            out.texts[id(sf)] = sf.tree.code
+    return out
+
+
+def _index_of(items: list[cst.Node], node: object) -> int:
+    """Where ``node`` is in ``items`` (nodes compare by identity: no ``__eq__``)."""
+    if not isinstance(node, cst.Node):
+        raise ValueError
+    return items.index(node)
+
+
+def _ledger_ranges(ledger: Ledger, window: tuple[Ledger, int, int, list[int]] | None) -> list[tuple[int, int]]:
+    """The spans of the fix's scope items in the ledger's text (none: no scope here)."""
+    if window is None:
+        return []
+    out = []
+    for i in window[3]:
+        start = len(ledger.head) + sum(map(len, ledger.texts[:i]))
+        out.append((start, start + len(ledger.texts[i])))
+    return out
+
+
+def _window_valid(sf: SourceFile, ledger: Ledger, window: tuple[Ledger, int, int, list[int]],
+                  result: tuple[str, str, int, list[cst.Node], list[str]]) -> ParseError | None:
+    """Does the file parse, the window's items replaced? Parses the window alone when
+    that decides it (see ``reparse``), else the whole new text."""
+    _, lo, hi, _ = window
+    _, after, _, middle, _ = result
+    last = hi == len(ledger.items) - 1
+    alone = (not ledger.attributes and not last and (not after or after.endswith("\n"))
+             and all(isinstance(i, cst.Block) for i in middle))
+    if alone:
+        exc = _parses(HEAD + after, sf.display)
+        if exc is None:
+            return None
+    whole = ledger.head + "".join(ledger.texts[:lo]) + after + "".join(ledger.texts[hi + 1:]) + ledger.tail
+    return _parses(whole, sf.display)

@@ -1,13 +1,36 @@
 """The fix engine: run rules over a module, apply fixes, loop to a fixpoint.
 
-Per round: every selected rule checks the module (fresh trees and index);
-suppressed findings are dropped; fixes the options allow are applied one by
-one, never two with overlapping scope in the same round; after each fix the
-files it touched are printed and parsed again, and a fix that breaks the
-syntax (or raises) is reverted and reported as an internal error naming the
-rule. Then all files are re-parsed and the next round starts. The loop stops
-when a round finds nothing to apply; a repeated state or the round cap is a
-convergence failure, and then nothing of that module is written.
+Per round: every selected rule checks the module (fresh trees; the module's
+index, ``module.py``, is built once per state of the trees); suppressed
+findings are dropped; fixes the options allow are applied one by one, never two
+with overlapping scope in the same round. A fix that raises, breaks the syntax
+or edits outside its scope is reverted and reported as an internal error naming
+the rule. The loop stops when a round finds nothing to apply; a repeated state
+or the round cap is a convergence failure, and then nothing of that module is
+written.
+
+Incremental rounds (the cost of a round follows what it changed, not the size
+of the module):
+
+- Each fix is read off the items it touched (``apply.apply_fix_fast``): a
+  ``Ledger`` per file keeps the text of every top-level item; after a fix only
+  the items between the first and last of its scope are printed, the others
+  must be the same objects in the same order, and only those items are parsed
+  to check the syntax (``reparse``). Scopes it cannot read that way (a whole
+  file, the module) switch the rest of the round to whole-file comparisons
+  (``apply.apply_fix``), as before.
+- A fix could still change, in place, an item outside its scope that nothing
+  else prints: at the end of the round every ledger is compared with its file
+  printed whole, and on any difference the round is run again from its start
+  texts with whole-file comparisons after every fix (``Stray``), which finds
+  and reverts that fix exactly as before.
+- For the next round, a file no applied fix had in scope keeps its tree; in a
+  changed file only the changed top-level items are parsed again and spliced
+  into the tree, the others keep their nodes (positions moved), with a
+  whole-file parse where that is not provably the same (``reparse.refresh``).
+- Rules run again on the whole module each round (their index and per-module
+  facts are rebuilt lazily); rounds after the first only happen in modules
+  where a fix was applied.
 
 Results are plain data (picklable), so modules can run in worker processes.
 """
@@ -20,10 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import FixCheck, apply_fix, snapshot
+from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, snapshot
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.reparse import Baseline, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
@@ -132,6 +156,7 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
 
 
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
+    module.invalidate()
     comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
     found: list[Finding] = []
     for rule in rules:
@@ -213,6 +238,7 @@ def _preview(findings: list[Finding], module: Module, options: Options) -> None:
         for sf in [*_files_of(f.fix.scope, module), *done.changed]:
             if id(sf) in restore:
                 restore[id(sf)]()
+        module.invalidate()
         if done.error is None:
             f.fix.edits = done.edits
 
@@ -229,6 +255,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
+        mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
         findings = collect(module, rules, options, result.errors)
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
@@ -242,38 +269,37 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         if _round == MAX_ROUNDS:
             result.converged = False
             break
-        texts = {id(sf): sf.text for sf in _all_files(module)}
-        taken: set[int] = set()
-        broken: set[int] = set()
-        applied = 0
-        for f in applicable:
-            assert f.fix is not None
-            if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
-                continue
-            files = _files_of(f.fix.scope, module)
-            if any(id(sf.tree) in broken for sf in files):
-                continue
-            done = apply_fix(f.fix, module, texts, options.fix_checks)
-            if done.error is not None:
-                result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
-                                     f"{done.error}; the fix was reverted")
-                created = {id(sf) for sf in done.created}
-                for sf in {id(sf): sf for sf in [*files, *done.changed] if id(sf) not in created}.values():
-                    sf.tree = parse(texts[id(sf)], sf.display)
-                    broken.add(id(sf.tree))
-                for sf in done.created:
-                    module.files.remove(sf)
-                failed.add(_signature(f))
-                continue
-            texts.update(done.texts)
-            f.fix.edits = done.edits
-            taken.update(id(s) for s in f.fix.scope)
-            result.fixed.append(_record(f, options, applied=True))
-            applied += 1
-        # fresh trees (and positions) for the next round
+        bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
+        try:
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=True)
+        except Stray:
+            # a fix changed an item it did not declare without its own items showing it: start
+            # the round again from its texts, comparing whole files after every fix (which
+            # finds and reverts that fix, as it always did)
+            del result.errors[mark[0]:], result.fixed[mark[1]:]
+            failed.clear()
+            failed.update(mark[2])
+            module.files[:] = mark[3]
+            for sf in _all_files(module):
+                sf.tree = parse(sf.text, sf.display)
+            module.invalidate()
+            findings = collect(module, rules, options, result.errors)
+            for f in findings:
+                if f.fix is not None and _signature(f) in failed:
+                    f.fix = None
+            applicable = [f for f in findings if _allowed(f, options)]
+            bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=False)
+        # fresh trees (and positions) for the next round: a file no applied fix had in
+        # scope keeps its tree; in the others only the changed items are parsed again
         for sf in _all_files(module):
-            sf.text = sf.tree.code
-            sf.tree = parse(sf.text, sf.display)
+            base = bases.get(id(sf))
+            text = sf.tree.code
+            if base is not None and sf.tree is base.tree and text == base.text and not _touched(base, taken):
+                continue
+            sf.text = text
+            sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
+        module.invalidate()
         state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:
             result.converged = False
@@ -295,6 +321,67 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         if sf.text != before:
             result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
     return result
+
+
+def _apply_round(applicable: list[Finding], module: Module, options: Options, result: ModuleResult,
+                 failed: set[tuple[str, str, str]], bases: dict[int, Baseline], fast: bool) -> tuple[set[int], int]:
+    """Apply the round's fixes one by one, never two with overlapping scope; revert a
+    fix that raises, breaks the syntax or edits outside its scope. ``fast``: read each
+    fix off the items of its scope (``apply_fix_fast``, with a ``Ledger`` per file),
+    until a fix it cannot read that way, then whole files (``apply_fix``) for the rest
+    of the round; raises ``Stray`` when the ledgers and the trees disagree at the end.
+    Returns the ids of the scope items of the fixes applied, and how many there were."""
+    texts = {id(sf): sf.text for sf in _all_files(module)}
+    ledgers = {id(sf): Ledger(sf, bases[id(sf)]) for sf in _all_files(module)} if fast else {}
+    ledgers = {k: v for k, v in ledgers.items() if v.usable}
+
+    def sync() -> None:  # whole-file comparisons from here on
+        for key, ledger in ledgers.items():
+            texts[key] = ledger.text()
+        ledgers.clear()
+
+    taken: set[int] = set()
+    broken: set[int] = set()
+    applied = 0
+    for f in applicable:
+        assert f.fix is not None
+        if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
+            continue
+        files = _files_of(f.fix.scope, module)
+        if any(id(sf.tree) in broken for sf in files):
+            continue
+        done = apply_fix_fast(f.fix, module, ledgers, options.fix_checks) if ledgers else None
+        if done is None:
+            sync()
+            done = apply_fix(f.fix, module, texts, options.fix_checks)
+        if done.error is not None:
+            result.errors.append(f"{f.file.display}:{f.line}:{f.column}: internal error: fix for {f.rule_id} "
+                                 f"{done.error}; the fix was reverted")
+            created = {id(sf) for sf in done.created}
+            for sf in {id(sf): sf for sf in [*files, *done.changed] if id(sf) not in created}.values():
+                ledger = ledgers.pop(id(sf), None)
+                sf.tree = parse(ledger.text() if ledger is not None else texts[id(sf)], sf.display)
+                broken.add(id(sf.tree))
+                if ledger is not None:
+                    texts[id(sf)] = sf.tree.code
+            for sf in done.created:
+                module.files.remove(sf)
+            module.invalidate()
+            failed.add(_signature(f))
+            continue
+        texts.update(done.texts)
+        f.fix.edits = done.edits
+        taken.update(id(s) for s in f.fix.scope)
+        result.fixed.append(_record(f, options, applied=True))
+        applied += 1
+    for ledger in ledgers.values():
+        if ledger.sf.tree is not ledger.tree or ledger.text() != ledger.sf.tree.code:
+            raise Stray(ledger.sf.display)
+    return taken, applied
+
+
+def _touched(base: Baseline, taken: set[int]) -> bool:
+    return id(base.tree) in taken or any(id(item) in taken for item in base.items)
 
 
 def parse_module_texts(directory: str, texts: dict[str, str]) -> Module:

@@ -7,18 +7,30 @@ refers to (``module.resolve(traversal)``), and which blocks refer to a given
 one (``module.referrers(block)``). ``.tfvars`` files are parsed and kept in
 ``module.tfvars`` for rules that read variable values; resource rules do not
 rewrite them.
+
+The index (``ModuleIndex``) is built once per state of the trees, on first use:
+blocks by kind and by kind and type in dicts, addresses and the block of each
+address, the module's locals, and a reverse reference index (every traversal of
+every block, by the address it names), so no lookup scans the module. The
+engine calls ``invalidate()`` whenever the trees change (a fix applied, a
+re-parse). ``module.fact(key, compute)`` keeps other module-wide facts rules
+need (S3 log targets, feature uses) for the same lifetime, so a rule that asks
+per block computes them once per round.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tffix.syntax import cst
 from tffix.syntax.parser import parse
 
-__all__ = ["SourceFile", "Module", "BlockRef", "references", "BUILT_IN_ROOTS"]
+__all__ = ["SourceFile", "Module", "ModuleIndex", "BlockRef", "references", "BUILT_IN_ROOTS"]
+
+T = TypeVar("T")
 
 MODULE_SUFFIXES = (".tf", ".tofu")
 VARS_SUFFIXES = (".tfvars",)
@@ -86,33 +98,71 @@ class Module:
     directory: Path
     files: list[SourceFile] = field(default_factory=list)
     tfvars: list[SourceFile] = field(default_factory=list)
+    _index: ModuleIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _facts: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    # ---- the index ----
+    def index(self) -> ModuleIndex:
+        """The index over the module's blocks as they are now: built on first use and
+        kept until ``invalidate()`` (the engine calls it whenever trees change: after
+        each re-parse and after each fix it applies)."""
+        if self._index is None:
+            self._index = ModuleIndex(self)
+        return self._index
+
+    def invalidate(self) -> None:
+        """Forget the index and every per-module fact computed from the trees."""
+        self._index = None
+        self._facts.clear()
+
+    def fact(self, key: object, compute: Callable[[], T]) -> T:
+        """A module-wide fact, computed once per state of the trees: ``compute()``
+        runs on the first call with ``key`` after an ``invalidate()``. For rules that
+        need the same module-wide knowledge for every block they check (the
+        ``key`` names the fact; use a tuple with the options it depends on)."""
+        try:
+            return self._facts[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._facts[key] = compute()
+            return value
 
     # ---- blocks ----
     def blocks(self, kind: str | None = None, type_: str | None = None) -> Iterator[BlockRef]:
         """Top-level blocks of ``kind`` (``resource``, ``data``, ``variable`` ...)
         whose first label is ``type_`` (when given), in file order."""
-        for f in self.files:
-            for item in f.tree.body.items:
-                if isinstance(item, cst.Block) and (kind is None or item.type == kind):
-                    if type_ is None or (item.labels and item.labels[0].value == type_):
-                        yield BlockRef(f, item)
+        idx = self.index()
+        if kind is None:
+            refs = idx.all if type_ is None else [r for r in idx.all if idx.first_label(r) == type_]
+        elif type_ is None:
+            refs = idx.by_kind.get(kind, ())
+        else:
+            refs = idx.by_kind_type.get((kind, type_), ())
+        return iter(refs)
 
     def resources(self, *types: str) -> Iterator[BlockRef]:
-        for ref in self.blocks("resource"):
-            if not types or ref.block.label_values[0] in types:
-                yield ref
+        return self._typed("resource", types)
 
     def data_sources(self, *types: str) -> Iterator[BlockRef]:
-        for ref in self.blocks("data"):
-            if not types or ref.block.label_values[0] in types:
-                yield ref
+        return self._typed("data", types)
+
+    def _typed(self, kind: str, types: tuple[str, ...]) -> Iterator[BlockRef]:
+        idx = self.index()
+        if not types:
+            return iter(idx.by_kind.get(kind, ()))
+        if len(types) == 1:
+            return iter(idx.by_kind_type.get((kind, types[0]), ()))
+        wanted = set(types)
+        return (r for r in idx.by_kind.get(kind, ()) if idx.first_label(r) in wanted)
 
     def find(self, address: str) -> BlockRef | None:
-        """The block with this address (``aws_iam_role.r``, ``data.x.y``, ``var.v``)."""
-        for ref in self.blocks():
-            if ref.address == address:
-                return ref
-        return None
+        """The block with this address (``aws_iam_role.r``, ``data.x.y``, ``var.v``);
+        the first in file order when two share it."""
+        return self.index().by_address.get(address)
+
+    def address_of(self, ref: BlockRef) -> str:
+        """``ref.address``, from the index (computed once per round)."""
+        found = self.index().addresses.get(id(ref.block))
+        return ref.address if found is None else found
 
     def resolve(self, expr: cst.Node) -> BlockRef | None:
         """The block a reference expression points at, or None.
@@ -125,24 +175,16 @@ class Module:
         expr = cst.sole_expression(expr)
         if not isinstance(expr, cst.Traversal):
             return None
-        path = expr.path
-        if not path or path[0] in BUILT_IN_ROOTS:
-            return None
-        if path[0] in ("data", "ephemeral") and len(path) >= 3:
-            return self.find(".".join(path[:3]))
-        if path[0] in ("var", "module") and len(path) >= 2:
-            return self.find(".".join(path[:2]))
-        if len(path) >= 2:
-            return self.find(".".join(path[:2]))
-        return None
+        key = _resolve_key(expr.path)
+        return None if key is None else self.index().by_address.get(key)
 
     def references_through_locals(self, expr: cst.Node,
                                   locals_: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
                                   ) -> Iterator[cst.Traversal]:
         """Every traversal under ``expr``, where ``local.x`` stands for the traversals of
         that local's value (followed transitively, each local once, so cycles end). A
-        ``local.x`` the module does not define is yielded as it is. Pass ``locals_``
-        (``self.locals()``) when calling this in a loop."""
+        ``local.x`` the module does not define is yielded as it is. ``locals_`` is
+        accepted for compatibility; the module's own locals come from the index."""
         defined = locals_
         seen: set[str] = set()
 
@@ -162,12 +204,13 @@ class Module:
         return walk(expr)
 
     def referrers(self, target: BlockRef) -> Iterator[tuple[BlockRef, cst.Traversal]]:
-        """Blocks whose expressions refer to ``target``, with the reference."""
-        address = target.address
-        for ref in self.blocks():
-            for trav in references(ref.block):
-                if self.resolve(trav) == target or ".".join(trav.path[: address.count(".") + 1]) == address:
-                    yield ref, trav
+        """Blocks whose expressions refer to ``target``, with the reference, in file
+        order (from the reverse reference index: no scan of the module)."""
+        return iter(self.index().referrers(target))
+
+    def references_of(self, ref: BlockRef) -> list[cst.Traversal]:
+        """Every traversal under a top-level block (cached in the index)."""
+        return self.index().traversals_of(ref)
 
     def new_file(self, name: str) -> SourceFile:
         """Create an empty ``.tf`` file in this module (call it from a fix);
@@ -176,6 +219,7 @@ class Module:
         for f in self.files:
             if f.path.name == name:
                 return f
+        self.invalidate()
         path = self.directory / name
         display = str(path) if str(self.directory) not in ("", ".") else name
         sf = SourceFile(path, "", parse("", display), display=display)
@@ -186,8 +230,123 @@ class Module:
         return self.blocks("terraform")
 
     def locals(self) -> dict[str, tuple[SourceFile, cst.Attribute]]:
-        out: dict[str, tuple[SourceFile, cst.Attribute]] = {}
-        for ref in self.blocks("locals"):
-            for attr in ref.block.body.attributes:
-                out[attr.name] = (ref.file, attr)
-        return out
+        """Every ``local`` the module defines: name -> (file, attribute); the last
+        definition wins. A fresh dict each call (callers may change it)."""
+        return dict(self.index().locals)
+
+
+def _resolve_key(path: list[str]) -> str | None:
+    """The address ``Module.resolve`` looks up for a traversal's path."""
+    if not path or path[0] in BUILT_IN_ROOTS:
+        return None
+    if path[0] in ("data", "ephemeral") and len(path) >= 3:
+        return ".".join(path[:3])
+    if len(path) >= 2:
+        return ".".join(path[:2])
+    return None
+
+
+class ModuleIndex:
+    """What rules look up, computed once per state of the module's trees.
+
+    - ``all``, ``by_kind``, ``by_kind_type``: top-level blocks of the ``.tf`` files,
+      in file order; ``by_address``: address -> first block with it; ``addresses``:
+      address per block (by ``id`` of the block);
+    - ``locals``: name -> (file, attribute), as ``Module.locals`` returns it;
+    - the reverse reference index (``referrers``): built on first use from every
+      traversal of every block, once.
+    """
+
+    def __init__(self, module: Module) -> None:
+        self.all: list[BlockRef] = []
+        self.by_kind: dict[str, list[BlockRef]] = {}
+        self.by_kind_type: dict[tuple[str, str], list[BlockRef]] = {}
+        self._labels: dict[int, str | None] = {}
+        block = cst.Block
+        for f in module.files:
+            for item in f.tree.body.items:
+                if not isinstance(item, block):
+                    continue
+                ref = BlockRef(f, item)
+                kind = str(item.type_token)
+                labels = item.labels
+                first = labels[0].value if labels else None
+                self.all.append(ref)
+                self.by_kind.setdefault(kind, []).append(ref)
+                if first is not None:
+                    self.by_kind_type.setdefault((kind, first), []).append(ref)
+                self._labels[id(item)] = first
+        self._addresses: dict[int, str] | None = None
+        self._by_address: dict[str, BlockRef] = {}
+        self._locals: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
+        self._traversals: dict[int, list[cst.Traversal]] = {}
+        self._seq: list[tuple[BlockRef, cst.Traversal]] | None = None
+        self._by_key: dict[str, list[int]] = {}  # resolve key -> positions in _seq
+        self._by_prefix: dict[int, dict[str, list[int]]] = {}  # dots -> path prefix -> positions
+
+    @property
+    def addresses(self) -> dict[int, str]:
+        if self._addresses is None:
+            self._addresses = {}
+            for ref in self.all:
+                address = ref.address
+                self._addresses[id(ref.block)] = address
+                self._by_address.setdefault(address, ref)
+        return self._addresses
+
+    @property
+    def by_address(self) -> dict[str, BlockRef]:
+        if self._addresses is None:
+            self.addresses  # noqa: B018 - builds both
+        return self._by_address
+
+    @property
+    def locals(self) -> dict[str, tuple[SourceFile, cst.Attribute]]:
+        if self._locals is None:
+            self._locals = {}
+            for ref in self.by_kind.get("locals", ()):
+                for attr in ref.block.body.attributes:
+                    self._locals[attr.name] = (ref.file, attr)
+        return self._locals
+
+    def first_label(self, ref: BlockRef) -> str | None:
+        found = self._labels.get(id(ref.block), "")
+        if found == "":
+            labels = ref.block.labels
+            return labels[0].value if labels else None
+        return found
+
+    def traversals_of(self, ref: BlockRef) -> list[cst.Traversal]:
+        found = self._traversals.get(id(ref.block))
+        if found is None:
+            found = self._traversals[id(ref.block)] = list(references(ref.block))
+        return found
+
+    def _sequence(self) -> list[tuple[BlockRef, cst.Traversal]]:
+        if self._seq is None:
+            self._seq = []
+            for ref in self.all:
+                for trav in self.traversals_of(ref):
+                    key = _resolve_key(trav.path)
+                    if key is not None:
+                        self._by_key.setdefault(key, []).append(len(self._seq))
+                    self._seq.append((ref, trav))
+        return self._seq
+
+    def referrers(self, target: BlockRef) -> list[tuple[BlockRef, cst.Traversal]]:
+        """As the scan did: every (block, traversal) where the traversal resolves to
+        ``target``, or its path's first ``address.count('.') + 1`` names spell the
+        target's address; in file order, each traversal once."""
+        seq = self._sequence()
+        address = self.addresses.get(id(target.block)) or target.address
+        dots = address.count(".")
+        table = self._by_prefix.get(dots)
+        if table is None:
+            table = self._by_prefix[dots] = {}
+            for i, (_ref, trav) in enumerate(seq):
+                path = trav.path
+                table.setdefault(".".join(path[: dots + 1]), []).append(i)
+        hits = set(table.get(address, ()))
+        if self.by_address.get(address) == target:  # what resolve() finds for its key
+            hits.update(self._by_key.get(address, ()))
+        return [seq[i] for i in sorted(hits)]

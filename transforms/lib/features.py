@@ -144,7 +144,12 @@ def _for_names(node: cst.Node) -> set[str]:
 
 
 def feature_uses(module: Module) -> list[Use]:
-    """Every use of a feature in ``TERRAFORM_FEATURES``, in file order."""
+    """Every use of a feature in ``TERRAFORM_FEATURES``, in file order (computed once
+    per state of the module: several rules ask)."""
+    return list(module.fact("features.feature_uses", lambda: _feature_uses(module)))
+
+
+def _feature_uses(module: Module) -> list[Use]:
     uses: list[Use] = []
     experiment = _optional_experiment(module)
     for f in module.files:

@@ -113,7 +113,12 @@ def log_targets(module: Module) -> set[int]:
     load balancer's ``access_logs``, a CloudFront ``logging_config``, a flow log's
     ``log_destination`` (any argument, block or object key about logs) or a CloudTrail trail /
     Config delivery channel's ``s3_bucket_name`` names, a bucket whose policy lets a log
-    delivery service write, and a bucket whose label or literal name says logs."""
+    delivery service write, and a bucket whose label or literal name says logs. Computed
+    once per state of the module (several rules ask, some per bucket)."""
+    return set(module.fact("s3.log_targets", lambda: _log_targets(module)))
+
+
+def _log_targets(module: Module) -> set[int]:
     names = _literal_names(module)
     out: set[int] = set()
 
@@ -174,6 +179,12 @@ UNKNOWN = _Unknown()  # an expression tffix cannot follow (variable, local, modu
 
 
 def _literal_buckets(module: Module) -> dict[str, BlockRef]:
+    """Buckets by their literal ``bucket`` name (computed once per state of the module;
+    callers only read it)."""
+    return module.fact("s3.literal_buckets", lambda: _find_literal_buckets(module))
+
+
+def _find_literal_buckets(module: Module) -> dict[str, BlockRef]:
     out: dict[str, BlockRef] = {}
     for ref in module.resources("aws_s3_bucket"):
         attr = ref.block.get_attribute("bucket")
@@ -246,6 +257,12 @@ class Satellites:
 
 
 def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
+    """The resources of ``types`` by the bucket their ``name`` argument names (computed
+    once per state of the module for the same arguments; callers only read it)."""
+    return module.fact(("s3.satellites", types, name), lambda: _satellites(module, types, name))
+
+
+def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites:
     out = Satellites()
     for ref in module.resources(*types):
         target = bucket_target(module, ref, name)

@@ -1,0 +1,213 @@
+"""Does tffix's cost grow linearly with the size of a module?
+
+Usage:
+  python bench/scale.py [--sizes 100,1000,10000,50000] [--tffix PATH] [--keep DIR]
+  python bench/scale.py --single 12221 [--tffix PATH]
+
+Generates, in a temporary directory, one module per size (that many
+``resource`` blocks, in files of at most 1,000 resources) and times
+``tffix --dry-run --unsafe-fixes --format json`` on each, printing CPU seconds
+(of the child processes, as the machine is shared) per 1,000 resources and the
+ratio of each size's per-resource time to that of 1,000 (target: 50,000 within
+1.5x).
+
+The module is made of repeated units of six resources that reference each other
+and the module's locals and variables: an S3 bucket with its versioning, a
+security group open to the world on port 22, an instance using it, a CloudWatch
+log group without retention, an SQS queue without encryption; several of these
+get fixes (so the run goes through rounds of fixes), others only findings, and
+rules that look across the module (references, locals, referrers) have work in
+every unit.
+
+``--single N`` writes one file of N resources (the shape of KICS's 110k-line
+``max_file_size`` sample has 12,221) and compares the dry run with tffix's
+parse of that file alone (target: dry run <= 3x the parse), both in child
+processes, CPU seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = """terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  type    = string
+  default = "eu-west-1"
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "ami" {
+  type = string
+}
+
+locals {
+  prefix = "scale-${var.region}"
+  tags = {
+    Project = "scale"
+    Owner   = "bench"
+  }
+}
+"""
+
+UNIT = """
+resource "aws_s3_bucket" "b{i}" {{
+  bucket = "${{local.prefix}}-b{i}"
+  tags   = local.tags
+}}
+
+resource "aws_s3_bucket_versioning" "b{i}" {{
+  bucket = aws_s3_bucket.b{i}.id
+
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+
+resource "aws_security_group" "sg{i}" {{
+  name   = "sg{i}"
+  vpc_id = var.vpc_id
+
+  ingress {{
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+
+resource "aws_instance" "i{i}" {{
+  ami                    = var.ami
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.sg{i}.id]
+  tags                   = merge(local.tags, {{ Name = "i{i}" }})
+
+  root_block_device {{
+    volume_size = 20
+  }}
+}}
+
+resource "aws_cloudwatch_log_group" "lg{i}" {{
+  name = "/scale/{i}/${{aws_instance.i{i}.id}}"
+}}
+
+resource "aws_sqs_queue" "q{i}" {{
+  name = "q{i}"
+  tags = local.tags
+}}
+"""
+PER_UNIT = 6
+PER_FILE = 1000  # resources per file in a module
+
+
+def write_module(directory: Path, resources: int, per_file: int = PER_FILE) -> int:
+    """A module of ``resources`` resources (rounded up to whole units); returns its line count."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "main.tf").write_text(HEADER)
+    lines = HEADER.count("\n")
+    units = -(-resources // PER_UNIT)
+    per_file_units = max(1, per_file // PER_UNIT)
+    for start in range(0, units, per_file_units):
+        text = "".join(UNIT.format(i=i) for i in range(start, min(units, start + per_file_units)))
+        (directory / f"r{start // per_file_units:04d}.tf").write_text(text)
+        lines += text.count("\n")
+    return lines
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall, proc.returncode
+
+
+DRY_RUN = ("run", "--dry-run", "--unsafe-fixes", "--format", "json", "--no-progress", ".")
+
+PARSE_ONE = """
+import sys, threading
+from tffix.syntax.parser import parse
+threading.stack_size(256 * 1024 * 1024)
+def main():
+    text = open(sys.argv[1], encoding="utf-8").read()
+    parse(text)
+t = threading.Thread(target=main)
+t.start()
+t.join()
+"""
+IMPORT_ONLY = "import tffix.syntax.parser"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100,1000,10000,50000")
+    ap.add_argument("--tffix", default=str(Path(sys.executable).with_name("tffix")))
+    ap.add_argument("--single", type=int, default=None, help="one file of this many resources instead")
+    ap.add_argument("--keep", type=Path, default=None, help="write the modules here and keep them")
+    args = ap.parse_args()
+    python = str(Path(args.tffix).with_name("python"))
+    if not Path(python).exists():
+        python = sys.executable
+    root = args.keep or Path(tempfile.mkdtemp(prefix="tffix-scale-"))
+    try:
+        if args.single:
+            directory = root / f"single-{args.single}"
+            lines = write_module(directory, args.single, per_file=args.single + PER_UNIT)
+            (directory / "main.tf").unlink()  # one file: the resources alone
+            files = list(directory.glob("*.tf"))
+            assert len(files) == 1
+            base, _, _ = timed([python, "-c", IMPORT_ONLY], directory)
+            parse_cpu, _, _ = timed([python, "-c", PARSE_ONE, str(files[0])], directory)
+            parse_cpu -= base
+            cpu, wall, rc = timed([args.tffix, *DRY_RUN], directory)
+            print(f"one file, {args.single} resources, {lines} lines")
+            print(f"parse (tffix parser, child, less interpreter start-up): {parse_cpu:.2f} CPU s")
+            print(f"tffix --dry-run --unsafe-fixes: {cpu:.2f} CPU s ({wall:.2f} s wall, exit {rc})")
+            print(f"dry run / parse: {cpu / parse_cpu:.2f} (target <= 3)")
+            return 0
+        sizes = [int(s) for s in args.sizes.split(",")]
+        rows = []
+        for n in sizes:
+            directory = root / f"m{n}"
+            lines = write_module(directory, n)
+            count = -(-n // PER_UNIT) * PER_UNIT
+            cpu, wall, rc = timed([args.tffix, *DRY_RUN], directory)
+            rows.append((n, count, lines, cpu, wall, rc))
+            print(f"{count:>7} resources {lines:>8} lines: {cpu:8.2f} CPU s {wall:8.2f} wall s (exit {rc}) "
+                  f"{1000 * cpu / count:7.3f} CPU s per 1,000 resources", flush=True)
+        ref = next((r for r in rows if r[0] == 1000), None)
+        if ref:
+            per_ref = ref[3] / ref[1]
+            for n, count, _, cpu, _, _ in rows:
+                print(f"{n:>7}: per-resource time {cpu / count / per_ref:5.2f}x that of 1,000")
+        return 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

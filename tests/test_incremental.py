@@ -1,0 +1,115 @@
+"""Incremental rounds: only the items fixes changed are parsed again, fixes are read
+off the items they touch, and the outcome is what whole-file parses and comparisons
+give (``engine.py``, ``apply.py``, ``reparse.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from tffix import edit
+from tffix.engine.engine import Options, fix_texts
+from tffix.engine.module import SourceFile
+from tffix.engine.reparse import Baseline, refresh
+from tffix.engine.rules import DISPLAY_ONLY, SAFE, Rule
+from tffix.syntax.parser import parse
+
+BLOCKS = "".join(
+    f'# block {i}\nresource "x" "b{i}" {{\n  v = 0\n  tags = {{ n = "{i}" }}\n}}\n\n' for i in range(6)
+)
+
+
+def _shape(tree) -> tuple[list[str], list[tuple]]:
+    kinds = [type(n).__name__ for n in tree.walk()]
+    toks = [(t.type, t.pre, str(t), t.line, t.column) for t in tree.tokens()]
+    return kinds, toks
+
+
+def test_refresh_parses_the_changed_items_and_moves_the_others_like_a_whole_parse() -> None:
+    for grow in ("  extra = [\n    1,\n    2,\n  ]\n", ""):
+        sf = SourceFile(Path("main.tf"), BLOCKS, parse(BLOCKS, "main.tf"), display="main.tf")
+        base = Baseline.of(sf)
+        middle = sf.tree.body.items[2]
+        edit.set_attribute(middle, "v", 7)
+        if grow:
+            edit.set_attribute(middle, "extra", [1, 2])
+        else:
+            edit.remove_attribute(middle, "tags")
+        sf.text = sf.tree.code
+        fresh = refresh(sf, base, {id(middle)})
+        assert fresh is sf.tree  # spliced, not parsed whole
+        assert fresh.code == sf.text
+        assert _shape(fresh) == _shape(parse(sf.text, "main.tf"))
+        assert fresh.body.items[0] is base.items[0] and fresh.body.items[5] is base.items[5]
+
+
+def test_refresh_falls_back_to_a_whole_parse_at_the_file_edges() -> None:
+    sf = SourceFile(Path("main.tf"), BLOCKS, parse(BLOCKS, "main.tf"), display="main.tf")
+    base = Baseline.of(sf)
+    first = sf.tree.body.items[0]
+    edit.set_attribute(first, "v", 7)
+    sf.text = sf.tree.code
+    fresh = refresh(sf, base, {id(first)})
+    assert fresh is not base.tree and _shape(fresh) == _shape(parse(sf.text, "main.tf"))
+
+
+class GrowsOne(Rule):
+    """Gives block b2 three more lines: every later item moves down."""
+
+    id = "TFX981"
+    name = "grows-one"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        ref = module.find("x.b2")
+        if ref is not None and ref.block.get_attribute("extra") is None:
+            yield self.finding(ref.file, ref.block, "grow", block=ref.block,
+                               fix=lambda b=ref.block: edit.set_attribute(b, "extra", [1, 2, 3]))
+
+
+class Where(Rule):
+    """Reports where every attribute is (display only): positions after rounds of fixes."""
+
+    id = "TFX982"
+    name = "where"
+    summary = "test rule"
+    safety = DISPLAY_ONLY
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            for attr in ref.block.body.attributes:
+                yield self.finding(ref.file, attr, f"{ref.address}.{attr.name}", block=ref.block)
+
+
+def test_positions_after_a_round_of_fixes_are_those_of_the_fixed_text() -> None:
+    out, result = fix_texts({"main.tf": BLOCKS}, [GrowsOne, Where])
+    assert [r.rule_id for r in result.fixed] == ["TFX981"]
+    _, fresh = fix_texts(out, [Where], Options(apply_fixes=False))
+    after = [(r.line, r.column, r.message) for r in result.remaining]
+    assert after == [(r.line, r.column, r.message) for r in fresh.remaining]
+    assert ("x.b5.v" in after[-2][2]) and after[-2][0] > BLOCKS.count("\n", 0, BLOCKS.index('"b5"'))
+
+
+class StrayEdit(Rule):
+    """Declares block b0 as its scope but edits b4 in place, and nothing else touches b4:
+    only the check at the end of the round can see it."""
+
+    id = "TFX983"
+    name = "stray"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        a, b = module.find("x.b0"), module.find("x.b4")
+        if a is not None and b is not None and b.block.get_attribute("w") is None:
+            yield self.finding(a.file, a.block, "edit b4", block=a.block,
+                               fix=lambda: edit.set_attribute(b.block, "w", 1))
+
+
+def test_a_stray_edit_seen_only_at_the_end_of_the_round_is_still_reverted() -> None:
+    out, result = fix_texts({"main.tf": BLOCKS}, [StrayEdit, GrowsOne])
+    assert "main.tf:2:1: internal error: fix for TFX983 edited main.tf outside its scope; the fix was reverted" \
+        in result.errors
+    assert "w = 1" not in out["main.tf"] and "extra" in out["main.tf"]
+    assert [r.rule_id for r in result.fixed] == ["TFX981"]
