@@ -216,3 +216,22 @@ def test_a_backend_or_a_lock_file_makes_a_root_module(tmp_path) -> None:
 def test_options_apply_to_reusable_modules_too() -> None:
     out, result = fix(R, SEED, rule_options={"TFX502": {"provider-versions": {"aws": ">= 5.0"}}})
     assert 'version = ">= 5.0"' in out["main.tf"] and result.fixed[0].safety == "safe"
+
+
+def test_a_root_over_a_child_that_pins_an_older_major_gets_no_table_version(tmp_path) -> None:
+    # terraform init: "no available releases match the given constraints ~> 4.62, ~> 6.0" (found on
+    # antonputra/tutorials by the oracle): the table's ~> 6.0 is not written over a child's ~> 4.62
+    child = tmp_path / "modules" / "vpc"
+    child.mkdir(parents=True)
+    (child / "versions.tf").write_text('terraform {\n  required_providers {\n    aws = {\n'
+                                       '      source  = "hashicorp/aws"\n      version = "~> 4.62"\n    }\n  }\n}\n')
+    (tmp_path / "live").mkdir()
+    files = root(SEED + '\nmodule "vpc" {\n  source = "../modules/vpc"\n}\n')
+    out, result = fix(R, files, directory=str(tmp_path / "live"))
+    assert out["main.tf"] == files["main.tf"] and not result.fixed
+    (left,) = result.remaining
+    assert "a local child module pins ~> 4.62" in left.message and not left.fixable
+    # a child that allows the current major does not stand in the way
+    (child / "versions.tf").write_text((child / "versions.tf").read_text().replace("~> 4.62", ">= 4.0"))
+    out, result = fix(R, files, directory=str(tmp_path / "live"))
+    assert 'version = "~> 6.0"' in out["main.tf"]

@@ -102,13 +102,14 @@ class Versions:
     locked: dict[str, str] = field(default_factory=dict)  # source -> version
     configured: dict[str, str] = field(default_factory=dict)  # local name or source -> constraint
     reusable: bool = False
+    module: Module | None = None  # for the constraints of the child modules it calls (read when needed)
 
     @classmethod
     def of(cls, module: Module, options: dict[str, Any]) -> Versions:
         configured = options.get("provider-versions") or {}
         locked = lock_versions(module)
         return cls(locked, {str(k).lower(): str(v) for k, v in dict(configured).items()},
-                   reusable=not locked and not is_root_module(module))
+                   reusable=not locked and not is_root_module(module), module=module)
 
     def constraint(self, name: str, source: str) -> tuple[str, str] | None:
         """(constraint, origin) for the provider ``name`` with ``source``, or None."""
@@ -120,9 +121,33 @@ class Versions:
         locked = self.locked.get(source)
         if locked is not None and (c := pessimistic(locked)) is not None:
             return c, ORIGIN_LOCK
-        if source in PROVIDER_VERSIONS:
+        if source in PROVIDER_VERSIONS and self._children_allow(source, PROVIDER_VERSIONS[source]):
             return PROVIDER_VERSIONS[source], ORIGIN_TABLE
         return None
+
+    def children_conflict(self, source: str) -> str | None:
+        """The child modules' constraints (as written) when they rule out the dated
+        table's constraint for ``source``; None otherwise."""
+        constraint = PROVIDER_VERSIONS.get(source)
+        if constraint is None or self._children_allow(source, constraint):
+            return None
+        from tffix.transforms.lib.children import child_constraints
+
+        written = {", ".join(f"{c.op} {c.text}" for c in clauses) for clauses in
+                   child_constraints(self.module).get(source, [])} if self.module is not None else set()
+        return " and ".join(sorted(written)) or "a version"
+
+    def _children_allow(self, source: str, constraint: str) -> bool:
+        """Does some version satisfy ``constraint`` and what the local child modules set
+        for ``source``? (A root pinned to ``~> 6.0`` over a child pinned to ``~> 4.62``
+        fails ``terraform init``: then the dated table gives no constraint.)"""
+        from tffix.transforms.lib.children import child_constraints, compatible  # children reads modules
+
+        clauses = parse_constraint(constraint)
+        if self.module is None or clauses is None:
+            return True
+        others = child_constraints(self.module).get(source, [])
+        return not others or compatible(clauses, others)
 
 
 def safety_of(origin: str) -> str:

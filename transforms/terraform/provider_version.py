@@ -43,7 +43,10 @@ class ProviderVersion(Rule):
     options. The root's constraint decides which version is installed, and one tffix
     writes here, such as `~> 6.0` under a root that pins `~> 5.0`, makes `terraform init`
     fail ("no available releases match the given constraints"); the entry is reported,
-    asking for the lowest version the module works with (`">= x.y"`).
+    asking for the lowest version the module works with (`">= x.y"`). The other way round,
+    a root module whose local child modules (`source = "../modules/vpc"`, read from disk at
+    any depth) pin a constraint no version of the table's allows (`~> 4.62` under `~> 6.0`)
+    gets no table version either: the finding names the child's constraint.
 
     Legacy string entries (`aws = "~> 5.0"`) already carry a version and are converted by
     TFX503; providers missing from `required_providers` altogether are added by TFX504.
@@ -126,6 +129,11 @@ class ProviderVersion(Rule):
                                    "this is a reusable module (no backend, provider block or lock file), so add the "
                                    'lowest version it works with (">= x.y"): the root module\'s constraint picks the '
                                    "version, and an upper bound here could conflict with it", block=e.terraform)
+            elif found is None and source is not None and versions.children_conflict(source):
+                yield self.finding(e.file, e.attr, f"required_providers entry {e.name} has no version constraint; "
+                                   f"a local child module pins {versions.children_conflict(source)}, which the "
+                                   "current major version does not satisfy: add a constraint both allow (or "
+                                   "upgrade the child)", block=e.terraform)
             elif found is None:
                 yield self.finding(e.file, e.attr, f"required_providers entry {e.name} has no version constraint; "
                                    "add one (its current version is not known to tffix)", block=e.terraform)

@@ -1,0 +1,94 @@
+"""The provider constraints of the child modules a module calls from local paths.
+
+``terraform init`` resolves one version per provider for a root module and every module
+it calls: a constraint tffix writes in the root (``~> 6.0``) that no version of a child's
+constraint (``~> 4.62``) allows makes init fail with "no available releases match the
+given constraints". Registry and git modules cannot be read here (they are not in the
+tree); local ones (``source = "../modules/vpc"``) are read from disk, recursively.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tffix.engine.engine import parse_module_texts
+from tffix.engine.module import MODULE_SUFFIXES, Module
+from tffix.engine.rules import literal
+from tffix.syntax.errors import ParseError
+from tffix.transforms.lib.providers import entries
+from tffix.transforms.lib.versions import Clause, allows, lower_bound, parse_constraint
+
+__all__ = ["child_constraints", "compatible"]
+
+MAX_DEPTH = 16
+_READ: dict[tuple[tuple[str, str], ...], tuple[dict[str, list[list[Clause]]], list[Path]]] = {}
+
+
+def _local_sources(module: Module) -> list[Path]:
+    out = []
+    for ref in module.blocks("module"):
+        attr = ref.block.get_attribute("source")
+        known, value = literal(attr.value) if attr is not None else (False, None)
+        if known and isinstance(value, str) and value.startswith(("./", "../")):
+            out.append((module.directory / value).resolve())
+    return out
+
+
+def _own(module: Module) -> dict[str, list[list[Clause]]]:
+    out: dict[str, list[list[Clause]]] = {}
+    for entry in entries(module):
+        item = entry.item("version")
+        value = item.value if item is not None else entry.legacy
+        known, text = literal(value) if value is not None else (False, None)
+        clauses = parse_constraint(text) if known and isinstance(text, str) else None
+        if clauses is not None and entry.source is not None:
+            out.setdefault(entry.source, []).append(clauses)
+    return out
+
+
+def _read(directory: Path) -> tuple[dict[str, list[list[Clause]]], list[Path]] | None:
+    """A child directory's own constraints and local calls; None if it cannot be read."""
+    try:
+        texts = tuple((p.name, p.read_text(encoding="utf-8-sig")) for p in sorted(directory.iterdir())
+                      if p.suffix in MODULE_SUFFIXES and p.is_file())
+    except (OSError, UnicodeDecodeError):
+        return None
+    if texts not in _READ:
+        try:
+            child = parse_module_texts(str(directory), dict(texts))
+        except ParseError:
+            return None
+        if len(_READ) >= 256:
+            _READ.clear()
+        _READ[texts] = (_own(child), _local_sources(child))
+    return _READ[texts]
+
+
+def child_constraints(module: Module) -> dict[str, list[list[Clause]]]:
+    """source -> the constraints every local child module (at any depth) sets for it."""
+    out: dict[str, list[list[Clause]]] = {}
+    seen: set[Path] = set()
+    todo = [(d, 1) for d in _local_sources(module)]
+    while todo:
+        directory, depth = todo.pop()
+        if directory in seen or depth > MAX_DEPTH or not directory.is_dir():
+            continue
+        seen.add(directory)
+        found = _read(directory)
+        if found is None:
+            continue
+        own, calls = found
+        for source, constraints in own.items():
+            out.setdefault(source, []).extend(constraints)
+        todo.extend((d, depth + 1) for d in calls)
+    return out
+
+
+def compatible(constraint: list[Clause], others: list[list[Clause]]) -> bool:
+    """Is there a version ``constraint`` allows that each of ``others`` allows too?
+    Tried: every minor (and a high patch) of the major versions from the constraint's
+    lower bound on."""
+    low = lower_bound(constraint)
+    candidates = [low, *((major, minor, patch) for major in range(low[0], low[0] + 3)
+                         for minor in range(0, 100) for patch in (0, 99))]
+    return any(allows(constraint, v) and all(allows(o, v) for o in others) for v in candidates)
