@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
     before: set[Failure] = set()
     after: set[Failure] = set()
     reported: set[tuple[str, Failure]] = set()  # (rule, failure after) on a resource the rule reports unfixed
-    applies: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource (before fixing)
+    offered_on: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource (before fixing)
     rules_of: dict[str, set[str]] = {}
     for rule in rules:
         for cid in rule.checkov:
@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
             lines_before: Lines = {}
             raw = failures(args.checkov, copy, lines_before)
             findings = offered(tffix, copy, not args.safe_only)
-            applies |= {(c, f"{d.name}{p}", r) for c, p, r in raw
+            offered_on |= {(c, f"{d.name}{p}", r) for c, p, r in raw
                         if with_fix((c, p, r), lines_before.get((c, p, r)), findings, rules_of, copy)}
             b = {(c, f"{d.name}{p}", r) for c, p, r in raw}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
@@ -180,14 +180,14 @@ def main(argv: list[str]) -> int:
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "
           f"({share:.0%} resolved)")
-    resolved_where = len(applies - after)
-    where_share = resolved_where / len(applies) if applies else 1.0
+    resolved_where = len(offered_on - after)
+    where_share = resolved_where / len(offered_on) if offered_on else 1.0
     mapped = {f for f in before if f[0] in rules_of}
     print(f"failures of mapped checks: {len(mapped)}; a mapped rule offered a fix on the resource for "
-          f"{len(applies)}, of which the fixes resolved {resolved_where} ({where_share:.0%}); "
-          f"{len(mapped - applies)} had no fix offered (reported only, or not found)")
+          f"{len(offered_on)}, of which the fixes resolved {resolved_where} ({where_share:.0%}); "
+          f"{len(mapped - offered_on)} had no fix offered (reported only, or not found)")
     per_rule: dict[str, list[int]] = {}
-    for failure in applies:
+    for failure in offered_on:
         for rid in sorted(rules_of[failure[0]]):
             counts = per_rule.setdefault(f"{rid} {failure[0]}", [0, 0])
             counts[0] += 1
@@ -200,7 +200,7 @@ def main(argv: list[str]) -> int:
         print(f"  {c} {p} {r}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "where_fix_offered": {
-            "offered": len(applies), "resolved": resolved_where, "share": where_share, "per_rule": per_rule},
+            "offered": len(offered_on), "resolved": resolved_where, "share": where_share, "per_rule": per_rule},
             "new": new}, indent=2) + "\n")
     return 0
 
