@@ -416,16 +416,10 @@ def rds_monitoring_role(module: Module, provider: Provider) -> Support:
                    lambda ref: _trusts(module, ref, RDS_MONITORING_SERVICE))
     f = _facts(module, provider)
     blocks = [b for b in f.blocks if not b[0].startswith(f"data.{_REGION}.")]
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": RDS_MONITORING_SERVICE},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(f.account)}},
-    }]}
     role = NewBlock("resource", ["aws_iam_role", label], {
         **provider.meta,
         "name_prefix": "rds-enhanced-monitoring-",
-        "assume_role_policy": _jsonencode(trust),
+        "assume_role_policy": _jsonencode(_service_trust(RDS_MONITORING_SERVICE, f.account)),
     })
     attachment = NewBlock("resource", ["aws_iam_role_policy_attachment", label], {
         **provider.meta,
@@ -434,6 +428,16 @@ def rds_monitoring_role(module: Module, provider: Provider) -> Support:
     })
     return Support(f"aws_iam_role.{label}.arn", blocks=[
         *blocks, (f"aws_iam_role.{label}", role), (f"aws_iam_role_policy_attachment.{label}", attachment)])
+
+
+def _service_trust(service: str, account: str) -> dict:
+    """A trust policy only ``service`` may use, and only on behalf of this account."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(account)}},
+    }]}
 
 
 # ---- VPC flow logs -----------------------------------------------------------------------
@@ -481,16 +485,10 @@ def flow_log_destination(module: Module, provider: Provider) -> FlowLogDestinati
         "retention_in_days": FLOW_LOG_RETENTION,
         "kms_key_id": HCL(key.expression),
     })
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": FLOW_LOGS_SERVICE},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": HCL(f.account)}},
-    }]}
     iam_role = NewBlock("resource", ["aws_iam_role", group_label], {
         **provider.meta,
         "name_prefix": "vpc-flow-logs-",
-        "assume_role_policy": _jsonencode(trust),
+        "assume_role_policy": _jsonencode(_service_trust(FLOW_LOGS_SERVICE, f.account)),
     })
     policy = {"Version": "2012-10-17", "Statement": [
         {
