@@ -48,9 +48,13 @@ Failure = tuple[str, str, str]  # check id, file (relative to the scanned dir), 
 Lines = dict[Failure, tuple[int, int]]
 
 
-def failures(checkov: str, directory: Path, lines: Lines | None = None) -> set[Failure]:
-    proc = subprocess.run([checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet",
-                           "--compact", "--skip-download"], capture_output=True, text=True)
+def failures(checkov: str, directory: Path, lines: Lines | None = None,
+             checks: list[str] | None = None) -> set[Failure]:
+    cmd = [checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet", "--compact",
+           "--skip-download"]
+    if checks:
+        cmd += ["--check", ",".join(checks)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     if not proc.stdout.strip():
         raise SystemExit(f"checkov produced no output: {proc.stderr[-500:]}")
     data = json.loads(proc.stdout)

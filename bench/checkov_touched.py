@@ -35,26 +35,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checkov_compare import Failure, failures  # noqa: E402 - the one Checkov runner of the benches
+
 from tffix.engine.rules import FIX_NEVER
 from tffix.transforms.registry import RULES
-
-Failure = tuple[str, str, str]
-
-
-def failures(checkov: str, directory: Path, checks: list[str] | None = None) -> set[Failure]:
-    cmd = [checkov, "-d", str(directory), "--framework", "terraform", "-o", "json", "--quiet", "--compact",
-           "--skip-download"]
-    if checks:
-        cmd += ["--check", ",".join(checks)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if not proc.stdout.strip():
-        raise SystemExit(f"checkov produced no output: {proc.stderr[-500:]}")
-    data = json.loads(proc.stdout)
-    out: set[Failure] = set()
-    for report in data if isinstance(data, list) else [data]:
-        for check in report.get("results", {}).get("failed_checks", []):
-            out.add((check["check_id"], check["file_path"], check["resource"]))
-    return out
 
 
 def changed_dirs(before: Path, after: Path) -> list[Path]:
@@ -110,8 +95,8 @@ def main(argv: list[str]) -> int:
             mapped_before = {f for f in sub_b if f[0] in checks}
             mapped_after = {f for f in sub_a if f[0] in checks}
         else:
-            mapped_before = failures(args.checkov, before, checks)
-            mapped_after = failures(args.checkov, after, checks)
+            mapped_before = failures(args.checkov, before, checks=checks)
+            mapped_after = failures(args.checkov, after, checks=checks)
     count_before = Counter(c for c, _, _ in mapped_before)
     count_after = Counter(c for c, _, _ in mapped_after)
     rows = []
