@@ -24,6 +24,11 @@ script can tell:
   expression it cannot prove, a choice it leaves to the owner), so "resolved where
   the fix applies" is resolved / (before - reported).
 
+* per rule, how many failures the rule did not flag at all before fixing (no finding,
+  with or without a fix, inside the failing resource): a miss of the rule, or a case
+  outside it when the check is broader than the rule by design (``Rule.partial``,
+  marked ``(p)``); the resolved share is printed with and without those checks.
+
 ``--config`` copies a tffix config into each copy's root as ``.tffix.toml`` (rule
 options such as TFX130's ``sse-algorithm``); ``--rules`` limits the table to those rules.
 
@@ -87,8 +92,8 @@ def unfixed_findings(tffix: str, directory: Path) -> dict[str, list[tuple[str, i
     return out
 
 
-def offered(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
-    """The findings with a fix that tffix would apply, as its JSON gives them."""
+def found(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
+    """Every finding, as tffix's JSON gives them (``fixable``: with a fix this run would apply)."""
     flags = ["--unsafe-fixes"] if unsafe else []
     proc = subprocess.run([tffix, "--check", *flags, "--format", "json", "--no-progress", str(directory)],
                           capture_output=True, text=True)
@@ -96,20 +101,22 @@ def offered(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
         data = json.loads(proc.stdout or "{}")
     except json.JSONDecodeError:
         return []
-    return [f for f in data.get("findings", []) if f.get("fixable") and (unsafe or f.get("safety") == "safe")]
-
-
-def with_fix(failure: Failure, span: tuple[int, int] | None, findings: list[dict], rules_of: dict[str, set[str]],
-             root: Path) -> bool:
-    """Did a rule mapping the failure's check offer a fix inside the failing resource?"""
-    if span is None:
-        return False
-    check, path, _ = failure
+    findings = data.get("findings", [])
     for f in findings:
-        if f["rule_id"] in rules_of.get(check, ()) and span[0] <= f["line"] <= span[1] \
-                and Path(f["path"]).resolve() == (root / path.lstrip("/")).resolve():
-            return True
-    return False
+        f["fixable"] = bool(f.get("fixable") and (unsafe or f.get("safety") == "safe"))
+    return findings
+
+
+def flagging(failure: Failure, span: tuple[int, int] | None, findings: list[dict], rules_of: dict[str, set[str]],
+             root: Path, *, fixable: bool) -> set[str]:
+    """The rules mapping the failure's check with a finding inside the failing resource
+    (with ``fixable``: only findings with a fix this run applies)."""
+    if span is None:
+        return set()
+    check, path, _ = failure
+    return {f["rule_id"] for f in findings
+            if f["rule_id"] in rules_of.get(check, ()) and span[0] <= f["line"] <= span[1]
+            and (f["fixable"] or not fixable) and Path(f["path"]).resolve() == (root / path.lstrip("/")).resolve()}
 
 
 def main(argv: list[str]) -> int:
@@ -128,6 +135,7 @@ def main(argv: list[str]) -> int:
     after: set[Failure] = set()
     reported: set[tuple[str, Failure]] = set()  # (rule, failure after) on a resource the rule reports unfixed
     offered_on: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource (before fixing)
+    flagged: set[tuple[str, Failure]] = set()  # (rule, failure before) the rule found anything on, fix or not
     rules_of: dict[str, set[str]] = {}
     for rule in rules:
         for cid in rule.checkov:
@@ -140,9 +148,13 @@ def main(argv: list[str]) -> int:
                 shutil.copy(args.config, copy / ".tffix.toml")
             lines_before: Lines = {}
             raw = failures(args.checkov, copy, lines_before)
-            findings = offered(tffix, copy, not args.safe_only)
-            offered_on |= {(c, f"{d.name}{p}", r) for c, p, r in raw
-                        if with_fix((c, p, r), lines_before.get((c, p, r)), findings, rules_of, copy)}
+            findings = found(tffix, copy, not args.safe_only)
+            for c, p, r in raw:
+                span = lines_before.get((c, p, r))
+                if flagging((c, p, r), span, findings, rules_of, copy, fixable=True):
+                    offered_on.add((c, f"{d.name}{p}", r))
+                for rid in flagging((c, p, r), span, findings, rules_of, copy, fixable=False):
+                    flagged.add((rid, (c, f"{d.name}{p}", r)))
             b = {(c, f"{d.name}{p}", r) for c, p, r in raw}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
             subprocess.run([tffix, *flags, "--no-progress", str(copy)], capture_output=True, text=True)
@@ -163,6 +175,7 @@ def main(argv: list[str]) -> int:
     count_after = Counter(c for c, _, _ in after)
     rows = []
     fixable_before = fixable_after = 0
+    full_before = full_after = 0  # the same, without the checks a rule maps only in part (Rule.partial)
     for rule in rules:
         for cid in rule.checkov:
             if count_before[cid] == 0 and count_after[cid] == 0:
@@ -171,19 +184,29 @@ def main(argv: list[str]) -> int:
             unfixed = sum(1 for rid, f in reported if rid == rule.id and f[0] == cid and f in before)
             applies = count_before[cid] - unfixed
             share_rule = (count_before[cid] - count_after[cid]) / applies if applies > 0 else None
+            not_flagged = sum(1 for f in before if f[0] == cid and (rule.id, f) not in flagged)
             rows.append({"rule": rule.id, "check": cid, "before": count_before[cid], "after": count_after[cid],
-                         "rule_fixes": fixes, "reported_unfixed": unfixed, "resolved_where_applies": share_rule})
+                         "rule_fixes": fixes, "reported_unfixed": unfixed, "resolved_where_applies": share_rule,
+                         "not_flagged": not_flagged, "partial": cid in rule.partial})
             if fixes:
                 fixable_before += count_before[cid]
                 fixable_after += count_after[cid]
-    print("\nrule     check         before  after  reported-unfixed  resolved-where-fix-applies  rule has a fix")
+                if cid not in rule.partial:
+                    full_before += count_before[cid]
+                    full_after += count_after[cid]
+    print("\nrule     check         before  after  reported-unfixed  not-flagged  resolved-where-fix-applies  "
+          "rule has a fix")
     for row in rows:
         share_rule = row["resolved_where_applies"]
-        print(f"{row['rule']:8} {row['check']:13} {row['before']:6} {row['after']:6}  {row['reported_unfixed']:16}  "
+        print(f"{row['rule']:8} {row['check'] + (' (p)' if row['partial'] else ''):17} {row['before']:6} "
+              f"{row['after']:6}  {row['reported_unfixed']:16}  {row['not_flagged']:11}  "
               f"{'-' if share_rule is None else f'{share_rule:.0%}':>26}  {'yes' if row['rule_fixes'] else 'no'}")
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
+    full_share = (full_before - full_after) / full_before if full_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "
           f"({share:.0%} resolved)")
+    print(f"the same without the checks a rule maps in part only ((p), Rule.partial): {full_before} -> {full_after} "
+          f"({full_share:.0%} resolved)")
     resolved_where = len(offered_on - after)
     where_share = resolved_where / len(offered_on) if offered_on else 1.0
     mapped = {f for f in before if f[0] in rules_of}
@@ -203,7 +226,8 @@ def main(argv: list[str]) -> int:
     for c, p, r in new:
         print(f"  {c} {p} {r}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "where_fix_offered": {
+        args.json.write_text(json.dumps({"rows": rows, "resolved_share": share, "full_mapping_share": full_share,
+                                         "where_fix_offered": {
             "offered": len(offered_on), "resolved": resolved_where, "share": where_share, "per_rule": per_rule},
             "new": new}, indent=2) + "\n")
     return 0

@@ -380,6 +380,18 @@ def test_rules_and_explain() -> None:
     assert tffix("explain", "TFX000").exit_code == 2
 
 
+def test_a_partial_mapping_says_so_everywhere() -> None:
+    """TFX132 versions state buckets; Checkov's CKV_AWS_21 wants every bucket versioned."""
+    row = next(x for x in json.loads(tffix("rules", "--format", "json").stdout) if x["id"] == "TFX132")
+    assert "state buckets" in row["partial"]["CKV_AWS_21"] and "CKV_AWS_21" in row["fixes"]
+    assert "fixes CKV_AWS_21 (partial)" in next(l for l in tffix("rules").stdout.splitlines() if l.startswith("TFX132"))
+    assert "| CKV_AWS_21 (partial)" in next(l for l in tffix("rules", "--format", "markdown").stdout.splitlines()
+                                            if l.startswith("| TFX132"))
+    assert "\nPartial: CKV_AWS_21 covers state buckets only" in tffix("explain", "TFX132").stdout
+    full = next(x for x in json.loads(tffix("rules", "--format", "json").stdout) if x["id"] == "TFX201")
+    assert full["partial"] == {}
+
+
 def test_usage_errors() -> None:
     r = tffix("--check", "--dry-run", ".")
     assert r.exit_code == 2

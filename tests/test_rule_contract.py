@@ -37,6 +37,10 @@ def test_metadata(rule) -> None:
         assert not rule.reports_only, f"{rule.id}: a display-only rule reports every mapped id already"
     assert sorted([*rule.fixed_ids(), *rule.reported_ids()]) == sorted(rule.mapped_ids())
     assert not set(rule.checkov_skips) & set(rule.checkov), f"{rule.id}: checkov_skips repeats mapped ids"
+    assert set(rule.partial) <= set(rule.mapped_ids()), f"{rule.id}: partial names ids it does not map"
+    for cid, covers in rule.partial.items():
+        assert len(covers) > 20 and not covers.endswith("."), f"{rule.id}: say what part of {cid} the rule covers"
+        assert cid in rule.docs()["References"], f"{rule.id}: References must say why {cid} is partial"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=IDS)

@@ -25,8 +25,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _ids(ids: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(ids) or "-"
+def _ids(ids: tuple[str, ...] | list[str], partial: dict[str, str] | None = None) -> str:
+    return ", ".join(f"{i} (partial)" if i in (partial or {}) else i for i in ids) or "-"
 
 
 def render() -> str:
@@ -45,15 +45,17 @@ def render() -> str:
         "rule's Fix safety section lists every case). **Impact**: what applying the fix does to deployed "
         "infrastructure. **Fixes** / **reports**: the Checkov, Trivy and KICS checks the rule maps to, split into "
         "those whose failures its fix resolves and those it only reports (the Checkov ones are verified with "
-        "`bench/checkov_mapping.py`; a rule's References say where a mapping holds).",
+        "`bench/checkov_mapping.py`; a rule's References say where a mapping holds). **(partial)**: the check is "
+        "broader than the rule by design (Checkov fails cases the rule deliberately leaves alone); the rule's "
+        "section says which part it covers.",
         "",
     ]
     out += ["| id | name | summary | fix | safety | impact | fixes | reports |", "|" + "---|" * 8]
     for r in RULES:
         opt = " (opt-in)" if r.id in OPT_IN else ""
         out.append(f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name}{opt} | {_cell(r.summary)} | "
-                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_ids())} | "
-                   f"{_ids(r.reported_ids())} |")
+                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_ids(), r.partial)} | "
+                   f"{_ids(r.reported_ids(), r.partial)} |")
     if OPT_IN:
         out += ["", f"Opt-in rules ({', '.join(sorted(OPT_IN))}) run only when selected explicitly "
                     "(`--select ID`)."]
@@ -62,7 +64,9 @@ def render() -> str:
                 f"Fix: {FIX_LABEL[r.fix_availability]}; safety: {r.safety}; deployment impact: {r.impact}."]
         for label, ids in (("Fixes", r.fixed_ids()), ("Reports", r.reported_ids())):
             if ids:
-                out.append(f"{label}: {', '.join(ids)}.")
+                out.append(f"{label}: {_ids(ids, r.partial)}.")
+        for cid, covers in r.partial.items():
+            out.append(f"Partial: {cid} covers {covers}.")
         for section, text in r.docs().items():
             out += ["", f"### {section}", "", text]
     return "\n".join(out) + "\n"

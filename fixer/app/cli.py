@@ -353,12 +353,17 @@ def rules_cmd(fmt: str) -> None:
         click.echo("|---|---|---|---|---|---|---|---|")
         for r in rows:
             click.echo(f"| {r['id']} | {r['name']} | {r['summary']} | {r['fix']} | {r['safety']} | {r['impact']} "
-                       f"| {', '.join(r['fixes']) or '-'} | {', '.join(r['reports']) or '-'} |")
+                       f"| {_ids(r['fixes'], r['partial']) or '-'} | {_ids(r['reports'], r['partial']) or '-'} |")
         return
     for r in rows:
-        mapped = "; ".join(f"{kind} {', '.join(r[kind])}" for kind in ("fixes", "reports") if r[kind]) or "-"
+        mapped = "; ".join(f"{kind} {_ids(r[kind], r['partial'])}" for kind in ("fixes", "reports") if r[kind]) or "-"
         flag = " (opt-in)" if r["opt_in"] else ""
         click.echo(f"{r['id']}  {r['name']:<34} fix={r['fix']:<9} {r['safety']:<12} {r['impact']:<18} {mapped}{flag}")
+
+
+def _ids(ids: list[str], partial: dict[str, str]) -> str:
+    """Mapped ids, those the rule covers only in part marked (see ``Rule.partial``)."""
+    return ", ".join(f"{i} (partial)" if i in partial else i for i in ids)
 
 
 @main.command("explain")
@@ -372,9 +377,11 @@ def explain_cmd(rule_id: str) -> None:
     click.echo(f"# {rule.id} {rule.name}\n\n{rule.summary}.\n")
     click.echo(f"Fix: {rule.fix_availability}; safety: {rule.safety}; deployment impact: {rule.impact}")
     if rule.fixed_ids():
-        click.echo(f"Fixes: {', '.join(rule.fixed_ids())}")
+        click.echo(f"Fixes: {_ids(rule.fixed_ids(), rule.partial)}")
     if rule.reported_ids():
-        click.echo(f"Reports: {', '.join(rule.reported_ids())}")
+        click.echo(f"Reports: {_ids(rule.reported_ids(), rule.partial)}")
+    for cid, covers in rule.partial.items():
+        click.echo(f"Partial: {cid} covers {covers}")
     for section, text in rule.docs().items():
         click.echo(f"\n## {section}\n{text}")
 

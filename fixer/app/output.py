@@ -106,7 +106,7 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "properties": {
             "fix": rule.fix_availability, "safety": rule.safety, "impact": rule.impact,
             "checkov": list(rule.checkov), "trivy": list(rule.trivy), "kics": list(rule.kics),
-            "tags": ["terraform", "security"],
+            "partial": dict(rule.partial), "tags": ["terraform", "security"],
         },
     }
 

@@ -111,6 +111,9 @@ class Rule:
     # mapped ids (Checkov, Trivy, KICS) the rule reports but its fix does not resolve, so that "tffix fixes
     # CKV_x" is never claimed for them; a display-only rule reports all its mapped ids without saying so
     reports_only: ClassVar[frozenset[str]] = frozenset()
+    # mapped ids whose check is broader than the rule by design: id -> what the rule covers (the check's
+    # failures outside it are neither fixed nor reported, and are not counted as the rule's misses)
+    partial: ClassVar[dict[str, str]] = {}
     # Checkov ids whose skip comments (``#checkov:skip=ID``) silence the rule although it does not map
     # them: ids it mapped before its mapping was checked (issue 13), so comments written for them still work
     checkov_skips: ClassVar[tuple[str, ...]] = ()
@@ -164,6 +167,7 @@ class Rule:
             "id": cls.id, "name": cls.name, "summary": cls.summary, "fix": cls.fix_availability,
             "safety": cls.safety, "impact": cls.impact, "checkov": list(cls.checkov), "trivy": list(cls.trivy),
             "kics": list(cls.kics), "fixes": cls.fixed_ids(), "reports": cls.reported_ids(),
+            "partial": dict(cls.partial),
         }
 
 

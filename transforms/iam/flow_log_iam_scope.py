@@ -193,7 +193,9 @@ class FlowLogIamScope(Rule):
       "Ensure IAM policies does not allow write access without constraints": both fail on these
       statements and pass after the fix (checkov 3.3.30, `bench/checkov_mapping.py`, on heredoc
       JSON and a policy document; Checkov cannot read a `jsonencode` policy once it holds the
-      log group's references, so there it reports neither pass nor fail). CKV_AWS_355 /
+      log group's references, so there it reports neither pass nor fail). Both checks cover
+      every IAM policy; this rule covers flow-log delivery roles only (TFX312 reports write
+      actions on `"*"` elsewhere), so their other failures are outside it. CKV_AWS_355 /
       CKV_AWS_356 ("no IAM policies documents allow "*" as a statement's resource for
       restrictable actions") fail on them too but are not mapped: they also flag the
       `Describe*` actions on `"*"`, which the seed's corrected policy (and so the fix) keeps
@@ -209,6 +211,10 @@ class FlowLogIamScope(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_290", "CKV_AWS_111")
+    partial = {
+        "CKV_AWS_290": "flow-log delivery roles only; TFX312 reports other write actions on \"*\"",
+        "CKV_AWS_111": "flow-log delivery roles only; TFX312 reports other write actions on \"*\"",
+    }
     trivy = ("AWS-0057",)
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:

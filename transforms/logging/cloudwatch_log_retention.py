@@ -126,6 +126,7 @@ class CloudwatchLogRetention(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_66", "CKV_AWS_338")
+    partial = {"CKV_AWS_338": "groups without a retention; shorter explicit retentions are left alone"}
     options = {"retention-days": 365}
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:

@@ -81,6 +81,7 @@ class DbAutoMinorVersionUpgrade(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_226",)
+    partial = {"CKV_AWS_226": "an explicit false; Checkov also fails a missing argument, which defaults to true"}
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources(*RESOURCES):

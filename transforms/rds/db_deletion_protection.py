@@ -99,6 +99,10 @@ class DbDeletionProtection(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_293", "CKV_AWS_139")
+    partial = {
+        "CKV_AWS_293": "production databases, and an unknown environment reported; Checkov asks it everywhere",
+        "CKV_AWS_139": "production clusters, and an unknown environment reported; Checkov asks it everywhere",
+    }
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_db_instance", "aws_rds_cluster"):

@@ -166,6 +166,7 @@ class StateBucketVersioning(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV_AWS_21",)
+    partial = {"CKV_AWS_21": "state buckets only; Checkov asks every bucket to be versioned"}
     trivy = ("AWS-0090",)
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:

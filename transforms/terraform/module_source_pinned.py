@@ -134,6 +134,7 @@ class ModuleSourcePinned(Rule):
     safety = UNSAFE
     impact = IMPACT_NONE
     checkov = ("CKV_TF_1", "CKV_TF_2")
+    partial = {"CKV_TF_1": "unpinned sources; Checkov also fails registry modules pinned by version"}
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         manifest: dict[str, dict] | None | bool = False
