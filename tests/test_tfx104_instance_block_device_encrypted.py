@@ -137,3 +137,40 @@ def test_suppression() -> None:
     assert unchanged(R, text) and findings(R, text) == []
     checkov = ROOT_FALSE.replace("  count", "  #checkov:skip=CKV_AWS_8:rebuilt weekly\n  count")
     assert unchanged(R, checkov)
+
+
+LAUNCH_CONFIGURATION = """\
+resource "aws_launch_configuration" "web" {
+  name_prefix   = "web-"
+  image_id      = var.ami_id
+  instance_type = "t3.micro"
+
+  ebs_block_device {
+    device_name = "/dev/sdf"
+    volume_size = 20
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"""
+
+
+def test_replaceable_launch_configuration_is_encrypted_by_replacing_it(snapshot) -> None:
+    diff = check_fix(R, LAUNCH_CONFIGURATION)
+    out, _ = fix(R, LAUNCH_CONFIGURATION)
+    assert "  root_block_device {\n    encrypted = true\n  }\n" in out["main.tf"]
+    assert '    volume_size = 20\n    encrypted   = true\n' in out["main.tf"]
+    _, result = fix(R, LAUNCH_CONFIGURATION, unsafe=False)
+    assert {(r.held_back, r.impact) for r in result.remaining} == {(True, "forces replacement")}
+    assert all("instance whose" not in r.message for r in result.remaining)
+    assert diff == snapshot
+
+
+def test_launch_configuration_with_a_fixed_name_is_reported() -> None:
+    text = LAUNCH_CONFIGURATION.replace('name_prefix   = "web-"', 'name          = "web"')
+    out, result = fix(R, text)
+    assert out == {"main.tf": text}
+    assert len(result.remaining) == 2
+    assert all(not r.fixable and "fixed name" in r.message for r in result.remaining)

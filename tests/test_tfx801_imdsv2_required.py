@@ -149,3 +149,38 @@ def test_a_comment_mentioning_the_address_is_not_a_call() -> None:
             '  # user data used to call 169.254.169.254\n  user_data = "#!/bin/sh\\necho hi"\n}\n')
     out, _ = fix(R, text)
     assert 'http_tokens = "required"' in out["main.tf"]
+
+
+LAUNCH_CONFIGURATION = """\
+resource "aws_launch_configuration" "web" {
+  name_prefix   = "web-"
+  image_id      = var.ami_id
+  instance_type = "t3.micro"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"""
+
+
+def test_replaceable_launch_configuration_is_fixed_with_replacement_impact(snapshot) -> None:
+    diff = check_fix(R, LAUNCH_CONFIGURATION)
+    assert '+  metadata_options {\n+    http_tokens = "required"\n+  }\n' in diff
+    _, result = fix(R, LAUNCH_CONFIGURATION, unsafe=False)
+    assert [(r.held_back, r.impact, r.safety) for r in result.remaining] == [(True, "forces replacement", "unsafe")]
+    assert diff == snapshot
+
+
+@pytest.mark.parametrize("change, why", [
+    (("  lifecycle {\n    create_before_destroy = true\n  }\n", ""), "create_before_destroy"),
+    (("  lifecycle {\n    create_before_destroy = true\n  }\n",
+      "  lifecycle {\n    create_before_destroy = var.cbd\n  }\n"), "create_before_destroy"),
+    (('name_prefix   = "web-"', 'name          = "web"'), "fixed name"),
+])
+def test_launch_configuration_that_cannot_be_replaced_is_reported(change, why) -> None:
+    text = LAUNCH_CONFIGURATION.replace(*change)
+    out, result = fix(R, text)
+    assert out == {"main.tf": text}
+    [f] = result.remaining
+    assert not f.fixable and why in f.message and "can only be replaced" in f.message

@@ -18,6 +18,7 @@ from tffix.transforms.lib.settings import (
     setting_findings,
     text,
 )
+from tffix.transforms.lib import launch_configurations
 from tffix.transforms.lib.user_data import read_user_data
 
 METADATA = "metadata_options"
@@ -51,13 +52,19 @@ def _endpoint_disabled(attr: cst.Attribute | None) -> bool:
 class Imdsv2Required(Rule):
     """
     ## What it does
-    Requires IMDSv2 (session tokens) on `aws_instance` and `aws_launch_template`:
+    Requires IMDSv2 (session tokens) on `aws_instance`, `aws_launch_template` and
+    `aws_launch_configuration`:
     - a resource without `metadata_options` gets `metadata_options { http_tokens =
       "required" }` (the other metadata settings keep their defaults);
     - an existing block with `http_tokens` missing, `null` or `"optional"` gets `http_tokens
       = "required"`;
     - a `dynamic "metadata_options"` block counts as the block being there; its `content`
       is fixed the same way.
+
+    A launch configuration cannot be changed, only replaced, so it is fixed only where the
+    replacement applies: with `lifecycle { create_before_destroy = true }` and without a fixed
+    `name` (`name_prefix` or none); other launch configurations are reported, saying which is
+    missing (see also TFX805: move to a launch template).
 
     Left alone: a metadata service that is switched off (`http_endpoint = "disabled"`).
     Reported without a fix: `http_tokens` from an expression, and resources whose user
@@ -107,16 +114,23 @@ class Imdsv2Required(Rule):
     metric of the instances first: it counts IMDSv1 calls.
 
     ## Deployment impact
-    In-place update for both resources: an instance gets `ModifyInstanceMetadataOptions`
-    (no reboot, no replacement); a launch template gets a new version, used by instances
-    launched from it afterwards (Auto Scaling groups that follow `$Latest` or the default
-    version, instance refreshes).
+    In-place update for instances and launch templates: an instance gets
+    `ModifyInstanceMetadataOptions` (no reboot, no replacement); a launch template gets a new
+    version, used by instances launched from it afterwards (Auto Scaling groups that follow
+    `$Latest` or the default version, instance refreshes). **Forces replacement** of a launch
+    configuration: Terraform creates the new one, points the Auto Scaling group at it (in
+    place) and deletes the old one; instances already running keep IMDSv1 until the group
+    replaces them. Accounts created on or after October 1, 2024 cannot create launch
+    configurations at all (TFX805), so there the replacement fails like any other change.
 
     ## References
     - Terraform AWS provider source, `internal/service/ec2/ec2_instance.go`:
       `metadata_options` (Optional, Computed, MaxItems 1), `http_tokens` (Optional, Computed,
       `optional` / `required`, not ForceNew); `ec2_launch_template.go`: `metadata_options`
-      with the same arguments (an update writes a new template version)
+      with the same arguments (an update writes a new template version);
+      `internal/service/autoscaling/launch_configuration.go`: `metadata_options` (Optional,
+      Computed, ForceNew, MaxItems 1, `http_tokens` ForceNew), no update function, so every
+      change replaces a launch configuration (`transforms/lib/launch_configurations.py`)
     - Amazon EC2 User Guide, "Use the Instance Metadata Service to access instance metadata"
       / "Transition to using IMDSv2" (`MetadataNoToken` metric, hop limit for containers)
     - Checkov CKV_AWS_79 (`checkov/terraform/checks/resource/aws/IMDSv1Disabled.py`, passes
@@ -127,7 +141,7 @@ class Imdsv2Required(Rule):
 
     id = "TFX801"
     name = "imdsv2-required"
-    summary = "EC2 instances and launch templates must require IMDSv2 (http_tokens = \"required\")"
+    summary = "EC2 instances, launch templates and configurations must require IMDSv2 (http_tokens = \"required\")"
     fix_availability = FIX_ALWAYS
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
@@ -137,6 +151,8 @@ class Imdsv2Required(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_instance", "aws_launch_template"):
             yield from self._with_user_data(module, ref, self._check(ref))
+        for ref in module.resources(launch_configurations.TYPE):
+            yield from launch_configurations.replacing(ref, self._with_user_data(module, ref, self._check(ref)))
 
     @staticmethod
     def _with_user_data(module: Module, ref: BlockRef, found: Iterator[Finding]) -> Iterator[Finding]:

@@ -17,6 +17,7 @@ from tffix.engine.rules import (
 )
 from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
+from tffix.transforms.lib import launch_configurations
 from tffix.transforms.lib.settings import (
     add_nested_block,
     attribute,
@@ -39,13 +40,17 @@ def _device_label(device: cst.Block) -> str:
 class InstanceBlockDeviceEncrypted(Rule):
     """
     ## What it does
-    Encrypts the EBS volumes an `aws_instance` creates:
+    Encrypts the EBS volumes an `aws_instance` or an `aws_launch_configuration` creates:
     - `root_block_device` and every `ebs_block_device` get `encrypted = true` (a missing
       argument, `null` or a literal `false`);
     - an instance without a `root_block_device` block gets `root_block_device { encrypted =
       true }` (the other root volume settings stay computed, so only encryption changes);
     - a `dynamic "root_block_device"` / `dynamic "ebs_block_device"` block counts as the
       block being there: its `content` is fixed the same way, and no second block is added.
+
+    A launch configuration cannot be changed, only replaced, so it is fixed only where the
+    replacement applies: with `lifecycle { create_before_destroy = true }` and without a fixed
+    `name`; other launch configurations are reported, saying which is missing (see also TFX805).
 
     Reported without a fix: `encrypted` set from an expression (a variable, a conditional,
     `each.value.encrypted`). Instance store volumes (`ephemeral_block_device`) are not EBS
@@ -103,7 +108,9 @@ class InstanceBlockDeviceEncrypted(Rule):
     **Forces replacement** of the instance when the deployed volume is not encrypted. None
     when it already is (encryption by default, an encrypted AMI snapshot, a `kms_key_id`):
     `encrypted` is Optional and Computed in both blocks, so the state holds the real value
-    and writing `true` matches it.
+    and writing `true` matches it. **Forces replacement** of a launch configuration (every
+    change does): the Auto Scaling group is pointed at the new one in place, and instances
+    already running keep their volumes until the group replaces them.
 
     ## References
     - Terraform AWS provider source, `internal/service/ec2/ec2_instance.go`:
@@ -114,13 +121,14 @@ class InstanceBlockDeviceEncrypted(Rule):
     - Checkov CKV_AWS_8 (`checkov/terraform/checks/resource/aws/LaunchConfigurationEBSEncryption.py`,
       `aws_instance` and `aws_launch_configuration`); Trivy AWS-0131
       (`checks/cloud/aws/ec2/enable_at_rest_encryption.rego`)
-    - `aws_launch_configuration` is not covered: AWS no longer offers launch configurations
-      to new accounts; `aws_launch_template` is TFX105
+    - `internal/service/autoscaling/launch_configuration.go`: `root_block_device` (MaxItems 1)
+      and `ebs_block_device` with `encrypted` (Optional, Computed, ForceNew), no update
+      function (`transforms/lib/launch_configurations.py`); `aws_launch_template` is TFX105
     """
 
     id = "TFX104"
     name = "instance-block-device-encrypted"
-    summary = "EC2 instances must encrypt their root and EBS block devices"
+    summary = "EC2 instances and launch configurations must encrypt their root and EBS block devices"
     fix_availability = FIX_ALWAYS
     safety = UNSAFE
     impact = IMPACT_REPLACE
@@ -130,8 +138,12 @@ class InstanceBlockDeviceEncrypted(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_instance"):
             yield from self._check(ref)
+        for ref in module.resources(launch_configurations.TYPE):
+            yield from launch_configurations.replacing(ref, self._check(ref, instance=False))
 
-    def _check(self, ref: BlockRef) -> Iterator[Finding]:
+    def _check(self, ref: BlockRef, *, instance: bool = True) -> Iterator[Finding]:
+        """``instance``: the descriptions name the instance's replacement (a launch
+        configuration's findings say their own, in ``launch_configurations.replacing``)."""
         block = ref.block
         roots, dynamic_roots = nested(block, ROOT)
         if not roots and not dynamic_roots:
@@ -139,17 +151,17 @@ class InstanceBlockDeviceEncrypted(Rule):
                 ref.file, block, f"{ref.address} has no {ROOT}: its root volume is encrypted only if the AMI or "
                 "the account's EBS encryption by default encrypts it", block=block,
                 fix=lambda b=block: add_nested_block(b, NewBlock(ROOT, body={"encrypted": True})),
-                description=f"add {ROOT} {{ encrypted = true }} (forces replacement of an instance whose root "
-                "volume is unencrypted)",
+                description=f"add {ROOT} {{ encrypted = true }}" + (
+                    " (forces replacement of an instance whose root volume is unencrypted)" if instance else ""),
             )
         devices = [(ROOT, b) for b in roots] + [(_device_label(b), b) for b in block.find_blocks(EBS)]
         for where, device in devices:
             yield from self._mark(setting_findings(self, ref, device, "encrypted", True, where=where, why=WHY,
-                                                   **self._cases(device)))
+                                                   **self._cases(device)), instance)
         for dyn in dynamic_roots + nested(block, EBS)[1]:
             contents = dyn.find_blocks("content")
             cases = self._cases(contents[0]) if contents else {"missing": None, "wrong": None}
-            yield from self._mark(dynamic_findings(self, ref, dyn, "encrypted", True, why=WHY, **cases))
+            yield from self._mark(dynamic_findings(self, ref, dyn, "encrypted", True, why=WHY, **cases), instance)
 
     @staticmethod
     def _cases(device: cst.Block) -> dict[str, tuple[str, str]]:
@@ -158,8 +170,8 @@ class InstanceBlockDeviceEncrypted(Rule):
                 "wrong": (UNSAFE, IMPACT_REPLACE)}
 
     @staticmethod
-    def _mark(found: Iterator[Finding]) -> Iterator[Finding]:
+    def _mark(found: Iterator[Finding], instance: bool) -> Iterator[Finding]:
         for f in found:
-            if f.fix is not None and f.fix.impact == IMPACT_REPLACE:
+            if instance and f.fix is not None and f.fix.impact == IMPACT_REPLACE:
                 f.fix.description += " (forces replacement of an instance whose volume is unencrypted)"
             yield f
