@@ -74,6 +74,14 @@ def test_clean_tree_exits_0(tmp_path: Path) -> None:
         assert r.exit_code == 0, (mode, r.output)
 
 
+def test_a_created_file_is_named_like_its_neighbours_when_the_path_is_absolute(tmp_path: Path) -> None:
+    """An absolute path below the cwd shows relative, also for the file a fix creates."""
+    write(tmp_path, {"mod/a.tf": MISSING})
+    r = tffix("--dry-run", "--unsafe-fixes", "--select", "TFX201,TFX501", str(tmp_path / "mod"), cwd=tmp_path)
+    assert "--- a/mod/a.tf\n+++ b/mod/a.tf\n" in r.stdout
+    assert "--- /dev/null\n+++ b/mod/versions.tf\n" in r.stdout
+
+
 def test_check_lists_findings_and_writes_nothing(tmp_path: Path) -> None:
     write(tmp_path, {"a.tf": MISSING})
     r = tffix("--check", str(tmp_path))

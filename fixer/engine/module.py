@@ -20,6 +20,8 @@ per block computes them once per round.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,7 +223,12 @@ class Module:
                 return f
         self.invalidate()
         path = self.directory / name
-        display = str(path) if str(self.directory) not in ("", ".") else name
+        # shown the way its neighbours are (the runner shows paths relative to the cwd)
+        sibling = next((f.display for f in self.files if f.path.parent == self.directory and f.display), None)
+        if sibling is not None:
+            display = os.path.join(os.path.dirname(sibling), name)
+        else:
+            display = str(path) if str(self.directory) not in ("", ".") else name
         sf = SourceFile(path, "", parse("", display), display=display)
         self.files.append(sf)
         return sf
