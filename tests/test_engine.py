@@ -127,8 +127,47 @@ def test_a_crashing_rule_is_reported_and_others_run() -> None:
     assert out["main.tf"].count("v = 1") == 2
 
 
-def test_round_cap_is_ten() -> None:
-    assert MAX_ROUNDS == 10
+class ManyOnOneBlock(Rule):
+    """More fixes on one block than the old cap of ten rounds: one per round."""
+
+    id = "TFX997"
+    name = "many"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            for i in range(15):
+                if ref.block.get_attribute(f"p{i}") is None:
+                    yield self.finding(ref.file, ref.block, f"missing p{i}", block=ref.block,
+                                       fix=lambda b=ref.block, n=f"p{i}": edit.set_attribute(b, n, True))
+
+
+def test_a_block_with_more_fixes_than_ten_rounds_converges() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [ManyOnOneBlock])
+    assert result.converged and len(result.fixed) == 30 and out["main.tf"].count("= true") == 30
+
+
+class Runaway(Rule):
+    """Always finds something new: only the round cap stops it."""
+
+    id = "TFX998"
+    name = "runaway"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        ref = next(module.resources("x"))
+        attr = ref.block.get_attribute("v")
+        n = int(attr.value.code.strip())
+        yield self.finding(ref.file, attr, "more", block=ref.block,
+                           fix=lambda b=ref.block: edit.set_attribute(b, "v", n + 1))
+
+
+def test_a_run_that_keeps_making_new_states_stops_at_the_cap_and_changes_nothing() -> None:
+    out, result = fix_texts({"main.tf": TEXT}, [Runaway])
+    assert out["main.tf"] == TEXT and not result.converged and not result.fixed
+    assert any(f"did not converge after {MAX_ROUNDS} rounds" in e for e in result.errors)
 
 
 def test_references_through_locals_follows_locals_once_and_keeps_unknown_ones() -> None:

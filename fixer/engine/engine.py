@@ -54,7 +54,12 @@ from tffix.syntax.parser import parse
 
 __all__ = ["Options", "Record", "ModuleResult", "run_module", "preview", "select_rules", "MAX_ROUNDS"]
 
-MAX_ROUNDS = 10
+# Fixes with overlapping scope wait for the next round, so a block needs a round per fix on it:
+# a security group with a dozen rules without a description needs a dozen (nccgroup/sadcloud's
+# known_port_to_all needed 13 and failed under a cap of 10, losing every fix of its module).
+# Oscillations stop at once (a repeated state); the cap only ends a run that keeps making new
+# states. ruff caps its fix loop at 100 too.
+MAX_ROUNDS = 100
 
 
 @dataclass
