@@ -121,3 +121,37 @@ def test_password_first_argument() -> None:
     out, _ = fix(R, 'resource "aws_db_instance" "db" {\n  password = "pw123456"\n  engine   = "mysql"\n}\n')
     assert out["main.tf"] == ('resource "aws_db_instance" "db" {\n  engine                      = "mysql"\n'
                               '  manage_master_user_password = true\n}\n')
+
+
+SECRET = """\
+resource "aws_secretsmanager_secret_version" "creds" {
+  secret_id     = aws_secretsmanager_secret.creds.id
+  secret_string = <<EOF
+{"username": "app", "password": "SuperSecret123!"}
+EOF
+}
+"""
+
+
+def test_password_also_written_in_another_string_is_reported_without_fix() -> None:
+    out, result = fix(R, {"main.tf": INSTANCE, "secret.tf": SECRET})
+    assert out == {"main.tf": INSTANCE, "secret.tf": SECRET}
+    [f] = result.remaining
+    assert not f.fixable and "also in secret.tf:4" in f.message
+
+
+def test_password_in_a_script_beside_the_module_is_reported_without_fix(tmp_path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "init.sh").write_text("#!/bin/sh\nmysql -u app -pSuperSecret123! < dump.sql\n")
+    (tmp_path / "main.tf").write_text(INSTANCE)
+    out, result = fix(R, INSTANCE, directory=str(tmp_path))
+    assert out == {"main.tf": INSTANCE}
+    [f] = result.remaining
+    assert not f.fixable and f"{tmp_path / 'scripts' / 'init.sh'}:2" in f.message
+
+
+def test_the_password_only_in_its_own_argument_is_fixed(tmp_path) -> None:
+    (tmp_path / "README.md").write_text("Run terraform apply.\n")
+    (tmp_path / "main.tf").write_text(INSTANCE)
+    out, result = fix(R, INSTANCE, directory=str(tmp_path))
+    assert "manage_master_user_password = true" in out["main.tf"] and result.fixed

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from tffix import edit
@@ -42,6 +44,55 @@ def _password_readers(module: Module, ref: BlockRef, argument: str) -> list[str]
     return out
 
 
+# how much of the module's directory tree is searched for the password (files beside the code:
+# scripts, app configs, templates)
+MAX_FILES = 2000
+MAX_BYTES = 1 << 20
+SKIPPED_DIRS = {"node_modules", "vendor", "__pycache__"}
+
+
+def _used_elsewhere(module: Module, ref: BlockRef, attr: cst.Attribute, password: str) -> str | None:
+    """Where else the literal password appears (``path:line``), or None: in the module's
+    other strings (a secret version, a Lambda environment, user data) and in the files under
+    its directory (a startup script, an application config). Whatever reads it there logs in
+    with it, and would be locked out once RDS generates a new one."""
+    first = attr.value.line
+    own = range(first, first + attr.value.code.count("\n") + 1)
+    for sf in [*module.files, *module.tfvars]:
+        start = 0
+        while (at := sf.text.find(password, start)) >= 0:
+            line = sf.text.count("\n", 0, at) + 1
+            if sf is not ref.file or line not in own:
+                return f"{sf.display}:{line}"
+            start = at + len(password)
+    if not any(sf.path.is_file() for sf in module.files):
+        return None  # a module not on disk (standard input, tests): nothing lies beside it
+    directory = Path(module.directory)
+    mine = {sf.path.name for sf in [*module.files, *module.tfvars]}
+    needle = password.encode()
+    seen = 0
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        for name in sorted(files):
+            if Path(root) == directory and name in mine:
+                continue
+            seen += 1
+            if seen > MAX_FILES:
+                return None
+            path = Path(root) / name
+            try:
+                if path.stat().st_size > MAX_BYTES:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            at = data.find(needle)
+            if at >= 0:
+                line = data.count(b"\n", 0, at) + 1
+                return f"{path}:{line}"
+    return None
+
+
 class DbPasswordLiteral(Rule):
     """
     ## What it does
@@ -56,7 +107,11 @@ class DbPasswordLiteral(Rule):
     `replication_source_identifier`), snapshot / point-in-time / S3 restores (the password
     comes from the source), Aurora Serverless v1 (`engine_mode = "serverless"`), and databases
     whose password attribute is read elsewhere in the module (`aws_db_instance.db.password`
-    would become null). Resources that already set `manage_master_user_password` are reported
+    would become null), and databases whose password also appears anywhere else: in another
+    string of the module (a Secrets Manager secret version, a Lambda environment, user data)
+    or in a file under the module's directory (a startup script, an application config; up
+    to 2,000 files of at most 1 MB, hidden directories and `node_modules` skipped). Whatever
+    logs in with it there would be locked out; the message names the first place. Resources that already set `manage_master_user_password` are reported
     without a fix too: the literal must go, but which one wins is the owner's decision.
 
     ## Why is this bad?
@@ -91,7 +146,9 @@ class DbPasswordLiteral(Rule):
     ## Fix safety
     **Unsafe**: RDS replaces the master password with a generated one. Every application,
     migration job or person that logs in with the old literal password is locked out until it
-    reads the new one from Secrets Manager. The literal also stays in the Git history: rotate
+    reads the new one from Secrets Manager. tffix withholds the fix where it can see another
+    user of the password (above), but not in other repositories, CI secrets or people's
+    heads. The literal also stays in the Git history: rotate
     it and treat it as leaked.
 
     ## Deployment impact
@@ -150,6 +207,13 @@ class DbPasswordLiteral(Rule):
         known, value = literal(mode.value) if mode is not None else (True, None)
         if not known or value == "serverless":
             return "Aurora Serverless v1 cannot manage the password: use a variable or Secrets Manager"
+        attr = block.get_attribute(argument)
+        known, password = literal(attr.value)
+        where = _used_elsewhere(module, ref, attr, password) if known and isinstance(password, str) and password \
+            else None
+        if where is not None:
+            return (f"the same password is also in {where}: whatever uses it there would be locked out; make it "
+                    "read the password from Secrets Manager first")
         readers = _password_readers(module, ref, argument)
         if readers:
             return (f"{', '.join(sorted(set(readers)))} read(s) it: switch them to master_user_secret, "
