@@ -135,7 +135,10 @@ class S3PublicAccessBlock(Rule):
     - AWS S3 User Guide, "Blocking public access to your Amazon S3 storage" (what counts as a
       public policy or ACL); the April 2023 change: Block Public Access on and ACLs disabled for
       new buckets
-    - Checkov CKV2_AWS_6 (`graph_checks/aws/S3BucketHasPublicAccessBlock.yaml`); Trivy AWS-0094,
+    - Checkov CKV2_AWS_6 (`graph_checks/aws/S3BucketHasPublicAccessBlock.yaml`: a connected
+      block with all four settings true); the rule covers buckets without a block, and leaves
+      a block whose settings are written `false` to its owner (a public bucket on purpose,
+      as in cloudgoat and KaiMonkey), which Checkov keeps failing; Trivy AWS-0094,
       AWS-0086, AWS-0087, AWS-0091, AWS-0093 (trivy-checks `checks/cloud/aws/s3/`
       `specify_public_access_block.rego`, `block_public_acls.rego`, `block_public_policy.rego`,
       `ignore_public_acls.rego`, `no_public_buckets.rego`)
@@ -148,6 +151,7 @@ class S3PublicAccessBlock(Rule):
     safety = UNSAFE
     impact = IMPACT_IN_PLACE
     checkov = ("CKV2_AWS_6",)
+    partial = {"CKV2_AWS_6": "buckets without a public access block; one with settings written false is left alone"}
     trivy = ("AWS-0094", "AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093")
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
