@@ -47,20 +47,26 @@ def test_one_rule_converges_in_one_round_and_a_second_run_finds_nothing() -> Non
     assert again == out and not second.fixed and not second.remaining
 
 
-class Overlapping(Rule):
-    """Two fixes on the same block in one round: the second waits a round."""
+def _adding(rule_id: str, names: tuple[str, ...]) -> type[Rule]:
+    """A rule with one fix per missing name on each block: fixes on one block overlap."""
 
-    id = "TFX993"
-    name = "overlap"
-    summary = "test rule"
-    safety = SAFE
+    class Adds(Rule):
+        id = rule_id
+        name = "add"
+        summary = "test rule"
+        safety = SAFE
 
-    def check(self, module, options) -> Iterator:
-        for ref in module.resources("x"):
-            for name in ("p", "q"):
-                if ref.block.get_attribute(name) is None:
-                    yield self.finding(ref.file, ref.block, f"missing {name}", block=ref.block,
-                                       fix=lambda b=ref.block, n=name: edit.set_attribute(b, n, True))
+        def check(self, module, options) -> Iterator:
+            for ref in module.resources("x"):
+                for name in names:
+                    if ref.block.get_attribute(name) is None:
+                        yield self.finding(ref.file, ref.block, f"missing {name}", block=ref.block,
+                                           fix=lambda b=ref.block, n=name: edit.set_attribute(b, n, True))
+
+    return Adds
+
+
+Overlapping = _adding("TFX993", ("p", "q"))  # two fixes on the same block in one round: the second waits
 
 
 def test_overlapping_fixes_are_applied_in_separate_rounds() -> None:
@@ -127,24 +133,9 @@ def test_a_crashing_rule_is_reported_and_others_run() -> None:
     assert out["main.tf"].count("v = 1") == 2
 
 
-class ManyOnOneBlock(Rule):
-    """More fixes on one block than the old cap of ten rounds: one per round."""
-
-    id = "TFX997"
-    name = "many"
-    summary = "test rule"
-    safety = SAFE
-
-    def check(self, module, options) -> Iterator:
-        for ref in module.resources("x"):
-            for i in range(15):
-                if ref.block.get_attribute(f"p{i}") is None:
-                    yield self.finding(ref.file, ref.block, f"missing p{i}", block=ref.block,
-                                       fix=lambda b=ref.block, n=f"p{i}": edit.set_attribute(b, n, True))
-
-
 def test_a_block_with_more_fixes_than_ten_rounds_converges() -> None:
-    out, result = fix_texts({"main.tf": TEXT}, [ManyOnOneBlock])
+    many = _adding("TFX997", tuple(f"p{i}" for i in range(15)))  # more than the old cap of ten rounds
+    out, result = fix_texts({"main.tf": TEXT}, [many])
     assert result.converged and len(result.fixed) == 30 and out["main.tf"].count("= true") == 30
 
 
