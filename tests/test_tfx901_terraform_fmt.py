@@ -142,6 +142,23 @@ def test_cli_formats_tf_and_tfvars(tmp_path: Path) -> None:
     assert (tmp_path / "dev.tfvars").read_text() == 'a = "b"\n'
 
 
+def test_a_directory_of_tfvars_alone_is_formatted_and_nothing_else_runs(tmp_path: Path) -> None:
+    """`terraform fmt envs/` formats envs/prod.tfvars; tffix did nothing there (no .tf files)."""
+    (tmp_path / "envs").mkdir()
+    (tmp_path / "envs" / "prod.tfvars").write_text('a="b"\nlong_name=1\n')
+    old = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        everything = CliRunner().invoke(main, ["--check", "--unsafe-fixes", "envs"], catch_exceptions=False)
+        r = CliRunner().invoke(main, ["fmt", "envs"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert everything.exit_code == 0 and "TFX" not in everything.output  # no versions.tf for variable files
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "envs" / "prod.tfvars").read_text() == 'a         = "b"\nlong_name = 1\n'
+    assert sorted(p.name for p in (tmp_path / "envs").iterdir()) == ["prod.tfvars"]
+
+
 @needs_terraform
 def test_fix_is_terraform_fmt() -> None:
     out, _ = fix(R, {"messy.tf": MESSY, "u.tf": UNFORMATTED})

@@ -181,10 +181,13 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
         options = replace(options, only_files=frozenset(display_path(p) for p in spec.only))
     if errors:
         options = replace(options, apply_fixes=False, preview_fixes=False)
-    # from memory (an editor), a directory of .tfvars files alone is still run: formatting them
-    checked = module.files or (texts is not None and module.tfvars)
+    # a directory of .tfvars files alone: from memory (an editor) every rule runs, from disk only
+    # the rules that need no .tf files (formatting: `tffix fmt envs/` formats envs/prod.tfvars)
+    rules = job.rules if module.files or texts is not None else \
+        [r for r in job.rules if r.without_configuration and module.tfvars]
     findings: list[Finding] | None = None if previews is None else []
-    result = run_module(module, job.rules, options, findings) if checked else ModuleResult(str(spec.directory))
+    checked = bool(rules) and bool(module.files or module.tfvars)
+    result = run_module(module, rules, options, findings) if checked else ModuleResult(str(spec.directory))
     if previews is not None:
         previews.module, previews.findings = module, findings or []
         previews.enabled = not errors and not options.apply_fixes

@@ -119,6 +119,9 @@ class Rule:
     checkov_skips: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, Any]] = {}  # per-rule options and their defaults
     default_enabled: ClassVar[bool] = True  # False: runs only when selected explicitly
+    # True: also runs in a directory of .tfvars files alone (formatting); other rules need the
+    # module's .tf files (a directory of variable files is not a module to add versions.tf to)
+    without_configuration: ClassVar[bool] = False
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         raise NotImplementedError

@@ -88,6 +88,7 @@ class TerraformFmt(Rule):
     default_enabled = False  # reformatting is opt-in: `--select TFX901` or `tffix fmt`
     impact = IMPACT_NONE
     options = {"terraform-compat": False}
+    without_configuration = True  # `terraform fmt` formats a directory of .tfvars files too
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         compat = bool(options.get("terraform-compat", False))
