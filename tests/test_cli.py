@@ -93,7 +93,7 @@ def test_check_lists_findings_and_writes_nothing(tmp_path: Path) -> None:
 def test_dry_run_prints_a_diff_that_patch_applies(tmp_path: Path) -> None:
     if shutil.which("patch") is None:
         pytest.skip("patch is not installed")
-    files = {"mod/a.tf": MISSING, "mod/b.tf": PUBLIC, "mod/c.tf": MISSING.rstrip("\n")}
+    files = {"mod/a.tf": MISSING, "mod/b.tf": PUBLIC, "mod/c.tf": MISSING.replace('"a"', '"c"').rstrip("\n")}
     write(tmp_path / "dry", files)
     write(tmp_path / "wet", files)
     # TFX501 also creates mod/versions.tf: patch must create it from the /dev/null diff
@@ -420,3 +420,31 @@ def test_formatting_rule_is_opt_in(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": "a=1\n"})
     assert tffix("--check", str(tmp_path), rules=None).exit_code == 0  # not run by default
     assert tffix("--check", "--select", "TFX901", str(tmp_path)).exit_code == 1
+
+
+# ---- what terraform does not accept or does not read ------------------------------------
+
+
+def test_a_module_declaring_a_resource_twice_is_an_error_and_gets_no_fix(tmp_path: Path) -> None:
+    """terraform rejects it ("Duplicate resource configuration"); fixing one of the two had
+    the other found again round after round (checkov's own test fixtures)."""
+    write(tmp_path, {"mod/a.tf": MISSING, "mod/b.tf": MISSING, "other/c.tf": MISSING})
+    r = tffix("--unsafe-fixes", str(tmp_path / "mod"), str(tmp_path / "other"))
+    assert r.exit_code == 2
+    assert f'{tmp_path / "mod" / "b.tf"}:1:1: duplicate resource "aws_db_instance" "a": already declared at ' \
+           f'{tmp_path / "mod" / "a.tf"}:1:1' in r.output
+    assert (tmp_path / "mod/a.tf").read_text() == MISSING == (tmp_path / "mod/b.tf").read_text()
+    assert (tmp_path / "other/c.tf").read_text() != MISSING  # the run goes on with other modules
+
+
+def test_override_files_and_tofu_twins_are_not_duplicates(tmp_path: Path) -> None:
+    write(tmp_path, {"a.tf": MISSING, "a_override.tf": MISSING, "override.tf": MISSING, "b.tofu": PUBLIC,
+                     "b.tf": PUBLIC})
+    r = tffix("--check", str(tmp_path), rules="TFX201")
+    assert "duplicate" not in r.output and r.exit_code == 1
+
+
+def test_files_terraform_ignores_are_left_out_of_a_directory(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'variable "x" {}\n', ".hidden.tf": MISSING})
+    r = tffix("--check", str(tmp_path))
+    assert r.exit_code == 0 and "hidden" not in r.output

@@ -3,7 +3,8 @@
 A module is the ``.tf`` / ``.tofu`` files of one directory (``.tfvars`` in it
 are read for variable values). Walking a directory skips hidden directories
 (``.terraform``, ``.git``, ``.terragrunt-cache`` ...) and vendored ones, never
-descends through a symlinked directory, and takes a symlinked file only when
+descends through a symlinked directory, leaves out the files terraform
+ignores (hidden ``.name.tf``, editor backups), and takes a symlinked file only when
 its target lies inside one of the given roots (and a file reached twice
 through links is processed once). A file named explicitly (as
 pre-commit does) brings its whole directory in as context, but findings are
@@ -39,6 +40,12 @@ def _is_terraform(name: str) -> bool:
     return name.endswith(MODULE_SUFFIXES)
 
 
+def ignored_by_terraform(name: str) -> bool:
+    """Files terraform leaves out of a module: hidden files, editor backups and autosaves
+    (terraform's ``configs.IsIgnoredFile``, internal/configs/parser_config_dir.go)."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+
+
 def _is_vars(name: str) -> bool:
     return name.endswith(VARS_SUFFIXES)
 
@@ -57,7 +64,7 @@ def _scan_dir(directory: Path, roots: list[Path], problems: list[str]) -> tuple[
         problems.append(f"{directory}: cannot read directory: {e.strerror or e}; skipped")
         return tf, tfvars
     for entry in entries:
-        if not (_is_terraform(entry.name) or _is_vars(entry.name)):
+        if not (_is_terraform(entry.name) or _is_vars(entry.name)) or ignored_by_terraform(entry.name):
             continue
         path = Path(entry.path)
         try:

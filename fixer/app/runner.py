@@ -32,7 +32,7 @@ from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
 from tffix.engine.edits import TextEdit
 from tffix.engine.engine import ModuleResult, Options, preview, run_module
-from tffix.engine.module import Module, SourceFile
+from tffix.engine.module import Module, SourceFile, duplicate_declarations
 from tffix.engine.rules import Finding, Rule
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
@@ -175,6 +175,9 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
              previews: Previews | None = None) -> ModuleOutcome:
     problems: list[Problem] = []
     module, errors, digests = load_module(spec, texts, problems)
+    for sf, node, message in duplicate_declarations(module):
+        errors.append(f"{sf.display}:{node.line}:{node.column}: {message}")
+        problems.append(Problem(sf.display, message, node.line, node.column))
     sources = {sf.display: (str(sf.path), sf.text) for sf in [*module.files, *module.tfvars]}
     options = job.options
     if spec.only is not None:

@@ -86,6 +86,42 @@ class BlockRef:
         return isinstance(other, BlockRef) and other.block is self.block
 
 
+# declarations terraform requires to be unique in a module ("Duplicate resource configuration" ...)
+UNIQUE_KINDS = ("resource", "data", "ephemeral", "module", "variable", "output")
+
+
+def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node, str]]:
+    """Declarations a module makes twice, which terraform rejects: (file, node, message) for
+    each later one. A module like that is not valid Terraform, so it gets no fixes (one of
+    the two would be fixed and the other found again, round after round)."""
+    first: dict[str, tuple[SourceFile, cst.Node]] = {}
+    out = []
+    names = {sf.path.name for sf in module.files}
+    # override files (override.tf, *_override.tf) re-declare on purpose, and OpenTofu reads
+    # x.tofu instead of a twin x.tf
+    files = [sf for sf in module.files
+             if not (sf.path.stem == "override" or sf.path.stem.endswith("_override"))
+             and not (sf.path.suffix == ".tf" and sf.path.stem + ".tofu" in names)]
+
+    def seen(key: str, what: str, sf: SourceFile, node: cst.Node) -> None:
+        if key in first:
+            other, at = first[key]
+            out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{at.line}:{at.column}"))
+        else:
+            first[key] = (sf, node)
+
+    for sf in files:
+        for block in sf.tree.body.blocks:
+            labels = block.label_values
+            if block.type in UNIQUE_KINDS and labels:
+                shown = " ".join(f'"{label}"' for label in labels)
+                seen(f"{block.type} {shown}", f"{block.type} {shown}", sf, block)
+            elif block.type == "locals":
+                for attr in block.body.attributes:
+                    seen(f"local.{attr.name}", f"local value {attr.name!r}", sf, attr)
+    return out
+
+
 def references(node: cst.Node) -> Iterator[cst.Traversal]:
     """Every traversal under ``node`` (including inside templates)."""
     for n in node.walk():
