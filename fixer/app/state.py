@@ -33,7 +33,7 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["StateError", "load_deployment", "parse_spec"]
+__all__ = ["StateError", "load_deployment", "local_module_calls", "module_path", "parse_spec"]
 
 MAX_UNKNOWN_SHOWN = 5
 
@@ -202,6 +202,16 @@ def _blocks(directory: Path) -> tuple[set[tuple[str, str, str]], dict[str, Path]
                     if text.startswith(("./", "../")):
                         calls[labels[0]] = (directory / text).resolve()
     return blocks, calls
+
+
+def local_module_calls(directory: Path) -> dict[str, Path]:
+    """The module calls of the module in ``directory`` with a local source: name -> directory."""
+    return _blocks(directory)[1]
+
+
+def module_path(address: str) -> tuple[str, ...]:
+    """The module call names of an address, instance keys dropped: ``module.a[0].module.b`` -> ("a", "b")."""
+    return _module_path(address)
 
 
 def _map(root: Path, spec_file: Path, deployed: list[_Resource], named: list[_Resource],

@@ -82,6 +82,10 @@ class Finding:
     block: cst.Block | None = None  # the top-level block it is in (for suppressions)
     argument: str | None = None  # the block's top-level argument it is about (a state holds its live value)
     deployment: str = ""  # what a state says about the resource ("not deployed", "would replace the live ...")
+    # an expression the rule cannot read: which live value of ``argument`` would be harmless (the
+    # state may then lower the finding to a note; ``deployment.classify``); never used to write code
+    live_ok: Callable[[object], bool] | None = None
+    severity: str = "warning"  # "note": lowered by what the state says (``deployment.classify``)
 
     @property
     def line(self) -> int:
