@@ -127,9 +127,11 @@ class Rule:
     # ---- helpers for subclasses ----
     def finding(self, file: SourceFile, node: cst.Node | Position, message: str, *, block: cst.Block | None = None,
                 fix: Callable[[], None] | None = None, description: str = "", scope: Iterable[Any] = (),
-                safety: str | None = None, impact: str | None = None, argument: str | None = None) -> Finding:
+                safety: str | None = None, impact: str | None = None, argument: str | None = None,
+                live_ok: Callable[[object], bool] | None = None) -> Finding:
         """Build a finding, with a fix when ``fix`` is given. ``scope`` defaults
-        to ``block``."""
+        to ``block``. ``live_ok``: the finding is on an expression the rule cannot read;
+        which live value of ``argument`` (from a state) would be harmless."""
         proposed = None
         if fix is not None:
             proposed = Fix(
@@ -139,7 +141,7 @@ class Rule:
                 safety=safety or self.safety,
                 impact=impact or self.impact,
             )
-        return Finding(self.id, message, file, node, proposed, block, argument)
+        return Finding(self.id, message, file, node, proposed, block, argument, live_ok=live_ok)
 
     @classmethod
     def mapped_ids(cls) -> list[str]:
