@@ -12,6 +12,13 @@ output can show it.
 replacement of a resource with no instance in the state is safe ("not deployed");
 on a deployed resource it stays unsafe and names what it would replace; a finding
 on an argument whose live value is known says what it is today.
+
+A finding on an expression the rule cannot read (``Finding.live_ok`` set) on a deployed
+resource says what the expression gave there. If every instance holds a value
+``live_ok`` accepts, the finding is lowered to a note (``severity``), never dropped: the
+state is one deployment of one root module, and the same code may be applied elsewhere
+(another workspace, variable file or input) with another value. A harmful value is said
+to be unsafe today. A state never decides what a fix writes.
 """
 
 from __future__ import annotations
