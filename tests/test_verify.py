@@ -137,7 +137,7 @@ def test_honest_fixes_are_verified_and_written(root: Path) -> None:
     assert "replace (storage_encrypted)" in rows["aws_db_instance.main"]
     assert "TFX101 (forces replacement)" in rows["aws_db_instance.main"]
     assert "TFX201 (in-place update)" in rows["aws_db_instance.main"]
-    assert rows["aws_db_instance.main"].rstrip().endswith("| ok |")
+    assert rows["aws_db_instance.main"].rstrip().endswith("| ok: replacement declared |")
     assert "ok: not deployed" in rows["aws_ebs_volume.scratch"]
     assert "TFX311 (none)" in rows["aws_iam_role_policy.app"] and "ok: no new change" in rows["aws_iam_role_policy.app"]
     assert "aws_ssm_parameter.mode" not in rows  # its pending update is not tffix's doing
@@ -320,3 +320,69 @@ def test_the_user_files_are_untouched_when_terraform_fails(tmp_path: Path) -> No
     result = _tffix("verify", "--terraform", str(fake), str(root))
     assert result.exit_code == 2 and (root / "main.tf").read_bytes() == before
     assert not os.listdir(root / ".terraform")
+
+
+# ---- test-only rules whose fixes do more than they declare ----
+
+def _test_rules(monkeypatch: pytest.MonkeyPatch, *rules: type) -> None:
+    from tffix.app import run as run_module
+
+    monkeypatch.setattr(run_module, "RULES", [*run_module.RULES, *rules])
+
+
+def test_a_change_on_a_resource_no_fix_touched_drops_the_fix(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fix on the provider block (declared: no change) adds default tags: every tagged
+    resource gets an update of tags_all although no fix touched it."""
+    from tffix import edit
+    from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Rule
+    from tffix.syntax.build import NewBlock
+
+    class DefaultTags(Rule):
+        id, name, summary = "TFX998", "test-default-tags", "test only"
+        fix_availability, safety, impact = FIX_ALWAYS, SAFE, IMPACT_NONE
+
+        def check(self, module, options):
+            for sf in module.files:
+                for block in sf.tree.find_blocks("provider", "aws"):
+                    if not block.find_blocks("default_tags"):
+                        yield self.finding(sf, block, "no default tags", block=block, description="add default_tags",
+                                           fix=lambda b=block: edit.append_block(
+                                               b, NewBlock("default_tags", body={"tags": {"team": "orders"}})))
+
+    _test_rules(monkeypatch, DefaultTags)
+    result = _tffix("verify", "--select", "TFX998,TFX103", str(root))
+    out = result.output
+    assert result.exit_code == 1, out
+    assert "TFX998 add default_tags: the plan now has aws_db_instance.main: update (tags_all), a resource no fix " \
+           "touched" in out
+    assert "default_tags" not in (root / "main.tf").read_text()
+    assert "encrypted         = true" in (root / "main.tf").read_text()  # the honest fix is kept
+    assert "Verified 1 fix(es) against the plan, dropped 1" in out
+
+
+def test_a_fix_that_breaks_the_plan_is_dropped(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan fails after a fix (a reference to a variable that does not exist): the
+    fix of the block the error points at is dropped, the others are kept."""
+    from tffix import edit
+    from tffix.engine.rules import FIX_ALWAYS, IMPACT_IN_PLACE, SAFE, Rule
+    from tffix.syntax.build import HCL
+
+    class Broken(Rule):
+        id, name, summary = "TFX997", "test-broken", "test only"
+        fix_availability, safety, impact = FIX_ALWAYS, SAFE, IMPACT_IN_PLACE
+
+        def check(self, module, options):
+            for sf in module.files:
+                for block in sf.tree.find_blocks("resource", "aws_ssm_parameter"):
+                    if block.get_attribute("description") is None:
+                        yield self.finding(sf, block, "no description", block=block, description="add description",
+                                           fix=lambda b=block: edit.set_attribute(b, "description", HCL("var.nope")))
+
+    _test_rules(monkeypatch, Broken)
+    result = _tffix("verify", "--unsafe-fixes", "--select", "TFX997,TFX201", str(root))
+    out = result.output
+    assert result.exit_code == 1, out
+    assert "TFX997 add description: terraform plan fails with it: Reference to undeclared input variable " \
+           "(main.tf:" in out
+    text = (root / "main.tf").read_text()
+    assert "var.nope" not in text and "publicly_accessible = false" in text

@@ -715,6 +715,10 @@ def _compare(root: str, root_dir: Path, before: dict[str, Change], after: dict[s
         planned = f"{effect.kind}{args}"
         problems = _judge(address, effect, prior, touching, fixes, ripple)
         verdict = "ok" if not problems else "MISMATCH: " + problems[0][1]
+        if not problems and effect.kind in ("replace", "delete"):
+            verdict = "ok: replacement declared"
+        elif not problems and effect.kind == "update":
+            verdict = "ok: in-place update declared"
         if not problems and effect.kind == "create":
             verdict = "ok: not deployed" if prior is not None or not touching else "ok: created by the fix"
         if not problems and not touching:
