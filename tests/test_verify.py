@@ -386,3 +386,30 @@ def test_a_fix_that_breaks_the_plan_is_dropped(root: Path, monkeypatch: pytest.M
            "(main.tf:" in out
     text = (root / "main.tf").read_text()
     assert "var.nope" not in text and "publicly_accessible = false" in text
+
+
+def test_a_local_module_outside_the_root_is_fixed_and_verified_with_it(oracle, tmp_path: Path) -> None:  # noqa: F811
+    """envs/prod calls ../../modules/db: the module is part of prod's configuration, so its
+    fixes are made, planned with prod and written; the address is the module's."""
+    pytest.importorskip("msgpack", reason="the stub provider's plan/apply needs msgpack (the test extra)")
+    from .oracle.terraform import TERRAFORM, _environment
+
+    root, module = tmp_path / "envs" / "prod", tmp_path / "modules" / "db"
+    root.mkdir(parents=True)
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text('variable "name" {\n  type = string\n}\n' + DEPLOYED.split(
+        'resource "aws_iam_role_policy"')[0].replace('"orders"\n  engine', 'var.name\n  engine').replace(
+        "var.db_password", '"not-in-the-state-only"'))
+    (root / "main.tf").write_text(PROVIDERS.split('variable "db_password"')[0]
+                                  + 'module "db" {\n  source = "../../modules/db"\n  name   = "billing"\n}\n')
+    env = _environment(oracle, str(root / ".terraform"))
+    for args in (["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color"]):
+        proc = subprocess.run([TERRAFORM, f"-chdir={root}", *args], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    result = _tffix("verify", "--select", "TFX201", "--unsafe-fixes", str(root))
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "| `module.db.aws_db_instance.main` | no-op | update (publicly_accessible) | TFX201 (in-place update) " \
+           "| ok: in-place update declared |" in out
+    assert "publicly_accessible = false" in (module / "main.tf").read_text()

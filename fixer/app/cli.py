@@ -396,7 +396,7 @@ def _verify(paths: list[Path], select: list[str], ignore: list[str], unsafe_fixe
             before = "" if created else target.read_text(encoding="utf-8")
             write_utf8(unified_diff(before, after, show(rel), created=created))
             continue
-        error = write_atomic(target, after, expected, [Path(os.path.realpath(r)) for r in roots])
+        error = write_atomic(target, after, expected, [Path(os.path.realpath(top / p)) for p in result.paths])
         if error:
             errors.append(error)
     for r in result.verified:

@@ -256,6 +256,7 @@ def _verify(req: PrRequest, top: Path, plans: Path, echo: Callable[[str], None])
         path.write_text(json.dumps(data))
         specs.append(f"{root}={path}")
     req.settings = replace(req.settings, plan=specs, withheld=frozenset(v.withheld))
+    req.paths = [Path(p) for p in v.paths]  # the roots and the local modules outside them, as verified
     return v
 
 

@@ -420,6 +420,7 @@ class Verification:
     rounds: int = 0
     before_plans: dict[str, dict] = field(default_factory=dict)  # root -> show -json of the plan before
     withheld: set[tuple[str, str, str, str]] = field(default_factory=set)
+    paths: list[str] = field(default_factory=list)  # what was fixed: the roots and local modules outside them
 
     @property
     def attempted(self) -> int:
@@ -539,9 +540,16 @@ def verify(roots: Sequence[Path], settings: Settings, terraform: Terraform, *, s
             specs.append(f"{root}={plans / f'before-{i}.json'}")
             before[str(root)] = plan_changes(data)
             result.roots.append(RootPlans(str(root), counts(before[str(root)]), counts(before[str(root)])))
+        # what is fixed: the roots (walked as `tffix ROOT` walks them) and the local child modules
+        # outside them, which are part of the roots' configurations and planned with them
+        real = os.path.realpath(work)
+        inside = [os.path.realpath(work / r) for r in roots]
+        extra = sorted({d for dirs in trees.values() for d in dirs
+                        if not any(d == r or d.startswith(r + os.sep) for r in inside)})
+        result.paths = [str(r) for r in roots] + [os.path.relpath(d, real) for d in extra]
         with _cwd(work):
-            changes = _rounds(result, roots, settings, terraform, work, plans, trees, before, specs, env_top,
-                              max_rounds, say)
+            changes = _rounds(result, [Path(p) for p in result.paths], roots, settings, terraform, work, plans,
+                              trees, before, specs, env_top, max_rounds, say)
         for path, after, created in changes:
             result.changes.append((os.path.relpath(path, os.path.realpath(work)), after,
                                    None if created else digests.get(path), created))
@@ -568,7 +576,8 @@ def _restore(changed: dict[str, str | None]) -> None:
     changed.clear()
 
 
-def _rounds(result: Verification, roots: Sequence[Path], settings: Settings, terraform: Terraform, work: Path,
+def _rounds(result: Verification, paths: Sequence[Path], roots: Sequence[Path], settings: Settings,
+            terraform: Terraform, work: Path,
             plans: Path, trees: dict[str, list[str]], before: dict[str, dict[str, Change]], specs: list[str],
             env_top: Path, max_rounds: int, say: Callable[[str, str], None]) -> list[tuple[str, str, bool]]:
     """Fix, plan, compare, drop, again; returns the verified changes (real path in the copy,
@@ -580,7 +589,7 @@ def _rounds(result: Verification, roots: Sequence[Path], settings: Settings, ter
     planned = 0
     while True:
         _restore(changed)
-        report = _run_fixes(roots, settings, specs, withheld)
+        report = _run_fixes(paths, settings, specs, withheld)
         fixes = attribute(report)
         outside = [f for f in fixes if f.directory not in every_dir]
         for f in outside:
@@ -596,7 +605,7 @@ def _rounds(result: Verification, roots: Sequence[Path], settings: Settings, ter
                 dropped[f.record.key] = Dropped(f.record, f"not verified: the plan still contradicted fixes after "
                                                           f"{max_rounds} rounds")
                 withheld.add(f.record.key)
-            report = _run_fixes(roots, settings, specs, withheld, mode=CHECK)
+            report = _run_fixes(paths, settings, specs, withheld, mode=CHECK)
             fixes = []
             break
         for outcome in report.outcomes:
