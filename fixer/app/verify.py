@@ -39,6 +39,9 @@ What it does, per root module given (a directory that ``terraform init`` was run
 
    A fix that fails is dropped, with the reason, and the rest is planned again, at most
    ``MAX_ROUNDS`` plans per root; a mismatch still there after that drops every fix.
+   What is fixed: the roots, walked as ``tffix ROOT`` walks them, and the local child
+   modules outside them (their fixes show in the roots' plans); a fix in a directory that
+   no root's configuration includes is dropped, since no plan covers it.
 4. Only then are the verified fixes written to the user's files (``tffix verify``;
    ``--dry-run`` prints them), or committed (``tffix pr --verify-plan``).
 
