@@ -765,10 +765,12 @@ def _judge(address: str, effect: Effect, prior: Change | None, touching: dict[in
                 allowed |= args
         if "tags" in allowed:
             allowed.add("tags_all")
+        changed = effect.known | effect.unknown
+        stronger = any(RANK[f.impact] >= RANK[IMPACT_IN_PLACE] for f, _ in entries)
         for f, args in entries:
-            if RANK[f.impact] < RANK[IMPACT_IN_PLACE] and (args is None or args & effect.known or not effect.known):
+            if RANK[f.impact] < RANK[IMPACT_IN_PLACE] and (args is None or args & changed or not stronger):
                 out.append((f, f"declared no change, but the plan updates {address}"
-                               + (f" ({_names(args & effect.known)})" if args and args & effect.known else "")))
+                               + (f" ({_names(args & changed)})" if args and args & changed else "")))
         if out:
             return out
         extra = effect.known - allowed
