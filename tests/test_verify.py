@@ -413,3 +413,71 @@ def test_a_local_module_outside_the_root_is_fixed_and_verified_with_it(oracle, t
     assert "| `module.db.aws_db_instance.main` | no-op | update (publicly_accessible) | TFX201 (in-place update) " \
            "| ok: in-place update declared |" in out
     assert "publicly_accessible = false" in (module / "main.tf").read_text()
+
+
+# ---- the decision table, on plan entries as terraform writes them (no terraform needed) ----
+
+def _change(actions: list[str], before: dict, after: dict, unknown: dict | None = None,
+            replace_paths: list | None = None):
+    from tffix.app.verify import plan_changes
+
+    rc = {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance", "name": "main",
+          "change": {"actions": actions, "before": before, "after": after, "after_unknown": unknown or {},
+                     "replace_paths": replace_paths or []}}
+    return plan_changes({"resource_changes": [rc]})["aws_db_instance.main"]
+
+
+def _fix(rule: str, impact: str, args: set[str]):
+    from tffix.app.verify import Fix, Touch
+    from tffix.engine.engine import Record
+
+    return Fix(Record(rule, "main.tf", 1, 1, "m", impact=impact), "/d",
+               [Touch("/d", ("resource", "aws_db_instance", "main"), args)])
+
+
+LIVE = {"id": "db-1", "publicly_accessible": True, "storage_encrypted": False, "tags": {}, "tags_all": {}}
+
+
+@pytest.mark.parametrize(("after", "fixes", "blamed"), [
+    # in place, as declared
+    (_change(["update"], LIVE, {**LIVE, "publicly_accessible": False}), [("TFX201", "in-place update",
+                                                                          {"publicly_accessible"})], []),
+    # declared none, but an update of the argument it changed
+    (_change(["update"], LIVE, {**LIVE, "publicly_accessible": False}), [("X", "none", {"publicly_accessible"})],
+     ["X"]),
+    # an update of an argument no fix changed
+    (_change(["update"], LIVE, {**LIVE, "storage_encrypted": True}), [("TFX201", "in-place update",
+                                                                       {"publicly_accessible"})], ["TFX201"]),
+    # tags cover tags_all; a value only known after apply is the provider's
+    (_change(["update"], LIVE, {**LIVE, "tags": {"a": "b"}, "tags_all": {"a": "b"}, "arn": None}, {"arn": True}),
+     [("T", "in-place update", {"tags"})], []),
+    # a replacement: declared by the fix whose argument forced it; the in-place fix beside it is innocent
+    (_change(["delete", "create"], LIVE, {**LIVE, "storage_encrypted": True, "publicly_accessible": False},
+             replace_paths=[["storage_encrypted"]]),
+     [("TFX101", "forces replacement", {"storage_encrypted"}), ("TFX201", "in-place update",
+                                                                 {"publicly_accessible"})], []),
+    # ... and blamed on the fix that declared in place for the argument that forced it
+    (_change(["delete", "create"], LIVE, {**LIVE, "storage_encrypted": True}, replace_paths=[["storage_encrypted"]]),
+     [("L", "in-place update", {"storage_encrypted"}), ("TFX201", "in-place update", {"publicly_accessible"})],
+     ["L"]),
+    # a deletion needs a declared replacement
+    (_change(["delete"], LIVE, {}), [("X", "in-place update", set())], ["X"]),
+])
+def test_judging_one_resource(after, fixes: list, blamed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import tffix.app.verify as v
+
+    monkeypatch.setattr(v._Tree, "directory", lambda self, module: "/d")  # the fixes' module directory
+    before = {"aws_db_instance.main": _change(["no-op"], LIVE, LIVE)}
+    rows: list = []
+    found = v._compare("root", Path("/d"), before, {after.address: after}, [_fix(*f) for f in fixes], rows)
+    assert sorted(f.record.rule_id for f, _ in found) == sorted(blamed)
+    assert rows and (rows[0].verdict.startswith("MISMATCH") == bool(blamed))
+
+
+def test_a_change_the_plan_already_had_is_not_blamed() -> None:
+    from tffix.app.verify import _effect
+
+    pending = _change(["update"], LIVE, {**LIVE, "publicly_accessible": False})
+    assert _effect(pending, _change(["update"], LIVE, {**LIVE, "publicly_accessible": False})) is None
+    effect = _effect(pending, _change(["update"], LIVE, {**LIVE, "publicly_accessible": False, "tags": {"a": "b"}}))
+    assert effect is not None and effect.known == {"tags"}  # only what the fixes added
