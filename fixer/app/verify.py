@@ -823,7 +823,8 @@ def table(rows: Sequence[Row]) -> list[str]:
     lines = ["| Resource | Planned before | Planned after the fixes | Fixes (declared impact) | Verdict |",
              "|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| `{_cell(r.address)}` | {r.before} | {_cell(r.after)} | {_cell(r.fixes)} | {_cell(r.verdict)} |")
+        lines.append(f"| `{_cell(r.address)}` | {r.before} | {_cell(r.after)} | {_cell(r.fixes)} "
+                     f"| {_cell(r.verdict)} |")
     return lines
 
 

@@ -334,7 +334,8 @@ def diagnostic_of(record: Record, index: LineIndex, docs_url: str | None) -> typ
         range=_range(index, *record_span(index, record)),
         message=record.message,
         # a note: an expression the state (the config's `state`) shows harmless in this deployment
-        severity=types.DiagnosticSeverity.Information if record.severity == "note" else types.DiagnosticSeverity.Warning,
+        severity=(types.DiagnosticSeverity.Information if record.severity == "note"
+                  else types.DiagnosticSeverity.Warning),
         code=record.rule_id,
         code_description=types.CodeDescription(href=href) if href else None,
         source=SOURCE,
