@@ -64,7 +64,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tffix.app.files import digest
-from tffix.app.run import CHECK, DRY_RUN, Report, Settings, SettingsError, run
+from tffix.app.run import CHECK, DRY_RUN, Report, Settings, run
 from tffix.app.state import local_module_calls, module_path
 from tffix.engine.engine import Record
 from tffix.engine.rules import IMPACT_IN_PLACE, IMPACT_NONE, IMPACT_REPLACE
@@ -72,7 +72,8 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["MAX_ROUNDS", "Terraform", "Verification", "VerifyError", "markdown", "render_text", "verify"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_ROUNDS", "PlanFailed", "Terraform", "Verification", "VerifyError", "count_text",
+           "counts", "markdown", "module_tree", "plan_changes", "render_text", "table", "verify"]
 
 MAX_ROUNDS = 4  # plans per root after the fixes
 DEFAULT_TIMEOUT = 900.0  # seconds per terraform command
@@ -856,5 +857,3 @@ def markdown(v: Verification) -> list[str]:
         lines.append("")
     return lines
 
-
-__all__ += ["DEFAULT_TIMEOUT", "PlanFailed", "SettingsError", "count_text", "counts", "plan_changes", "table"]
