@@ -310,3 +310,29 @@ def test_not_deployed_an_expression_is_reported_as_before(tmp_path: Path) -> Non
     out = _expression_run(tmp_path, {"version": 4, "resources": []}).output
     line = next(ln for ln in out.splitlines() if "publicly_accessible" in ln)
     assert line.endswith("make sure it is false")
+
+
+@pytest.mark.parametrize(("rule", "code", "values", "note"), [
+    ("TFX202", 'resource "aws_lambda_function_url" "u" {\n  function_name      = "f"\n'
+               '  authorization_type = var.auth\n}\n', {"authorization_type": "AWS_IAM"}, True),
+    ("TFX202", 'resource "aws_lambda_function_url" "u" {\n  function_name      = "f"\n'
+               '  authorization_type = var.auth\n}\n', {"authorization_type": "NONE"}, False),
+    ("TFX712", 'resource "aws_db_instance" "u" {\n  engine         = var.engine\n  instance_class = "db.t3.micro"\n}\n',
+     {"engine": "sqlserver-ex"}, True),
+    ("TFX712", 'resource "aws_db_instance" "u" {\n  engine         = var.engine\n  instance_class = "db.t3.micro"\n}\n',
+     {"engine": "postgres"}, False),
+])
+def test_every_rule_reporting_an_expression_reads_the_state(tmp_path: Path, rule: str, code: str, values: dict,
+                                                            note: bool) -> None:
+    (tmp_path / "main.tf").write_text(code)
+    type_, name = code.split('"')[1], code.split('"')[3]
+    state = {"version": 4, "resources": [{"mode": "managed", "type": type_, "name": name,
+                                          "instances": [{"attributes": values}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(state))
+    sarif = json.loads(_tffix("--check", "--select", rule, "--format", "sarif", "--state", str(tmp_path / "s.json"),
+                              str(tmp_path)).output)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["level"] == ("note" if note else "warning")
+    assert ("a note, since other deployments" in result["message"]["text"]) is note
+    assert ("unsafe in this deployment today" in result["message"]["text"]) is not note
+    assert (tmp_path / "main.tf").read_text() == code

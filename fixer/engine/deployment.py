@@ -34,7 +34,7 @@ __all__ = ["KEPT_STRINGS", "Deployment", "Live", "classify", "kept_value"]
 KEPT_STRINGS = frozenset({
     "engine", "engine_version", "instance_class", "storage_type", "http_tokens", "http_endpoint",
     "sse_algorithm", "status", "mode", "load_balancer_type", "image_tag_mutability", "traffic_type",
-    "log_destination_type", "ssl_policy", "protocol", "minimum_protocol_version",
+    "log_destination_type", "ssl_policy", "protocol", "minimum_protocol_version", "authorization_type",
 })
 
 
