@@ -383,7 +383,7 @@ def _verify(paths: list[Path], select: list[str], ignore: list[str], unsafe_fixe
     try:
         configure(settings)
         result = verify([r.relative_to(top) for r in roots], settings, Terraform(terraform_bin, timeout, plan_args),
-                        source_top=top,
+                        source_top=top, label=show,
                         progress=lambda root, m: click.echo(f"tffix verify: {show(root)}: {m}", err=True))
     except (VerifyError, SettingsError) as e:
         click.echo(f"tffix verify: {e}", err=True)

@@ -474,7 +474,8 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-def _prepare(roots: Sequence[Path], source_top: Path, env_top: Path, scratch: Path) -> tuple[
+def _prepare(roots: Sequence[Path], source_top: Path, env_top: Path, scratch: Path,
+             label: Callable[[str], str] = str) -> tuple[
         dict[str, list[str]], dict[str, str]]:
     """Copy each root's module tree into ``scratch`` (laid out as under ``source_top``),
     link the user's ``.terraform``, copy the state files; returns each root's module
@@ -485,15 +486,16 @@ def _prepare(roots: Sequence[Path], source_top: Path, env_top: Path, scratch: Pa
     for root in roots:
         env_root = env_top / root
         if not (source_top / root).is_dir():
-            raise VerifyError(f"{root}: not a directory")
+            raise VerifyError(f"{label(str(root))}: not a directory")
         data_dir = os.environ.get("TF_DATA_DIR")
         if not data_dir and not (env_root / ".terraform").is_dir():
-            raise VerifyError(f"{root}: not initialized (no .terraform directory): run `terraform init` there "
-                              "first; tffix verify plans with your initialized working directory and never runs init")
+            raise VerifyError(f"{label(str(root))}: not initialized (no .terraform directory): run `terraform init` "
+                              "there first; tffix verify plans with your initialized working directory and never "
+                              "runs init")
         dirs = []
         for d in module_tree(source_top / root):
             if d != top and top not in d.parents:
-                raise VerifyError(f"{root}: the local module {d} is outside {source_top}")
+                raise VerifyError(f"{label(str(root))}: the local module {d} is outside {source_top}")
             rel = d.relative_to(top)
             if not (scratch / rel).exists():
                 digests.update(_copy_tree(d, scratch / rel))
@@ -517,11 +519,12 @@ def _prepare(roots: Sequence[Path], source_top: Path, env_top: Path, scratch: Pa
 
 def verify(roots: Sequence[Path], settings: Settings, terraform: Terraform, *, source_top: Path,
            env_top: Path | None = None, max_rounds: int = MAX_ROUNDS,
-           progress: Callable[[str, str], None] | None = None) -> Verification:
+           progress: Callable[[str, str], None] | None = None, label: Callable[[str], str] = str) -> Verification:
     """Verify the fixes tffix makes in ``roots`` (root module directories relative to
     ``source_top``, whose files are copied; ``.terraform`` and state come from the same
     directories under ``env_top``, default ``source_top``). Raises VerifyError (and
-    SettingsError for bad settings). Display paths are relative to ``source_top``."""
+    SettingsError for bad settings). Display paths are relative to ``source_top``;
+    ``label`` names a root in messages."""
     env_top = env_top or source_top
     say = progress or (lambda root, message: None)
     terraform.executable()  # not found: say so before copying anything
@@ -531,14 +534,14 @@ def verify(roots: Sequence[Path], settings: Settings, terraform: Terraform, *, s
         work = scratch / "tree"
         plans = scratch / "plans"
         plans.mkdir()
-        trees, digests = _prepare(roots, source_top, env_top, work)
+        trees, digests = _prepare(roots, source_top, env_top, work, label)
         result = Verification()
         before: dict[str, dict[str, Change]] = {}
         specs = []
         for i, root in enumerate(roots):
             say(str(root), "terraform plan before the fixes")
             data = terraform.plan(work / root, plans / f"before-{i}.tfplan", _environment(env_top / root),
-                                  f"terraform plan of {root} before the fixes")
+                                  f"terraform plan of {label(str(root))} before the fixes")
             result.before_plans[str(root)] = data
             (plans / f"before-{i}.json").write_text(json.dumps(data))
             specs.append(f"{root}={plans / f'before-{i}.json'}")
@@ -553,7 +556,7 @@ def verify(roots: Sequence[Path], settings: Settings, terraform: Terraform, *, s
         result.paths = [str(r) for r in roots] + [os.path.relpath(d, real) for d in extra]
         with _cwd(work):
             changes = _rounds(result, [Path(p) for p in result.paths], roots, settings, terraform, work, plans,
-                              trees, before, specs, env_top, max_rounds, say)
+                              trees, before, specs, env_top, max_rounds, say, label)
         for path, after, created in changes:
             result.changes.append((os.path.relpath(path, os.path.realpath(work)), after,
                                    None if created else digests.get(path), created))
@@ -583,7 +586,8 @@ def _restore(changed: dict[str, str | None]) -> None:
 def _rounds(result: Verification, paths: Sequence[Path], roots: Sequence[Path], settings: Settings,
             terraform: Terraform, work: Path,
             plans: Path, trees: dict[str, list[str]], before: dict[str, dict[str, Change]], specs: list[str],
-            env_top: Path, max_rounds: int, say: Callable[[str, str], None]) -> list[tuple[str, str, bool]]:
+            env_top: Path, max_rounds: int, say: Callable[[str, str], None],
+            label: Callable[[str], str] = str) -> list[tuple[str, str, bool]]:
     """Fix, plan, compare, drop, again; returns the verified changes (real path in the copy,
     text, created) and fills ``result``."""
     withheld: set[tuple[str, str, str, str]] = set(settings.withheld)
@@ -627,7 +631,7 @@ def _rounds(result: Verification, paths: Sequence[Path], roots: Sequence[Path], 
             say(str(root), f"terraform plan after {len(fixes)} fix(es), round {planned}")
             try:
                 data = terraform.plan(work / root, plans / f"after-{i}.tfplan", _environment(env_top / root),
-                                      f"terraform plan of {root} after the fixes")
+                                      f"terraform plan of {label(str(root))} after the fixes")
             except PlanFailed as e:
                 for f, reason in _blame_failure(e, mine, work / root):
                     blame.setdefault(f.record.key, (f, reason))
