@@ -400,6 +400,8 @@ def _verify(paths: list[Path], select: list[str], ignore: list[str], unsafe_fixe
         error = write_atomic(target, after, expected, [Path(os.path.realpath(top / p)) for p in result.paths])
         if error:
             errors.append(error)
+    if result.verified:
+        click.echo(f"{'Would apply' if dry_run else 'Applied'} {len(result.verified)} verified fix(es):")
     for r in result.verified:
         click.echo(f"  {show(r.path)}:{r.line}: {r.rule_id} {r.fix}")
     verb = "would change" if dry_run else "changed"
