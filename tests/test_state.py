@@ -267,7 +267,7 @@ def _expression_run(tmp_path: Path, state: dict | None, *extra: str):
 def test_an_expression_the_state_shows_harmless_is_a_note(tmp_path: Path) -> None:
     out = _expression_run(tmp_path, _expression_state([False, False])).output
     assert ("sets publicly_accessible from an expression; make sure it is false (var.public is false in every "
-            "deployed instance aws_db_instance.main in this state: a note, since other deployments of this code "
+            "deployed instance of aws_db_instance.main in this state: a note, since other deployments of this code "
             "may differ)") in out
     sarif = json.loads(_expression_run(tmp_path, _expression_state([False, False]), "--format", "sarif").output)
     levels = {r["message"]["text"].split(" sets ")[1].split(" ")[0]: r["level"] for r in sarif["runs"][0]["results"]}

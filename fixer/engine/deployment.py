@@ -112,7 +112,7 @@ def _expression(f: Finding, live: Live, argument: str) -> None:
     value = _show(live.values[argument])
     if f.live_ok(live.values[argument]):
         f.severity = "note"
-        f.message += (f" ({expression} is {value} in {'every deployed instance' if many else 'the deployed'} "
+        f.message += (f" ({expression} is {value} in {'every deployed instance of' if many else 'the deployed'} "
                       f"{live.address} in this state: a note, since other deployments of this code may differ)")
     else:
         f.message += (f" ({expression} is {value} in {'every deployed instance of' if many else 'the deployed'} "
