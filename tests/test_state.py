@@ -229,3 +229,110 @@ def test_a_plan_of_other_code_is_refused(tmp_path: Path) -> None:
     root = _copy(tmp_path, "applied")  # the plan adds aws_ebs_volume.scratch, which this code does not have
     result = CliRunner().invoke(main, ["--check", "--plan", str(REAL / "show-plan.json"), str(root)])
     assert result.exit_code == 2 and "aws_ebs_volume.scratch" in result.output
+
+
+# An expression a rule cannot read: the state may decide how it is reported, never what is written.
+EXPRESSION = '''variable "public" {
+  type = bool
+}
+
+resource "aws_db_instance" "main" {
+  count                   = 2
+  engine                  = "postgres"
+  instance_class          = "db.t3.micro"
+  publicly_accessible     = var.public
+  storage_encrypted       = true
+  backup_retention_period = var.days
+}
+'''
+
+
+def _expression_state(public: list[bool], days: list[int] | None = None) -> dict:
+    days = days or [7] * len(public)
+    return {"version": 4, "resources": [{"mode": "managed", "type": "aws_db_instance", "name": "main", "instances": [
+        {"index_key": i, "attributes": {"publicly_accessible": p, "backup_retention_period": d,
+                                        "password": "SECRET-MARKER-EXPR"}}
+        for i, (p, d) in enumerate(zip(public, days))]}]}
+
+
+def _expression_run(tmp_path: Path, state: dict | None, *extra: str):
+    (tmp_path / "main.tf").write_text(EXPRESSION)
+    args = ["--check", "--select", "TFX201,TFX710", *extra]
+    if state is not None:
+        (tmp_path / "state.json").write_text(json.dumps(state))
+        args += ["--state", str(tmp_path / "state.json")]
+    return _tffix(*args, str(tmp_path))
+
+
+def test_an_expression_the_state_shows_harmless_is_a_note(tmp_path: Path) -> None:
+    out = _expression_run(tmp_path, _expression_state([False, False])).output
+    assert ("sets publicly_accessible from an expression; make sure it is false (var.public is false in every "
+            "deployed instance of aws_db_instance.main in this state: a note, since other deployments of this code "
+            "may differ)") in out
+    sarif = json.loads(_expression_run(tmp_path, _expression_state([False, False]), "--format", "sarif").output)
+    levels = {r["message"]["text"].split(" sets ")[1].split(" ")[0]: r["level"] for r in sarif["runs"][0]["results"]}
+    assert levels == {"publicly_accessible": "note", "backup_retention_period": "note"}  # 7 days: enough
+    records = json.loads(_expression_run(tmp_path, _expression_state([False, False]), "--format", "json").output)
+    assert {r.get("severity") for r in records["findings"]} == {"note"}
+    assert (tmp_path / "main.tf").read_text() == EXPRESSION  # never a literal from the state
+
+
+def test_an_expression_the_state_shows_unsafe_says_so(tmp_path: Path) -> None:
+    out = _expression_run(tmp_path, _expression_state([True, True], [1, 1])).output
+    assert "(var.public is true in every deployed instance of aws_db_instance.main: unsafe in this deployment " \
+           "today)" in out
+    assert "(var.days is 1 in every deployed instance of aws_db_instance.main: unsafe" in out
+    sarif = json.loads(_expression_run(tmp_path, _expression_state([True, True]), "--format", "sarif").output)
+    assert {r["level"] for r in sarif["runs"][0]["results"]
+            if "publicly_accessible" in r["message"]["text"]} == {"warning"}
+    assert "SECRET-MARKER" not in out
+
+
+def test_instances_that_differ_decide_nothing(tmp_path: Path) -> None:
+    out = _expression_run(tmp_path, _expression_state([False, True])).output
+    assert "(var.public differs between the 2 deployed instances of aws_db_instance.main)" in out
+    sarif = json.loads(_expression_run(tmp_path, _expression_state([False, True]), "--format", "sarif").output)
+    assert {r["level"] for r in sarif["runs"][0]["results"]
+            if "publicly_accessible" in r["message"]["text"]} == {"warning"}
+
+
+def test_without_a_state_an_expression_is_reported_as_before(tmp_path: Path) -> None:
+    out = _expression_run(tmp_path, None).output
+    line = next(ln for ln in out.splitlines() if "publicly_accessible" in ln)
+    assert line.endswith("sets publicly_accessible from an expression; make sure it is false")
+    sarif = json.loads(_expression_run(tmp_path, None, "--format", "sarif").output)
+    assert {r["level"] for r in sarif["runs"][0]["results"]} == {"warning"}
+    records = json.loads(_expression_run(tmp_path, None, "--format", "json").output)
+    assert all("severity" not in r for r in records["findings"])
+
+
+def test_not_deployed_an_expression_is_reported_as_before(tmp_path: Path) -> None:
+    out = _expression_run(tmp_path, {"version": 4, "resources": []}).output
+    line = next(ln for ln in out.splitlines() if "publicly_accessible" in ln)
+    assert line.endswith("make sure it is false")
+
+
+@pytest.mark.parametrize(("rule", "code", "values", "note"), [
+    ("TFX202", 'resource "aws_lambda_function_url" "u" {\n  function_name      = "f"\n'
+               '  authorization_type = var.auth\n}\n', {"authorization_type": "AWS_IAM"}, True),
+    ("TFX202", 'resource "aws_lambda_function_url" "u" {\n  function_name      = "f"\n'
+               '  authorization_type = var.auth\n}\n', {"authorization_type": "NONE"}, False),
+    ("TFX712", 'resource "aws_db_instance" "u" {\n  engine         = var.engine\n  instance_class = "db.t3.micro"\n}\n',
+     {"engine": "sqlserver-ex"}, True),
+    ("TFX712", 'resource "aws_db_instance" "u" {\n  engine         = var.engine\n  instance_class = "db.t3.micro"\n}\n',
+     {"engine": "postgres"}, False),
+])
+def test_every_rule_reporting_an_expression_reads_the_state(tmp_path: Path, rule: str, code: str, values: dict,
+                                                            note: bool) -> None:
+    (tmp_path / "main.tf").write_text(code)
+    type_, name = code.split('"')[1], code.split('"')[3]
+    state = {"version": 4, "resources": [{"mode": "managed", "type": type_, "name": name,
+                                          "instances": [{"attributes": values}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(state))
+    sarif = json.loads(_tffix("--check", "--select", rule, "--format", "sarif", "--state", str(tmp_path / "s.json"),
+                              str(tmp_path)).output)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["level"] == ("note" if note else "warning")
+    assert ("a note, since other deployments" in result["message"]["text"]) is note
+    assert ("unsafe in this deployment today" in result["message"]["text"]) is not note
+    assert (tmp_path / "main.tf").read_text() == code

@@ -7,6 +7,7 @@
     tffix rules [--format json]    list the rules
     tffix explain ID               a rule's documentation
     tffix lsp                      the language server (stdio), for editors
+    tffix verify [PATHS]...        fix root modules where `terraform plan` agrees
     tffix -                        read stdin, write the fixed text to stdout
 
 Exit codes: 0 nothing left to fix (or all fixed); 1 findings remain or changes
@@ -283,16 +284,27 @@ def _exit_code(summary: Summary, *, dry_run: bool, check: bool, exit_non_zero_on
               help="What is deployed, as for `tffix --state` (ROOT relative to the repository's top).")
 @click.option("--plan", "plan", multiple=True, metavar="[ROOT=]PATH",
               help="`terraform show -json PLANFILE` output, as for `tffix --plan`.")
+@click.option("--verify-plan", is_flag=True,
+              help="Run terraform plan before and after the fixes (PATHS are root modules, initialized) and "
+                   "propose only the fixes the plan agrees with, as `tffix verify` does.")
+@click.option("--terraform", "terraform_bin", metavar="PATH", help="With --verify-plan: the terraform binary.")
+@click.option("--plan-timeout", type=click.FloatRange(min=0, min_open=True), default=900.0, show_default=True,
+              help="With --verify-plan: seconds allowed for each terraform command.")
+@click.option("--plan-arg", "plan_args", multiple=True, metavar="ARG",
+              help="With --verify-plan: an extra `terraform plan` argument (repeatable).")
 def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str | None, base: str | None,
            api_url: str, api_timeout: float, single_commit: bool, allow_dirty: bool, dry_run: bool,
            select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool, state: tuple[str, ...],
-           plan: tuple[str, ...]) -> None:
+           plan: tuple[str, ...], verify_plan: bool, terraform_bin: str | None, plan_timeout: float,
+           plan_args: tuple[str, ...]) -> None:
     """Fix PATHS on a new branch and open (or update) a GitHub pull request.
 
-    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
+    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed. Exit 0: done (or
+    nothing to fix); 1: --verify-plan left no fix to propose; 2: an error.
     """
     # imported here: the git and HTTP code only this command needs
-    from tffix.app.pr import PrError, PrRequest, run_pr
+    from tffix.app.pr import PrBlocked, PrError, PrRequest, run_pr
+    from tffix.app.verify import Terraform
 
     def absolute_file(spec: str) -> str:  # the fixes run in a temporary work tree: the file stays where it is
         root, sep, file = spec.rpartition("=")
@@ -312,7 +324,8 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     request = PrRequest(list(paths), settings, rules, branch=branch, remote=remote, repo=repo, base=base,
                         api_url=api_url, api_timeout=api_timeout, single_commit=single_commit,
-                        allow_dirty=allow_dirty, dry_run=dry_run, token=token, command=command)
+                        allow_dirty=allow_dirty, dry_run=dry_run, token=token, command=command,
+                        verify_plan=Terraform(terraform_bin, plan_timeout, plan_args) if verify_plan else None)
     try:
         code = run_pr(request, click.echo)
     except PrError as e:
@@ -320,8 +333,85 @@ def pr_cmd(paths: tuple[Path, ...], branch: str | None, remote: str, repo: str |
         if token:
             message = message.replace(token, "***")
         click.echo(f"tffix pr: {message}", err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(EXIT_FINDINGS if isinstance(e, PrBlocked) else EXIT_ERROR)
     sys.exit(code)
+
+
+@main.command("verify")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rule ids or prefixes to run (repeatable, comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule ids or prefixes to skip (repeatable, comma-separated).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply (and verify) unsafe fixes.")
+@click.option("--terraform", "terraform_bin", metavar="PATH", help="The terraform binary [default: terraform on PATH].")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=900.0, show_default=True,
+              help="Seconds allowed for each terraform command.")
+@click.option("--plan-arg", "plan_args", multiple=True, metavar="ARG",
+              help="An extra `terraform plan` argument, e.g. --plan-arg=-var-file=prod.tfvars (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the verified fixes as diffs; write nothing.")
+def verify_cmd(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], unsafe_fixes: bool | None,
+               terraform_bin: str | None, timeout: float, plan_args: tuple[str, ...], dry_run: bool) -> None:
+    """Fix the root modules PATHS (default: .) only where `terraform plan` agrees.
+
+    terraform plans each root before and after the fixes, in a scratch copy that uses your
+    initialized .terraform, lock file and state read-only; every planned action must match
+    the impact the fix declared. Fixes the plan contradicts are dropped, the others written.
+    Exit 0: all fixes verified; 1: some dropped; 2: terraform or input failed.
+    """
+    sys.exit(_verify(list(paths), _split(list(select)), _split(list(ignore)), unsafe_fixes, terraform_bin, timeout,
+                     list(plan_args), dry_run))
+
+
+def _verify(paths: list[Path], select: list[str], ignore: list[str], unsafe_fixes: bool | None,
+            terraform_bin: str | None, timeout: float, plan_args: list[str], dry_run: bool) -> int:
+    from tffix.app.files import write_atomic
+    from tffix.app.runner import unified_diff
+    from tffix.app.verify import Terraform, VerifyError, module_tree, render_text, verify
+
+    roots = [Path(os.path.realpath(p)) for p in (paths or [Path(".")])]
+    for given, root in zip(paths or [Path(".")], roots):
+        if not root.is_dir():
+            click.echo(f"tffix verify: {given}: not a directory (give root modules)", err=True)
+            return EXIT_ERROR
+    top = Path(os.path.commonpath([str(d) for r in roots for d in module_tree(r)]))
+    cwd = Path(os.path.realpath(Path.cwd()))
+
+    def show(display: str) -> str:
+        path = top / display
+        return os.path.relpath(path, cwd) if path == cwd or cwd in path.parents else str(path)
+
+    settings = Settings(select=select or None, ignore=ignore, unsafe_fixes=unsafe_fixes, config_from=roots[0])
+    try:
+        configure(settings)
+        result = verify([r.relative_to(top) for r in roots], settings, Terraform(terraform_bin, timeout, plan_args),
+                        source_top=top, label=show,
+                        progress=lambda root, m: click.echo(f"tffix verify: {show(root)}: {m}", err=True))
+    except (VerifyError, SettingsError) as e:
+        click.echo(f"tffix verify: {e}", err=True)
+        return EXIT_ERROR
+    for line in render_text(result, show):
+        click.echo(line)
+    errors = []
+    for rel, after, expected, created in result.changes:
+        target = top / rel
+        if dry_run:
+            before = "" if created else target.read_text(encoding="utf-8")
+            write_utf8(unified_diff(before, after, show(rel), created=created))
+            continue
+        error = write_atomic(target, after, expected, [Path(os.path.realpath(top / p)) for p in result.paths])
+        if error:
+            errors.append(error)
+    if result.verified:
+        click.echo(f"{'Would apply' if dry_run else 'Applied'} {len(result.verified)} verified fix(es):")
+    for r in result.verified:
+        click.echo(f"  {show(r.path)}:{r.line}: {r.rule_id} {r.fix}")
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"Verified {len(result.verified)} fix(es) against the plan, dropped {len(result.dropped)}; "
+               f"{len(result.changes) - len(errors)} file(s) {verb}.")
+    for error in errors:
+        click.echo(error, err=True)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.dropped else EXIT_OK
 
 
 @main.command("lsp")

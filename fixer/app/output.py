@@ -72,9 +72,11 @@ def _record(r: Record) -> dict[str, Any]:
     """A record for JSON: its edits stay out (the diffs show them); ``deployment`` only
     when a state or plan said something."""
     out = asdict(r)
-    del out["edits"]
+    del out["edits"], out["block"]
     if not out["deployment"]:
         del out["deployment"]
+    if out["severity"] == "warning":  # the default: only a note lowered by the state says it
+        del out["severity"]
     return out
 
 
@@ -118,7 +120,7 @@ def to_sarif(records: Sequence[Record], rules: Sequence[type[Rule]]) -> str:
     for r in records:
         result: dict[str, Any] = {
             "ruleId": r.rule_id,
-            "level": "warning",
+            "level": "note" if r.severity == "note" else "warning",
             "message": {"text": r.message},
             "locations": [{
                 "physicalLocation": {

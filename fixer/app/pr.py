@@ -12,6 +12,7 @@ one is already open for the branch.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -23,14 +24,19 @@ from pathlib import Path
 
 from tffix.app.github import DEFAULT_API, GitHub, GitHubError, check_api_url, repo_from_remote
 from tffix.app.run import FIX, Settings, run
+from tffix.app.verify import Terraform, Verification, VerifyError, markdown, render_text, verify
 from tffix.engine.engine import Record
 from tffix.engine.rules import Rule
 
-__all__ = ["PrError", "PrRequest", "run_pr"]
+__all__ = ["PrBlocked", "PrError", "PrRequest", "run_pr"]
 
 
 class PrError(Exception):
     """A one-line reason the pull request could not be made."""
+
+
+class PrBlocked(PrError):
+    """The plan verification left no fix to propose (exit 1)."""
 
 
 @dataclass
@@ -49,6 +55,7 @@ class PrRequest:
     dry_run: bool = False
     token: str | None = None
     command: str = "tffix"  # the command line that reproduces the change
+    verify_plan: Terraform | None = None  # --verify-plan: the fixes checked against terraform plan first
 
 
 @dataclass
@@ -67,6 +74,7 @@ class PrPlan:
     remaining: list[Record] = field(default_factory=list)
     title: str = ""
     body: str = ""
+    verification: list[str] = field(default_factory=list)  # the body's section on the plan (markdown lines)
 
 
 def _git(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -175,6 +183,7 @@ def pr_body(plan: PrPlan, command: str, rules: list[type[Rule]]) -> tuple[str, s
             why = " (unsafe fix held back)" if r.held_back else ""
             lines.append(f"- `{r.path}:{r.line}` {r.rule_id}: {r.message}{why}")
         lines.append("")
+    lines += plan.verification
     lines += ["### Reproduce", "", "```sh", command, "```", ""]
     return title, "\n".join(lines)
 
@@ -220,10 +229,59 @@ def run_pr(req: PrRequest, echo: Callable[[str], None]) -> int:
             remote_has_branch = True
             _git(["fetch", "-q", req.remote, f"refs/heads/{branch}"], top)
             start = _git(["rev-parse", "FETCH_HEAD"], top).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="tffix-pr-plans-") as plans:
+        verification = _verify(req, top, Path(plans), echo) if req.verify_plan is not None else None
+        return _fix_and_publish(req, top, start, branch, remote_has_branch, repo, token, verification, echo)
+
+
+def _verify(req: PrRequest, top: Path, plans: Path, echo: Callable[[str], None]) -> Verification:
+    """--verify-plan: the fixes from HEAD planned with terraform first; the settings then
+    withhold what the plan contradicts and classify with the plan before the fixes."""
+    assert req.verify_plan is not None
+    if req.settings.state or req.settings.plan:
+        raise PrError("--verify-plan reads what is deployed from its own terraform plan; leave out --state/--plan")
+    with _worktree(top, "HEAD") as head:
+        try:
+            v = verify(req.paths, req.settings, req.verify_plan, source_top=head, env_top=top)
+        except VerifyError as e:
+            raise PrError(str(e)) from None
+    for line in render_text(v):
+        echo(line)
+    if v.attempted and not v.verified:
+        raise PrBlocked(f"blocked by the plan verification: none of the {v.attempted} fix(es) matches its declared "
+                        "impact in terraform plan (the reasons are above); nothing was pushed")
+    specs = []
+    for i, (root, data) in enumerate(v.before_plans.items()):
+        path = plans / f"plan-{i}.json"
+        path.write_text(json.dumps(data))
+        specs.append(f"{root}={path}")
+    req.settings = replace(req.settings, plan=specs, withheld=frozenset(v.withheld))
+    req.paths = [Path(p) for p in v.paths]  # the roots and the local modules outside them, as verified
+    return v
+
+
+def _check_verified(worktree: Path, plan: PrPlan, v: Verification) -> None:
+    """The branch must hold exactly what was verified."""
+    verified = {rel: after for rel, after, _, _ in v.changes}
+    committed = {f for c in plan.commits for f in c.files}
+    differ = sorted(rel for rel, after in verified.items()
+                    if not (worktree / rel).is_file() or (worktree / rel).read_bytes() != after.encode("utf-8"))
+    differ += sorted(set(committed) - set(verified))
+    if differ:
+        raise PrError(f"the fixes made for the pull request differ from the ones verified against the plan in "
+                      f"{', '.join(differ[:3])}; nothing was pushed")
+
+
+def _fix_and_publish(req: PrRequest, top: Path, start: str, branch: str, remote_has_branch: bool, repo: str | None,
+                     token: str | None, verification: Verification | None, echo: Callable[[str], None]) -> int:
     with _worktree(top, start) as worktree:
         if remote_has_branch:
             _catch_up(worktree, _git(["rev-parse", "HEAD"], top).stdout.strip(), start)
         plan = plan_and_commit(req, worktree, branch)
+        if verification is not None:
+            if not remote_has_branch:
+                _check_verified(worktree, plan, verification)
+            plan.verification = markdown(verification)
         if req.dry_run:
             return _show(plan, branch, remote_has_branch, req, echo)
         if not plan.commits and not remote_has_branch:
@@ -263,6 +321,7 @@ def _publish(req: PrRequest, plan: PrPlan, branch: str, remote_has_branch: bool,
         return 0
     # the pull request describes the whole branch: what tffix fixes starting from HEAD
     described = _plan_from_head(req, top, branch) if remote_has_branch else plan
+    described.verification = plan.verification
     if not described.commits:
         echo(f"tffix pr: nothing to fix from HEAD; branch {branch} was left as it is")
         return 0

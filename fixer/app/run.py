@@ -53,6 +53,7 @@ class Settings:
     config_from: Path | None = None  # where the config search starts; None: the first path (stdin: the cwd)
     state: Sequence[str] = ()  # ``[ROOT=]PATH``: what is deployed (tffix.app.state); replaces the config's
     plan: Sequence[str] = ()
+    withheld: Iterable[tuple[str, str, str, str]] = ()  # fixes not to apply (``Record.key``; ``tffix verify``)
 
 
 @dataclass
@@ -88,6 +89,7 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
         preview_fixes=settings.preview_fixes,
         fix_checks=FIX_CHECKS,
         deployment=_deployment(settings, config, paths),
+        withheld=frozenset(settings.withheld),
     )
     return rules, options
 

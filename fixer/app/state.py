@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tffix.engine.deployment import Deployment, Live, kept_value
@@ -33,7 +33,7 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["StateError", "load_deployment", "parse_spec"]
+__all__ = ["StateError", "load_deployment", "local_module_calls", "module_path", "parse_spec"]
 
 MAX_UNKNOWN_SHOWN = 5
 
@@ -51,6 +51,12 @@ class _Resource:
     name: str
     instances: int
     values: dict[str, object]  # kept values of the first instance
+    varies: set[str] = field(default_factory=set)  # kept arguments whose value is not the same in every instance
+
+    def add(self, values: dict[str, object], instances: int = 1) -> None:
+        """Another instance (or several with the same values)."""
+        self.varies |= {n for n in {*self.values, *values} if self.values.get(n) != values.get(n)}
+        self.instances += instances
 
     @property
     def address(self) -> str:
@@ -111,11 +117,12 @@ def _from_show(module: dict) -> Iterator[_Resource]:
     grouped: dict[tuple, _Resource] = {}
     for r in module.get("resources") or []:
         key = (_module_path(r.get("address", "")), r.get("mode", "managed"), r["type"], r["name"])
+        values = _kept(r.get("values"), r.get("sensitive_values"))
         found = grouped.get(key)
         if found is None:
-            grouped[key] = _Resource(*key, 1, _kept(r.get("values"), r.get("sensitive_values")))
+            grouped[key] = _Resource(*key, 1, values)
         else:
-            found.instances += 1
+            found.add(values)
     yield from grouped.values()
     for child in module.get("child_modules") or []:
         yield from _from_show(child)
@@ -135,13 +142,12 @@ def _from_raw(state: dict) -> Iterator[_Resource]:
     for r in state.get("resources") or []:
         key = (_module_path(r.get("module", "")), r.get("mode", "managed"), r["type"], r["name"])
         instances = r.get("instances") or []
-        first = instances[0] if instances else {}
-        values = _kept(first.get("attributes"), _raw_sensitive(first.get("sensitive_attributes")))
+        kept = [_kept(i.get("attributes"), _raw_sensitive(i.get("sensitive_attributes"))) for i in instances]
         found = grouped.get(key)
         if found is None:
-            grouped[key] = _Resource(*key, len(instances), values)
-        else:
-            found.instances += len(instances)
+            found = grouped[key] = _Resource(*key, 0, kept[0] if kept else {})
+        for values in kept:
+            found.add(values)
     yield from grouped.values()
 
 
@@ -204,6 +210,16 @@ def _blocks(directory: Path) -> tuple[set[tuple[str, str, str]], dict[str, Path]
     return blocks, calls
 
 
+def local_module_calls(directory: Path) -> dict[str, Path]:
+    """The module calls of the module in ``directory`` with a local source: name -> directory."""
+    return _blocks(directory)[1]
+
+
+def module_path(address: str) -> tuple[str, ...]:
+    """The module call names of an address, instance keys dropped: ``module.a[0].module.b`` -> ("a", "b")."""
+    return _module_path(address)
+
+
 def _map(root: Path, spec_file: Path, deployed: list[_Resource], named: list[_Resource],
          deployment: Deployment) -> None:
     directories: dict[tuple[str, ...], Path | None] = {(): root.resolve()}
@@ -249,9 +265,12 @@ def _map(root: Path, spec_file: Path, deployed: list[_Resource], named: list[_Re
         if d is None or r.mode != "managed":
             continue
         live = deployment.modules[str(d)].setdefault((r.type, r.name), Live(f"{r.type}.{r.name}"))
+        if not live.instances:
+            live.values = dict(r.values)
+        else:  # a module directory called twice: both calls' instances
+            live.varies |= {n for n in {*live.values, *r.values} if live.values.get(n) != r.values.get(n)}
+        live.varies |= r.varies
         live.instances += r.instances
-        if not live.values:
-            live.values = r.values
         prefix = "".join(f"module.{m}." for m in r.module)
         if prefix and not live.address.startswith("module."):
             live.address = f"{prefix}{r.type}.{r.name}"

@@ -12,6 +12,13 @@ output can show it.
 replacement of a resource with no instance in the state is safe ("not deployed");
 on a deployed resource it stays unsafe and names what it would replace; a finding
 on an argument whose live value is known says what it is today.
+
+A finding on an expression the rule cannot read (``Finding.live_ok`` set) on a deployed
+resource says what the expression gave there. If every instance holds a value
+``live_ok`` accepts, the finding is lowered to a note (``severity``), never dropped: the
+state is one deployment of one root module, and the same code may be applied elsewhere
+(another workspace, variable file or input) with another value. A harmful value is said
+to be unsafe today. A state never decides what a fix writes.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ __all__ = ["KEPT_STRINGS", "Deployment", "Live", "classify", "kept_value"]
 KEPT_STRINGS = frozenset({
     "engine", "engine_version", "instance_class", "storage_type", "http_tokens", "http_endpoint",
     "sse_algorithm", "status", "mode", "load_balancer_type", "image_tag_mutability", "traffic_type",
-    "log_destination_type", "ssl_policy", "protocol", "minimum_protocol_version",
+    "log_destination_type", "ssl_policy", "protocol", "minimum_protocol_version", "authorization_type",
 })
 
 
@@ -48,6 +55,7 @@ class Live:
     address: str
     instances: int = 0
     values: dict[str, object] = field(default_factory=dict)
+    varies: set[str] = field(default_factory=set)  # arguments whose value differs between the instances
 
 
 @dataclass
@@ -84,6 +92,33 @@ def _argument(finding: Finding) -> str | None:
     return None
 
 
+def _expression(f: Finding, live: Live, argument: str) -> None:
+    """A finding on an expression the rule cannot read, on a deployed resource: the state
+    says what the expression gave in this deployment. Harmless in every instance: the
+    finding stays, lowered to a note (the state is one deployment of this root; another
+    workspace, variable file or a later change of the inputs may make it otherwise).
+    Harmful: the message says so. Nothing is ever written from it."""
+    assert f.live_ok is not None
+    code = getattr(f.node, "code", "")
+    expression = " ".join(code.split()) if code else argument
+    if len(expression) > 60:
+        expression = expression[:57] + "..."
+    many = live.instances > 1
+    if argument in live.varies:
+        f.message += f" ({expression} differs between the {live.instances} deployed instances of {live.address})"
+        return
+    if argument not in live.values:
+        return
+    value = _show(live.values[argument])
+    if f.live_ok(live.values[argument]):
+        f.severity = "note"
+        f.message += (f" ({expression} is {value} in {'every deployed instance of' if many else 'the deployed'} "
+                      f"{live.address} in this state: a note, since other deployments of this code may differ)")
+    else:
+        f.message += (f" ({expression} is {value} in {'every deployed instance of' if many else 'the deployed'} "
+                      f"{live.address}: unsafe in this deployment today)")
+
+
 def classify(findings: list[Finding], directory: str, deployment: Deployment | None) -> None:
     """Adjust ``findings`` of the module in ``directory`` (absolute) to the deployment."""
     if deployment is None or directory not in deployment.modules:
@@ -95,7 +130,9 @@ def classify(findings: list[Finding], directory: str, deployment: Deployment | N
         live = deployment.live(directory, *block.label_values)
         assert live is not None
         argument = _argument(f)
-        if argument is not None and argument in live.values and live.instances:
+        if f.live_ok is not None and argument is not None and live.instances:
+            _expression(f, live, argument)
+        elif argument is not None and argument in live.values and live.instances:
             f.message += f" ({argument} is {_show(live.values[argument])} in the state)"
         if f.fix is None:
             continue

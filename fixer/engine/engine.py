@@ -52,7 +52,8 @@ from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
 
-__all__ = ["Options", "Record", "ModuleResult", "run_module", "preview", "select_rules", "MAX_ROUNDS"]
+__all__ = ["Options", "Record", "block_name", "fix_key", "ModuleResult", "run_module", "preview", "select_rules",
+           "MAX_ROUNDS"]
 
 # Fixes with overlapping scope wait for the next round, so a block needs a round per fix on it:
 # a security group with a dozen rules without a description needs a dozen (nccgroup/sadcloud's
@@ -73,6 +74,9 @@ class Options:
     preview_fixes: bool = False  # record the edits of fixable findings left unapplied (SARIF, editors)
     fix_checks: Sequence[FixCheck] = ()  # run on what each fix wrote; a problem reverts the fix
     deployment: Deployment | None = None  # what a state or plan says is deployed (``deployment.py``)
+    # fixes not to apply (``fix_key``): the ones a plan contradicted (``tffix verify``); their findings
+    # stay, without a fix
+    withheld: frozenset[tuple[str, str, str, str]] = frozenset()
 
 
 @dataclass
@@ -92,6 +96,26 @@ class Record:
     held_back: bool = False  # an unsafe fix the options did not allow
     edits: list[TextEdit] = field(default_factory=list)  # what the fix did (or would do, previewed)
     deployment: str = ""  # what the state or plan says about the resource (``deployment.py``)
+    block: str = ""  # the top-level block it is in: ``resource.aws_db_instance.main`` (``block_name``)
+    severity: str = "warning"  # "note": an expression the state shows harmless here (``deployment.py``)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Names the fix across runs of the same code (``fix_key``)."""
+        return (self.rule_id, self.path, self.block, self.message)
+
+
+def block_name(block: object) -> str:
+    """``resource.aws_db_instance.main``, ``terraform``, ``module.db``: a top-level block by kind and labels."""
+    if block is None:
+        return ""
+    return ".".join([block.type, *block.label_values])  # type: ignore[attr-defined]
+
+
+def fix_key(f: Finding) -> tuple[str, str, str, str]:
+    """A finding's fix across runs of the same code: rule, file, block and message
+    (``Options.withheld``)."""
+    return (f.rule_id, f.file.display, block_name(f.block), f.message)
 
 
 @dataclass
@@ -157,6 +181,8 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
         held_back=fixable and not applied and safety == UNSAFE and not options.unsafe_fixes,
         edits=list(f.fix.edits) if f.fix else [],
         deployment=f.deployment,
+        block=block_name(f.block),
+        severity=f.severity,
     )
 
 
@@ -264,7 +290,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
         findings = collect(module, rules, options, result.errors)
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
-            if f.fix is not None and _signature(f) in failed:
+            if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
                 f.fix = None
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
@@ -289,8 +315,9 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
             findings = collect(module, rules, options, result.errors)
+            classify(findings, os.path.realpath(module.directory), options.deployment)
             for f in findings:
-                if f.fix is not None and _signature(f) in failed:
+                if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
                     f.fix = None
             applicable = [f for f in findings if _allowed(f, options)]
             bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}

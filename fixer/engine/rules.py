@@ -82,6 +82,10 @@ class Finding:
     block: cst.Block | None = None  # the top-level block it is in (for suppressions)
     argument: str | None = None  # the block's top-level argument it is about (a state holds its live value)
     deployment: str = ""  # what a state says about the resource ("not deployed", "would replace the live ...")
+    # an expression the rule cannot read: which live value of ``argument`` would be harmless (the
+    # state may then lower the finding to a note; ``deployment.classify``); never used to write code
+    live_ok: Callable[[object], bool] | None = None
+    severity: str = "warning"  # "note": lowered by what the state says (``deployment.classify``)
 
     @property
     def line(self) -> int:
@@ -129,9 +133,11 @@ class Rule:
     # ---- helpers for subclasses ----
     def finding(self, file: SourceFile, node: cst.Node | Position, message: str, *, block: cst.Block | None = None,
                 fix: Callable[[], None] | None = None, description: str = "", scope: Iterable[Any] = (),
-                safety: str | None = None, impact: str | None = None, argument: str | None = None) -> Finding:
+                safety: str | None = None, impact: str | None = None, argument: str | None = None,
+                live_ok: Callable[[object], bool] | None = None) -> Finding:
         """Build a finding, with a fix when ``fix`` is given. ``scope`` defaults
-        to ``block``."""
+        to ``block``. ``live_ok``: the finding is on an expression the rule cannot read;
+        which live value of ``argument`` (from a state) would be harmless."""
         proposed = None
         if fix is not None:
             proposed = Fix(
@@ -141,7 +147,7 @@ class Rule:
                 safety=safety or self.safety,
                 impact=impact or self.impact,
             )
-        return Finding(self.id, message, file, node, proposed, block, argument)
+        return Finding(self.id, message, file, node, proposed, block, argument, live_ok=live_ok)
 
     @classmethod
     def mapped_ids(cls) -> list[str]:

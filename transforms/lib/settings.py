@@ -122,8 +122,10 @@ def setting_findings(
     known, value = read(attr.value) if attr is not None else (True, None)
     if not known:
         assert attr is not None
+        top = owner is block  # a state keeps top-level values only
         yield rule.finding(ref.file, attr.value, f"{label} sets {name} from an expression; make sure it is {shown}",
-                           block=block)
+                           block=block, argument=name if top else None,
+                           live_ok=(lambda live: live is not None and accept(live)) if top else None)
         return
     if value is not None and accept(value):
         return

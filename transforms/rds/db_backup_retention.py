@@ -111,8 +111,12 @@ class DbBackupRetention(Rule):
             attr = block.get_attribute("backup_retention_period")
             known, days = _number(attr.value) if attr is not None else (True, None)
             if not known:
+                least = minimum if valid else 7
                 yield self.finding(ref.file, attr.value, f"{ref.address} sets backup_retention_period from an "
-                                   f"expression; make sure it is at least {minimum if valid else 7}", block=block)
+                                   f"expression; make sure it is at least {least}", block=block,
+                                   argument="backup_retention_period",
+                                   live_ok=lambda live, least=least: isinstance(live, (int, float))
+                                   and not isinstance(live, bool) and live >= least)
                 continue
             if days is not None and valid and days >= minimum:
                 continue

@@ -122,7 +122,8 @@ class DbDeletionProtection(Rule):
                 if env.production and isinstance(attr.value, cst.Traversal):
                     yield self.finding(ref.file, node, f"{ref.address} looks like production ({env.evidence}) and "
                                        "takes deletion_protection from an expression; make sure it is true",
-                                       block=block)
+                                       block=block, argument="deletion_protection",
+                                       live_ok=lambda live: live is True)
                 continue
             if enabled:
                 if env.production is False:

@@ -121,7 +121,8 @@ class DbIamAuth(Rule):
                 if attr is None:
                     yield self.finding(ref.file, engine.value, f"{ref.address} takes its engine from an expression; "
                                        "if it is MySQL, MariaDB or PostgreSQL, set "
-                                       "iam_database_authentication_enabled = true", block=block)
+                                       "iam_database_authentication_enabled = true", block=block, argument="engine",
+                                       live_ok=lambda live, k=kind: isinstance(live, str) and live not in ENGINES[k])
                 continue
             if value not in ENGINES[kind]:
                 continue

@@ -167,7 +167,9 @@ class DbPerformanceInsights(Rule):
                 if setting is None:
                     yield self.finding(ref.file, engine_attr.value,
                                        f"{ref.address} takes its engine from an expression; unless it is Db2 or a "
-                                       f"class without Performance Insights, set {SETTING} = true", block=block)
+                                       f"class without Performance Insights, set {SETTING} = true", block=block,
+                                       argument="engine",
+                                       live_ok=lambda live: isinstance(live, str) and live.startswith("db2"))
                 continue
             if engine is None or engine.startswith("db2"):
                 continue
@@ -185,7 +187,10 @@ class DbPerformanceInsights(Rule):
                 if setting is None:
                     yield self.finding(ref.file, class_attr.value,  # type: ignore[union-attr]
                                        f"{ref.address} takes its instance class from an expression; unless it is "
-                                       f"a small burstable class, set {SETTING} = true", block=block)
+                                       f"a small burstable class, set {SETTING} = true", block=block,
+                                       argument="instance_class",
+                                       live_ok=lambda live, e=engine: isinstance(live, str)
+                                       and not class_supported(e, live))
                 continue
             if instance_class and not class_supported(engine, instance_class):
                 continue

@@ -108,7 +108,8 @@ class DbPubliclyAccessible(Rule):
             known, value = literal(attr.value)
             if not known:
                 yield self.finding(ref.file, attr.value, f"{ref.address} sets publicly_accessible from an expression; "
-                                   "make sure it is false", block=block)
+                                   "make sure it is false", block=block, argument="publicly_accessible",
+                                   live_ok=lambda live: live is False)
             elif value is True:
                 yield self.finding(
                     ref.file, attr.value, f"{ref.address} is publicly accessible",

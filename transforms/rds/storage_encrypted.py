@@ -191,7 +191,8 @@ class StorageEncrypted(Rule):
             known, value = _truth(attr.value)
             if not known:
                 yield self.finding(ref.file, attr.value, f"{ref.address} sets storage_encrypted from an expression; "
-                                   "make sure it is true", block=block)
+                                   "make sure it is true", block=block, argument="storage_encrypted",
+                                   live_ok=lambda live: live is True)
                 return
             if value:
                 return

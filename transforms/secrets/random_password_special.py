@@ -131,7 +131,8 @@ class RandomPasswordSpecial(Rule):
                 continue
             if not known:
                 yield self.finding(ref.file, special.value, f"{ref.address} (password of {used_by}) sets special from "
-                                   "an expression; if true, set override_special without / \" @", block=block)
+                                   "an expression; if true, set override_special without / \" @", block=block,
+                                   argument="special", live_ok=lambda live: live is False)
                 continue
             yield self.finding(
                 ref.file, block, f"{ref.address} (password of {used_by}) can contain '@', which RDS rejects",

@@ -103,4 +103,5 @@ class LambdaUrlAuth(Rule):
             elif not known:
                 how = "can be \"NONE\"" if _may_be_none(attr.value) else "comes from an expression"
                 yield self.finding(ref.file, attr.value, f"{ref.address} authorization_type {how}; "
-                                   "make sure it is \"AWS_IAM\" wherever the URL must not be public", block=block)
+                                   "make sure it is \"AWS_IAM\" wherever the URL must not be public", block=block,
+                                   argument="authorization_type", live_ok=lambda live: live == "AWS_IAM")

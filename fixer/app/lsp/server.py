@@ -333,7 +333,9 @@ def diagnostic_of(record: Record, index: LineIndex, docs_url: str | None) -> typ
     return types.Diagnostic(
         range=_range(index, *record_span(index, record)),
         message=record.message,
-        severity=types.DiagnosticSeverity.Warning,
+        # a note: an expression the state (the config's `state`) shows harmless in this deployment
+        severity=(types.DiagnosticSeverity.Information if record.severity == "note"
+                  else types.DiagnosticSeverity.Warning),
         code=record.rule_id,
         code_description=types.CodeDescription(href=href) if href else None,
         source=SOURCE,
