@@ -18,14 +18,14 @@ from tffix.app.config import Config, ConfigError, load_config
 from tffix.app.files import decode
 from tffix.app.output import Summary
 from tffix.app.discovery import ModuleSpec, scan_module
-from tffix.app.runner import Job, ModuleOutcome, Previews, collect_summary, fix_paths, run_text, run_texts
+from tffix.app.runner import Job, ModuleOutcome, Previews, Trees, collect_summary, fix_paths, run_text, run_texts
 from tffix.app.state import StateError, load_deployment
 from tffix.engine.deployment import Deployment
 from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
 from tffix.transforms.registry import FIX_CHECKS, OPT_IN, RULES
 
-__all__ = ["run", "run_module_texts", "Previews", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
+__all__ = ["run", "run_module_texts", "Previews", "Trees", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
            "CHECK", "RULES", "OPT_IN"]
 
 FIX, DRY_RUN, CHECK = "fix", "dry-run", "check"
@@ -156,7 +156,8 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
 
 
 def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Settings,
-                     only: Iterable[Path] | None = None, previews: Previews | None = None) -> Report:
+                     only: Iterable[Path] | None = None, previews: Previews | None = None,
+                     trees: Trees | None = None) -> Report:
     """Find (and, in DRY_RUN mode, fix in memory) one module: the Terraform files of
     ``directory`` on disk, with ``texts`` (path -> text: an editor's open buffers)
     read instead of the disk, or added when the file is not on disk yet. ``only``:
@@ -167,7 +168,9 @@ def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Setti
     and its input errors as data (``problems``); the summary's diffs and changes
     are what the fixes would do. ``previews`` (mode CHECK) keeps the findings to
     preview their fixes later, a few at a time (``Previews.edits``), instead of all
-    of them now (``settings.preview_fixes``)."""
+    of them now (``settings.preview_fixes``). ``trees`` (mode CHECK): the parsed files
+    of the last check of this module, kept to parse again only what changed
+    (``Trees``); the findings are the same as without."""
     if settings.mode == FIX:
         raise SettingsError("run_module_texts writes nothing: use the mode DRY_RUN or CHECK")
     if settings.mode not in (DRY_RUN, CHECK):
@@ -182,7 +185,7 @@ def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Setti
             (spec.tfvars if path.name.endswith(".tfvars") else spec.files).append(path)
     if only is not None:
         spec.only = set(only)
-    outcome = run_texts(spec, texts, Job(rules, options), previews)
+    outcome = run_texts(spec, texts, Job(rules, options), previews, trees)
     summary = Summary(errors=list(problems))
     collect_summary(summary, [outcome], 1)
     return Report(summary, rules, options.unsafe_fixes, [outcome])

@@ -33,12 +33,14 @@ from tffix.app.stack import call_with_deep_stack
 from tffix.engine.edits import TextEdit
 from tffix.engine.engine import ModuleResult, Options, preview, run_module
 from tffix.engine.module import Module, SourceFile
+from tffix.engine.reparse import edited
 from tffix.engine.rules import Finding, Rule
+from tffix.syntax import cst
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff",
+__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "Trees", "run_all", "run_text", "run_texts", "unified_diff",
            "display_path", "collect_summary",
            "write_changes", "fix_paths"]
 
@@ -122,14 +124,46 @@ class Previews:
         return {i: self.done.get(i, []) for i in indices}
 
 
+@dataclass
+class Trees:
+    """A module's parsed files kept from one check to the next (an editor's server
+    checks the same module after every change): path -> (text, tree). A check
+    handed it takes the trees over: a file whose text is the same keeps its tree, a
+    changed one is parsed again only where it changed (``reparse.edited``), the
+    others in full; afterwards it holds that check's trees. The check that had them
+    before must not touch them again: its previews are turned off (``owner``). Only
+    checks that apply no fix use it (a fix changes the trees). In this process only."""
+
+    files: dict[Path, tuple[str, cst.File]] = field(default_factory=dict)
+    owner: Previews | None = None
+
+    def take(self) -> dict[Path, tuple[str, cst.File]]:
+        """The trees, taken from their last owner (whose previews stop)."""
+        if self.owner is not None:
+            self.owner.enabled, self.owner.module, self.owner.findings = False, None, []
+            self.owner = None
+        files, self.files = self.files, {}
+        return files
+
+
+def _tree(path: Path, text: str, shown: str, kept: dict[Path, tuple[str, cst.File]] | None) -> cst.File:
+    old = kept.pop(path, None) if kept is not None else None
+    if old is None:
+        return parse(text, shown)
+    before, tree = old
+    return tree if before == text else edited(tree, before, text, shown)
+
+
 def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
-                problems: list[Problem] | None = None) -> tuple[Module, list[str], dict[str, str]]:
+                problems: list[Problem] | None = None,
+                trees: Trees | None = None) -> tuple[Module, list[str], dict[str, str]]:
     """Read and parse the module's files; ``texts`` holds files already in memory
     (an editor's buffers), read instead of the disk. ``problems`` receives the
-    errors as data."""
+    errors as data. ``trees``: the trees of the last check, taken over (``Trees``)."""
     module = Module(spec.directory)
     errors: list[str] = []
     digests: dict[str, str] = {}
+    kept = trees.take() if trees is not None else None
     for paths, target in ((spec.files, module.files), (spec.tfvars, module.tfvars)):
         for path in paths:
             shown = display_path(path)
@@ -140,7 +174,7 @@ def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                     src = read_source(path, shown)
                     text = src.text
                     digests[shown] = src.digest
-                tree = parse(text, shown)
+                tree = _tree(path, text, shown, kept)
                 check_block_labels(tree, text)
             except InputError as e:
                 errors.append(str(e))
@@ -153,6 +187,8 @@ def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                     problems.append(Problem(shown, e.message, e.line, e.column))
                 continue
             target.append(SourceFile(path, text, tree, display=shown))
+            if trees is not None:
+                trees.files[path] = (text, tree)
     return module, errors, digests
 
 
@@ -172,9 +208,11 @@ def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") 
 
 
 def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None,
-             previews: Previews | None = None) -> ModuleOutcome:
+             previews: Previews | None = None, trees: Trees | None = None) -> ModuleOutcome:
     problems: list[Problem] = []
-    module, errors, digests = load_module(spec, texts, problems)
+    if job.options.apply_fixes:
+        trees = None  # fixes change the trees: nothing to keep
+    module, errors, digests = load_module(spec, texts, problems, trees)
     sources = {sf.display: (str(sf.path), sf.text) for sf in [*module.files, *module.tfvars]}
     options = job.options
     if spec.only is not None:
@@ -189,6 +227,8 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
         previews.module, previews.findings = module, findings or []
         previews.enabled = not errors and not options.apply_fixes
         previews.options = options
+    if trees is not None and previews is not None:
+        trees.owner = previews
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
@@ -197,15 +237,16 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
 
 
 def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
-              previews: Previews | None = None) -> ModuleOutcome:
+              previews: Previews | None = None, trees: Trees | None = None) -> ModuleOutcome:
     """One module whose files in ``texts`` are read from memory (an editor's
     buffers) and the others from disk; ``run_module`` even when it has only
     ``.tfvars`` files (formatting them). The outcome keeps the texts it used
     (``sources``) and its input errors as data (``problems``). Nothing is written.
     ``previews`` (a check: fixes not applied) receives the findings, to preview
-    their fixes later."""
+    their fixes later. ``trees``: the parsed files of the last check of this module
+    (``Trees``), taken over and left holding this check's."""
     try:
-        return call_with_deep_stack(_process, spec, job, texts, previews)
+        return call_with_deep_stack(_process, spec, job, texts, previews, trees)
     except Exception as exc:  # noqa: BLE001 - as in ``process``
         return _failed(spec, exc)
 
