@@ -20,10 +20,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
@@ -34,11 +33,14 @@ from tffix.engine.edits import TextEdit
 from tffix.engine.engine import ModuleResult, Options, preview, run_module
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.reparse import edited
-from tffix.engine.rules import Finding, Rule
+from tffix.engine.rules import Finding, Rule, RuleEntry
 from tffix.syntax import cst
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "Trees", "run_all", "run_text", "run_texts", "unified_diff",
            "display_path", "collect_summary",
@@ -47,9 +49,10 @@ __all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "Trees", "run_all", "r
 
 @dataclass
 class Job:
-    """What every worker needs: the rules to run (classes pickle by name) and the engine options."""
+    """What every worker needs: the rules to run (classes pickle by name; index entries, imported
+    where they can apply, are data) and the engine options."""
 
-    rules: list[type[Rule]]
+    rules: list[type[Rule] | RuleEntry]
     options: Options
 
 
@@ -264,6 +267,10 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             if progress:
                 progress(1)
         return outcomes
+    # imported here: a run of one module (pre-commit on a file) does not start processes
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(jobs, len(specs), os.cpu_count() or 1)  # more processes than cores only cost memory
     order = sorted(range(len(specs)), key=lambda i: -work_size(specs[i]))
     done: list[ModuleOutcome | None] = [None] * len(specs)

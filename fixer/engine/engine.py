@@ -48,7 +48,7 @@ from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.reparse import Baseline, refresh
-from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
+from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule, RuleEntry
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
 
@@ -243,12 +243,28 @@ def _preview(findings: list[Finding], module: Module, options: Options) -> None:
             f.fix.edits = done.edits
 
 
-def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options,
+class _Rules:
+    """The rules of a run, in the order given: classes run from the start; ``RuleEntry``s
+    are imported and run from the first round whose module has a block they look at
+    (``RuleEntry.applies``: before that, they could find nothing)."""
+
+    def __init__(self, rules: Sequence[type[Rule] | RuleEntry]) -> None:
+        self.slots: list[Rule | RuleEntry] = [r if isinstance(r, RuleEntry) else r() for r in rules]
+
+    def active(self, module: Module) -> list[Rule]:
+        for i, slot in enumerate(self.slots):
+            if isinstance(slot, RuleEntry) and slot.applies(module):
+                self.slots[i] = slot.load()()
+        return [r for r in self.slots if isinstance(r, Rule)]
+
+
+def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], options: Options,
                findings_out: list[Finding] | None = None) -> ModuleResult:
     """Check (and fix, as ``options`` allow) a module. ``findings_out`` receives the
     findings left, in the order of ``result.remaining``, bound to the module's trees
-    (to ``preview`` their fixes later, in this process)."""
-    rules = [cls() for cls in rule_classes]
+    (to ``preview`` their fixes later, in this process). Rules are classes, or index
+    entries imported when a round's module has blocks they look at."""
+    chosen = _Rules(rule_classes)
     result = ModuleResult(str(module.directory), files=len(module.files))
     originals = {f.display: f.text for f in _all_files(module)}
     seen_states: set[tuple[str, ...]] = set()
@@ -256,7 +272,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
-        findings = collect(module, rules, options, result.errors)
+        findings = collect(module, chosen.active(module), options, result.errors)
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
             if f.fix is not None and _signature(f) in failed:
@@ -283,7 +299,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             for sf in _all_files(module):
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
-            findings = collect(module, rules, options, result.errors)
+            findings = collect(module, chosen.active(module), options, result.errors)
             for f in findings:
                 if f.fix is not None and _signature(f) in failed:
                     f.fix = None

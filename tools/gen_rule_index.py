@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Generate transforms/rule_index.py, the index of the rules, from the rules themselves.
+
+    python3 tools/gen_rule_index.py           # (re)write transforms/rule_index.py
+    python3 tools/gen_rule_index.py --check   # exit 1 if it is out of date
+
+A run of tffix chooses its rules and checks its config from the index, without
+importing the rule modules, and imports a rule only when a module has a block it
+looks at (``RuleEntry`` in ``tffix.engine.rules``). Per rule: id, module, class,
+whether it runs by default, its option names, and ``looks_at``, read from the
+source of its ``check`` method (ast):
+
+- ``looks_at`` is the set of ``(kind, first label)`` that the loops of ``check``
+  iterate over, written as ``for X in module.resources("aws_a", "aws_b")``,
+  ``module.data_sources(...)`` or ``module.blocks("kind"[, "type"])``, with string
+  literals or module-level names of strings or tuples of strings;
+- it is given only when every ``yield`` / ``yield from`` of ``check`` is inside such a
+  loop (so in a module without those blocks the loops run zero times and nothing is
+  yielded), and ``check`` is a generator; else ``None``: the rule runs on every module.
+
+Nested functions and lambdas are not part of ``check``'s generator and are not read.
+tests/test_rule_index.py fails when the file is stale, and checks the claim on the
+rules' examples (with the blocks removed, the rule finds nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from tffix.transforms.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "transforms" / "rule_index.py"
+QUERIES = {"resources": "resource", "data_sources": "data"}
+
+
+def _strings(args: list[ast.expr], namespace: dict[str, Any]) -> list[str] | None:
+    out: list[str] = []
+    for a in args:
+        if isinstance(a, ast.Constant) and isinstance(a.value, str):
+            out.append(a.value)
+            continue
+        value: Any = None
+        if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name):
+            value = namespace.get(a.value.id)
+            if isinstance(value, (tuple, list, frozenset, set)) and all(isinstance(v, str) for v in value):
+                out.extend(sorted(value))
+                continue
+        elif isinstance(a, ast.Name):
+            value = namespace.get(a.id)
+            if isinstance(value, str):
+                out.append(value)
+                continue
+        return None
+    return out
+
+
+def _loop_source(node: ast.expr, module_arg: str, namespace: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The blocks a ``for`` loop's iterable goes over, when it is a query of the module."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == module_arg) or node.keywords:
+        return None
+    args = _strings(node.args, namespace)
+    if args is None:
+        return None
+    name = node.func.attr
+    if name in QUERIES:
+        return [(QUERIES[name], t) for t in args] if args else [(QUERIES[name], "")]
+    if name == "blocks" and 1 <= len(args) <= 2:
+        return [(args[0], args[1] if len(args) == 2 else "")]
+    return None
+
+
+def looks_at(rule: type) -> tuple[tuple[str, str], ...] | None:
+    """What ``rule.check`` looks at (see the module docstring), or None."""
+    check = rule.check
+    tree = ast.parse(textwrap.dedent(inspect.getsource(check))).body[0]
+    assert isinstance(tree, ast.FunctionDef), rule.id
+    if len(tree.args.args) < 2:
+        return None
+    module_arg = tree.args.args[1].arg
+    namespace = vars(sys.modules[check.__module__])
+    found: list[tuple[str, str]] = []
+    outside = False
+    generator = False
+
+    def visit(node: ast.AST, inside: bool) -> None:
+        nonlocal outside, generator
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) and node is not tree:
+            return  # its own code, not check's generator
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            generator = True
+            if not inside:
+                outside = True
+        if isinstance(node, ast.For):
+            source = _loop_source(node.iter, module_arg, namespace)
+            if source is not None:
+                found.extend(source)
+                visit(node.iter, inside)
+                visit(node.target, inside)
+                for child in node.body:
+                    visit(child, True)
+                for child in node.orelse:
+                    visit(child, inside)
+                return
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(tree, False)
+    if outside or not generator or not found:
+        return None
+    return tuple(sorted(set(found)))
+
+
+def render() -> str:
+    lines = [
+        '"""The index of the rules: generated by tools/gen_rule_index.py from the rules\' source; do not',
+        "edit by hand (tests/test_rule_index.py fails when it is stale). ``RuleEntry`` in",
+        '``tffix.engine.rules`` says what the fields mean."""',
+        "",
+        "# id, module, class, runs by default, option names, looks_at (None: every module)",
+        "ENTRIES = (",
+    ]
+    for rule in RULES:
+        seen = looks_at(rule)
+        lines.append(f"    ({rule.id!r}, {rule.__module__!r}, {rule.__name__!r}, {rule.default_enabled!r}, "
+                     f"{tuple(sorted(rule.options))!r}, {seen!r}),")
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv[1:]:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET.relative_to(ROOT)} is out of date: run python3 tools/gen_rule_index.py", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)} ({len(RULES)} rules, "
+          f"{sum(1 for r in RULES if looks_at(r) is not None)} imported only where they can apply)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
