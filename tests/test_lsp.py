@@ -561,12 +561,19 @@ async def test_findings_after_edits_are_the_clis(client: LanguageClient, tmp_pat
     for name in files:
         await diagnostics(client, module / name, version=1, after=at)
 
-    async def same_as_cli(name: str, text: str) -> set[tuple[str, int, int, str, str]]:
+    async def changed(name: str, text: str) -> dict[str, list[types.Diagnostic]]:
+        """The diagnostics of every open file after a change: one check publishes them all, one
+        after the other; once the changed file's have come, a request's answer (which the server
+        writes after them) says the others have come too: the latest of each file are that check's."""
         files[name] = text
         at = editor.change(module / name, text)
-        published = {uri(module / n): await diagnostics(client, module / n, version=editor.versions[uri(module / n)],
-                                                         after=at) for n in files}
-        found = _server_findings(published)
+        await diagnostics(client, module / name, version=editor.versions[uri(module / name)], after=at)
+        await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(module / name)), position=types.Position(0, 0)))
+        return {uri(module / n): list(client.diagnostics[uri(module / n)]) for n in files}
+
+    async def same_as_cli(name: str, text: str) -> set[tuple[str, int, int, str, str]]:
+        found = _server_findings(await changed(name, text))
         assert found == _cli_findings(module, files, cli_tmp)
         return found
 
@@ -580,10 +587,7 @@ async def test_findings_after_edits_are_the_clis(client: LanguageClient, tmp_pat
     assert {f[1] for f in moved if f[3] == "TFX210"} == {f[1] + 3 for f in first if f[3] == "TFX210"}
     # a block broken, then repaired
     broken = files["main.tf"].replace('  name = "bastion"\n', '  name = "bastion\n')
-    files["main.tf"] = broken
-    at = editor.change(module / "main.tf", broken)
-    diags = await diagnostics(client, module / "main.tf", version=editor.versions[uri(module / "main.tf")], after=at)
-    assert "parse-error" in _ids(diags)
+    assert "parse-error" in _ids((await changed("main.tf", broken))[uri(module / "main.tf")])
     repaired = await same_as_cli("main.tf", broken.replace('  name = "bastion\n', '  name = "bastion-host"\n'))
     assert "TFX520" not in {f[3] for f in repaired}
     # another open buffer decides a finding in main.tf: a variable it uses is no longer declared
