@@ -109,7 +109,7 @@ def refresh(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File:
         _shift(middle, old_lo - len(HEAD), line0 - 2)
     dpos = len(text) - len(base.text)
     dline = region.count("\n") - base.text.count("\n", old_lo, old_hi)
-    if dpos or dline:
+    if dline:  # positions are lines (and columns, which stay: items start at a line start)
         _shift([*new[len(new) - s:], *tree.body.trailing, tree.eof], dpos, dline)
     tree.body.items = [*new[:p], *middle, *new[len(new) - s:]]
     return tree
