@@ -15,7 +15,6 @@ are pending (dry-run / check); 2 usage or input errors.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -346,6 +345,8 @@ def rules_cmd(fmt: str) -> None:
 
     rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(rows, indent=2))
         return
     if fmt == "markdown":
