@@ -71,7 +71,33 @@ def test_the_generator_reads_only_loops_over_the_modules_blocks() -> None:
         def check(self, module, options):
             return [ref for ref in module.resources("aws_a")]
 
+    class Guarded:
+        def check(self, module, options):
+            found = [ref for ref in module.resources("aws_a") if ref]
+            if not found:
+                return
+            yield found
+
+    class GuardOfAnotherList:
+        def check(self, module, options):
+            found = [ref for ref in module.resources("aws_a")]
+            found = list(module.index().all)
+            if not found:
+                return
+            yield found
+
+    class GrownBeforeItsGuard:
+        def check(self, module, options):
+            found = list(module.resources("aws_a"))
+            found.extend(module.index().all)
+            if not found:
+                return
+            yield found
+
     assert gen.looks_at(Looping) == (("module", ""), ("resource", "aws_a"), ("resource", "aws_b"))
+    assert gen.looks_at(Guarded) == (("resource", "aws_a"),)
+    assert gen.looks_at(GuardOfAnotherList) is None
+    assert gen.looks_at(GrownBeforeItsGuard) is None
     assert gen.looks_at(YieldsOutside) is None
     assert gen.looks_at(LoopsOverSomethingElse) is None
     assert gen.looks_at(NotAGenerator) is None

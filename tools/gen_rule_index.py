@@ -14,9 +14,12 @@ source of its ``check`` method (ast):
   iterate over, written as ``for X in module.resources("aws_a", "aws_b")``,
   ``module.data_sources(...)`` or ``module.blocks("kind"[, "type"])``, with string
   literals or module-level names of strings or tuples of strings;
+- or ``check`` starts by collecting such blocks and returns when there are none:
+  ``found = [... for ref in module.resources(...) ...]`` (or ``list(module.resources(...))``)
+  at the top of its body, then ``if not found: return``: what follows counts as inside;
 - it is given only when every ``yield`` / ``yield from`` of ``check`` is inside such a
-  loop (so in a module without those blocks the loops run zero times and nothing is
-  yielded), and ``check`` is a generator; else ``None``: the rule runs on every module.
+  loop or after such a guard (so in a module without those blocks nothing is yielded),
+  and ``check`` is a generator; else ``None``: the rule runs on every module.
 
 Nested functions and lambdas are not part of ``check``'s generator and are not read.
 tests/test_rule_index.py fails when the file is stale, and checks the claim on the
@@ -48,8 +51,8 @@ def _strings(args: list[ast.expr], namespace: dict[str, Any]) -> list[str] | Non
         value: Any = None
         if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name):
             value = namespace.get(a.value.id)
-            if isinstance(value, (tuple, list, frozenset, set)) and all(isinstance(v, str) for v in value):
-                out.extend(sorted(value))
+            if isinstance(value, (tuple, list, frozenset, set, dict)) and all(isinstance(v, str) for v in value):
+                out.extend(sorted(value))  # a dict: its keys, as ``*d`` gives them
                 continue
         elif isinstance(a, ast.Name):
             value = namespace.get(a.id)
@@ -73,6 +76,39 @@ def _loop_source(node: ast.expr, module_arg: str, namespace: dict[str, Any]) -> 
         return [(QUERIES[name], t) for t in args] if args else [(QUERIES[name], "")]
     if name == "blocks" and 1 <= len(args) <= 2:
         return [(args[0], args[1] if len(args) == 2 else "")]
+    return None
+
+
+def _collected(value: ast.expr, module_arg: str, namespace: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The blocks a list of them is made of: ``[... for x in QUERY ...]`` or ``list(QUERY)``
+    (empty when the module has none of them)."""
+    if isinstance(value, ast.ListComp) and value.generators:
+        return _loop_source(value.generators[0].iter, module_arg, namespace)
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "list"
+            and len(value.args) == 1 and not value.keywords):
+        return _loop_source(value.args[0], module_arg, namespace)
+    return None
+
+
+def _changed_names(statement: ast.stmt) -> set[str]:
+    """Names a statement binds (anywhere in it), or calls a method of (``x.append(...)``)."""
+    out = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name)):
+            out.add(node.func.value.id)
+    return out
+
+
+def _guard(statement: ast.stmt, collected: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]] | None:
+    """``if not NAME: return`` for a list of blocks collected above: the blocks."""
+    if (isinstance(statement, ast.If) and not statement.orelse and len(statement.body) == 1
+            and isinstance(statement.body[0], ast.Return) and statement.body[0].value is None
+            and isinstance(statement.test, ast.UnaryOp) and isinstance(statement.test.op, ast.Not)
+            and isinstance(statement.test.operand, ast.Name) and statement.test.operand.id in collected):
+        return collected[statement.test.operand.id]
     return None
 
 
@@ -111,7 +147,23 @@ def looks_at(rule: type) -> tuple[tuple[str, str], ...] | None:
         for child in ast.iter_child_nodes(node):
             visit(child, inside)
 
-    visit(tree, False)
+    collected: dict[str, list[tuple[str, str]]] = {}
+    inside = False
+    for statement in tree.body:
+        if not inside:
+            guarded = _guard(statement, collected)
+            if guarded is not None:
+                found.extend(guarded)
+                inside = True
+                continue
+            for name in _changed_names(statement):  # a list rebound or changed before its guard is not it
+                collected.pop(name, None)
+            if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name)):
+                source = _collected(statement.value, module_arg, namespace)
+                if source is not None:
+                    collected[statement.targets[0].id] = source
+        visit(statement, inside)
     if outside or not generator or not found:
         return None
     return tuple(sorted(set(found)))
