@@ -94,6 +94,21 @@ def test_the_generator_reads_only_loops_over_the_modules_blocks() -> None:
                 return
             yield found
 
+    class RejectsAnOptionFirst:
+        def check(self, module, options):
+            if options.get("size") is None:
+                raise ValueError("size")
+            for ref in module.resources("aws_a"):
+                yield ref
+
+    class ReadsTheModuleFirst:
+        def check(self, module, options):
+            facts = self._facts(module)
+            for ref in module.resources("aws_a"):
+                yield ref, facts
+
+    assert gen.looks_at(RejectsAnOptionFirst) is None
+    assert gen.looks_at(ReadsTheModuleFirst) is None
     assert gen.looks_at(Looping) == (("module", ""), ("resource", "aws_a"), ("resource", "aws_b"))
     assert gen.looks_at(Guarded) == (("resource", "aws_a"),)
     assert gen.looks_at(GuardOfAnotherList) is None

@@ -19,7 +19,10 @@ source of its ``check`` method (ast):
   at the top of its body, then ``if not found: return``: what follows counts as inside;
 - it is given only when every ``yield`` / ``yield from`` of ``check`` is inside such a
   loop or after such a guard (so in a module without those blocks nothing is yielded),
-  and ``check`` is a generator; else ``None``: the rule runs on every module.
+  ``check`` is a generator, and nothing before the loops (or the guard) can raise: no
+  ``raise`` (an option it rejects) and no call that reads the module or the rule other
+  than the queries (an error there is the rule's output in any module); else ``None``:
+  the rule runs on every module.
 
 Nested functions and lambdas are not part of ``check``'s generator and are not read.
 tests/test_rule_index.py fails when the file is stale, and checks the claim on the
@@ -90,6 +93,45 @@ def _collected(value: ast.expr, module_arg: str, namespace: dict[str, Any]) -> l
     return None
 
 
+def _may_fail(statement: ast.stmt, module_arg: str) -> bool:
+    """Whether a statement before the loops (or the guard) could raise in a module without
+    the blocks: a ``raise`` (a bad option), or a call that reads the module or the rule
+    (``satellites(module, ...)``, ``self._x(...)``: an error there, even a RecursionError on
+    deep code, is reported as the rule's), other than the queries themselves. Loops over
+    a query are not read here (their bodies run only when there are blocks)."""
+    if isinstance(statement, ast.For):
+        return _may_fail_expr(statement.iter, module_arg)
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Raise):
+            return True
+    return _may_fail_expr(statement, module_arg)
+
+
+def _is_query(node: ast.AST, module_arg: str) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == module_arg
+            and node.func.attr in ("resources", "data_sources", "blocks"))
+
+
+def _names_outside_queries(node: ast.AST, module_arg: str) -> set[str]:
+    if _is_query(node, module_arg):
+        return set()
+    out = {node.id} if isinstance(node, ast.Name) else set()
+    for child in ast.iter_child_nodes(node):
+        out |= _names_outside_queries(child, module_arg)
+    return out
+
+
+def _may_fail_expr(node: ast.AST, module_arg: str) -> bool:
+    """A call (other than a query: an index lookup) that reads the module or the rule."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and not _is_query(call, module_arg):
+            names = _names_outside_queries(call, module_arg)
+            if module_arg in names or "self" in names:
+                return True
+    return False
+
+
 def _changed_names(statement: ast.stmt) -> set[str]:
     """Names a statement binds (anywhere in it), or calls a method of (``x.append(...)``)."""
     out = set()
@@ -150,6 +192,8 @@ def looks_at(rule: type) -> tuple[tuple[str, str], ...] | None:
     collected: dict[str, list[tuple[str, str]]] = {}
     inside = False
     for statement in tree.body:
+        if not inside and _may_fail(statement, module_arg):
+            return None  # an error raised before the loops would be the rule's output in any module
         if not inside:
             guarded = _guard(statement, collected)
             if guarded is not None:
