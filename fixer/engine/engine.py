@@ -157,7 +157,8 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
 
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
     module.invalidate()
-    comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
+    trees = {id(f.tree): f.tree for f in _all_files(module)}
+    comments: dict[int, Comments] = {}  # a file's suppression comments, read when it has a finding
     found: list[Finding] = []
     for rule in rules:
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
@@ -170,7 +171,10 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
             errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
             continue
         for f in results:
-            c = comments.get(id(f.file.tree))
+            key = id(f.file.tree)
+            c = comments.get(key)
+            if c is None and key in trees:
+                c = comments[key] = Comments.of(trees[key])
             if c is not None and is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
                 continue
             if options.only_files is not None and f.file.display not in options.only_files:
