@@ -7,8 +7,9 @@ Each ``--tffix`` is a ``tffix`` console script (default: the one beside this Pyt
 several compare versions in one run (``--tffix /venv-main/bin/tffix --tffix
 /venv-new/bin/tffix``). It runs with the Python of its shebang line; the bare start is
 ``that python -c pass``. The commands take turns, round after round, so load on the
-machine falls on all of them alike; the figures are wall times (median, min, p90)
-and the ratios of the medians.
+machine falls on all of them alike; the figures are wall times (median, min, p90),
+the ratios of the medians, and the median CPU time (user + system) of each process,
+which a busy machine inflates less than the wall time.
 
 Two bytecode conditions, both measured:
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,17 +51,26 @@ def _python_of(script: Path) -> str:
     return first[2:].strip() if first.startswith("#!") else sys.executable
 
 
-def _time(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+def _time(cmd: list[str], env: dict[str, str], cwd: Path, cpu: list[float] | None = None) -> float:
+    """Wall seconds of one run; its CPU seconds (user + system) are appended to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
-def _line(name: str, values: list[float], base: float | None, fmt_median: float | None, budget: bool) -> str:
+def _line(name: str, values: list[float], base: float | None, fmt_median: float | None, budget: bool,
+          cpu: list[float] | None = None) -> str:
     ordered = sorted(values)
     median = statistics.median(ordered)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
     out = f"  {name:<46} median {median * 1000:6.1f} ms  min {ordered[0] * 1000:6.1f}  p90 {p90 * 1000:6.1f}"
+    if cpu:
+        out += f"  cpu {statistics.median(cpu) * 1000:6.1f} ms"
     if base:
         out += f"  {median / base:5.2f}x python"
     if fmt_median:
@@ -119,9 +130,10 @@ def main() -> None:
             for name, cmd in commands.items():  # warm up: bytecode written, files in the page cache
                 _time(cmd, envs[name], work)
             times: dict[str, list[float]] = {name: [] for name in commands}
+            cpu: dict[str, list[float]] = {name: [] for name in commands}
             for _ in range(args.rounds):
                 for name, cmd in commands.items():
-                    times[name].append(_time(cmd, envs[name], work))
+                    times[name].append(_time(cmd, envs[name], work, cpu[name]))
             cached = ", ".join(f"{p}: {_has_bytecode(p)}" for p in pythons)
             suffix = "" if mode == "bytecode cached" else \
                 f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}; tffix bytecode cached: {cached})"
@@ -130,12 +142,13 @@ def main() -> None:
             for python in pythons:
                 label = f"python -c pass ({python})" if len(pythons) > 1 else "python -c pass"
                 base = statistics.median(times[label])
-                print(_line(label, times[label], None, fmt_median, False))
+                print(_line(label, times[label], None, fmt_median, False, cpu[label]))
                 for name in commands:
                     if name.startswith("tffix") and commands[name][0] == python:
-                        print(_line(name, times[name], base, fmt_median, True))
+                        print(_line(name, times[name], base, fmt_median, True, cpu[name]))
             if terraform:
-                print(_line("terraform fmt -check", times["terraform fmt -check"], None, None, False))
+                print(_line("terraform fmt -check", times["terraform fmt -check"], None, None, False,
+                            cpu["terraform fmt -check"]))
 
 
 if __name__ == "__main__":
