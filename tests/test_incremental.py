@@ -10,8 +10,11 @@ from pathlib import Path
 from tffix import edit
 from tffix.engine.engine import Options, fix_texts
 from tffix.engine.module import SourceFile
-from tffix.engine.reparse import Baseline, refresh
+import random
+
+from tffix.engine.reparse import Baseline, edited, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, Rule
+from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
 BLOCKS = "".join(
@@ -113,3 +116,46 @@ def test_a_stray_edit_seen_only_at_the_end_of_the_round_is_still_reverted() -> N
         in result.errors
     assert "w = 1" not in out["main.tf"] and "extra" in out["main.tf"]
     assert [r.rule_id for r in result.fixed] == ["TFX981"]
+
+
+def test_an_edited_text_parses_like_a_whole_parse_keeping_the_items_it_does_not_reach() -> None:
+    """``edited`` (an editor's buffer after a change): random edits of every size, at item
+    boundaries and inside items, some breaking the syntax; the tree is the whole parse's
+    (node kinds, tokens and positions), or the same ParseError, and an edit inside one
+    item keeps the other items' nodes."""
+    rnd = random.Random(14)
+    text = BLOCKS
+    tree = parse(text, "main.tf")
+    spliced = 0
+    for _ in range(400):
+        start = rnd.randrange(len(text) + 1)
+        end = min(len(text), start + rnd.choice([0, 0, 1, 3, 30]))
+        insert = rnd.choice(["", "1", "\n", "x", '"', "}\n", '\nvariable "q" {}\n', "# note\n", " = "])
+        after = text[:start] + insert + text[end:]
+        try:
+            want = parse(after, "main.tf")
+        except ParseError as e:
+            try:
+                edited(tree, text, after, "main.tf")
+            except ParseError as got:
+                assert str(got) == str(e)
+                continue
+            raise AssertionError(f"no error for {after!r}")
+        before_items = list(tree.body.items)
+        got = edited(tree, text, after, "main.tf")
+        assert got.code == after
+        assert _shape(got) == _shape(want)
+        if got is tree and any(a is b for a, b in zip(before_items, got.body.items)):
+            spliced += 1
+        tree, text = got, after
+    assert spliced > 20  # most valid edits kept the untouched items
+
+
+def test_an_edit_inside_one_block_parses_that_block_alone() -> None:
+    tree = parse(BLOCKS, "main.tf")
+    items = list(tree.body.items)
+    after = BLOCKS.replace('n = "3"', 'n = "33"\n    m = 1')
+    got = edited(tree, BLOCKS, after, "main.tf")
+    assert got is tree
+    assert [a is b for a, b in zip(items, got.body.items)] == [True, True, True, False, True, True]
+    assert _shape(got) == _shape(parse(after, "main.tf"))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -455,3 +456,147 @@ def test_positions_count_the_clients_code_units(encoding: str, expected: tuple[i
     assert index.position(text.index("b")) == (1, 0)
     assert index.offset_of(2, 1) == text.index("b")
     assert index.line_end(0) == text.index("\r")
+
+
+# ---- the server's findings are the CLI's, edit after edit ------------------------------------
+
+CROSS_MAIN = """\
+resource "aws_db_instance" "app" {
+  identifier        = "app-db"
+  engine            = "postgres"
+  instance_class    = "db.t3.micro"
+  allocated_storage = var.storage
+  username          = "app"
+  password          = var.password
+}
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "eu-west-1a"
+  size              = var.size
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name = "/app/${var.name}"
+}
+
+resource "aws_security_group" "bastion" {
+  name = "bastion"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"""
+CROSS_VARIABLES = """\
+variable "storage" {
+  type = number
+}
+
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+variable "size" {
+  type = number
+}
+
+variable "name" {
+  type = string
+}
+"""
+CROSS_VERSIONS = """\
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+"""
+
+
+def _cli_findings(directory: Path, files: dict[str, str], tmp: Path) -> set[tuple[str, int, int, str, str]]:
+    """``tffix --check --format json`` on the same texts, written to disk in a directory of their own."""
+    copy = tmp / f"cli-{len(list(tmp.iterdir()))}" / directory.name
+    copy.mkdir(parents=True)
+    for name, text in files.items():
+        (copy / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--check", "--format", "json", "--no-progress", str(copy)])
+    assert result.exit_code in (0, 1), result.output
+    return {(Path(f["path"]).name, f["line"], f["column"], f["rule_id"], f["message"])
+            for f in json.loads(result.stdout)["findings"]}
+
+
+def _server_findings(published: dict[str, list[types.Diagnostic]]) -> set[tuple[str, int, int, str, str]]:
+    # the texts are ASCII: a UTF-16 column is the character column
+    return {(Path(target).name, d.range.start.line + 1, d.range.start.character + 1, str(d.code), d.message)
+            for target, diags in published.items() for d in diags}
+
+
+@pytest.mark.asyncio
+async def test_findings_after_edits_are_the_clis(client: LanguageClient, tmp_path: Path) -> None:
+    """Edit after edit (in the middle of a file, lines added above other blocks, a break and its
+    repair, a change in another open buffer that decides a finding in main.tf), the diagnostics
+    of every open file are what ``tffix --check`` finds in the same texts (the server keeps the
+    parsed files of its last check and parses again only what changed)."""
+    root = tmp_path / "ws"
+    module = root / "app"
+    module.mkdir(parents=True)
+    files = {"main.tf": CROSS_MAIN, "variables.tf": CROSS_VARIABLES, "versions.tf": CROSS_VERSIONS}
+    for name, text in files.items():
+        (module / name).write_text(text, encoding="utf-8")
+    cli_tmp = tmp_path / "cli"
+    cli_tmp.mkdir()
+    await initialize(client, [root])
+    editor = Editor(client)
+    for name in files:
+        at = editor.open(module / name)
+    for name in files:
+        await diagnostics(client, module / name, version=1, after=at)
+
+    async def changed(name: str, text: str) -> dict[str, list[types.Diagnostic]]:
+        """The diagnostics of every open file after a change: one check publishes them all, one
+        after the other; once the changed file's have come, a request's answer (which the server
+        writes after them) says the others have come too: the latest of each file are that check's."""
+        files[name] = text
+        at = editor.change(module / name, text)
+        await diagnostics(client, module / name, version=editor.versions[uri(module / name)], after=at)
+        await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(module / name)), position=types.Position(0, 0)))
+        return {uri(module / n): list(client.diagnostics[uri(module / n)]) for n in files}
+
+    async def same_as_cli(name: str, text: str) -> set[tuple[str, int, int, str, str]]:
+        found = _server_findings(await changed(name, text))
+        assert found == _cli_findings(module, files, cli_tmp)
+        return found
+
+    main_tf = files["main.tf"]
+    first = await same_as_cli("main.tf", main_tf.replace("size              = var.size",
+                                                         "size              = var.size\n  encrypted         = true"))
+    assert "TFX103" not in {f[3] for f in first}
+    # lines added above the later blocks: their findings move
+    moved = await same_as_cli("main.tf", files["main.tf"].replace(
+        'resource "aws_cloudwatch_log_group"', '# logs\n\n\nresource "aws_cloudwatch_log_group"'))
+    assert {f[1] for f in moved if f[3] == "TFX210"} == {f[1] + 3 for f in first if f[3] == "TFX210"}
+    # a block broken, then repaired
+    broken = files["main.tf"].replace('  name = "bastion"\n', '  name = "bastion\n')
+    assert "parse-error" in _ids((await changed("main.tf", broken))[uri(module / "main.tf")])
+    repaired = await same_as_cli("main.tf", broken.replace('  name = "bastion\n', '  name = "bastion-host"\n'))
+    assert "TFX520" not in {f[3] for f in repaired}
+    # another open buffer decides a finding in main.tf: a variable it uses is no longer declared
+    undeclared = await same_as_cli("variables.tf", files["variables.tf"].replace(
+        'variable "size" {\n  type = number\n}\n\n', ""))
+    assert any(f[0] == "main.tf" and f[3] == "TFX520" and "var.size" in f[4] for f in undeclared)
+    # and the terraform block's constraint: removed from versions.tf, main.tf's module needs one
+    unpinned = await same_as_cli("versions.tf", files["versions.tf"].replace('  required_version = ">= 1.5"\n\n', ""))
+    assert "TFX501" in {f[3] for f in unpinned}
+    # main.tf edited again, near its end and at its start
+    await same_as_cli("main.tf", files["main.tf"].replace('cidr_blocks = ["0.0.0.0/0"]', 'cidr_blocks = ["10.0.0.0/8"]'))
+    await same_as_cli("main.tf", "# the application\n" + files["main.tf"])

@@ -16,7 +16,6 @@ are pending (dry-run / check); 2 usage or input errors.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -31,8 +30,6 @@ from tffix.app.run import (
     CHECK,
     DRY_RUN,
     FIX,
-    OPT_IN,
-    RULES,
     Report,
     Settings,
     SettingsError,
@@ -434,8 +431,12 @@ def lsp_cmd() -> None:
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, name, fix availability, safety, impact, and the mapped
     Checkov/Trivy/KICS ids it fixes and those it only reports."""
+    from tffix.app.run import OPT_IN, RULES  # every rule, imported here
+
     rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(rows, indent=2))
         return
     if fmt == "markdown":
@@ -460,6 +461,8 @@ def _ids(ids: list[str], partial: dict[str, str]) -> str:
 @click.argument("rule_id")
 def explain_cmd(rule_id: str) -> None:
     """Show a rule's documentation."""
+    from tffix.app.run import RULES  # every rule, imported here
+
     rule = next((r for r in RULES if r.id == rule_id.upper() or r.name == rule_id), None)
     if rule is None:
         click.echo(f"tffix: no rule {rule_id!r}; see `tffix rules`", err=True)

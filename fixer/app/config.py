@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
@@ -62,6 +61,8 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # here: a run with no config file does not need it
+
     try:
         with path.open("rb") as f:
             return tomllib.load(f)

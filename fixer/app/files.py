@@ -27,7 +27,6 @@ import errno
 import hashlib
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -117,6 +116,8 @@ def write_atomic(path: Path, text: str, expected_digest: str | None,
         return f"{path}: {refusal}"
     target = Path(os.path.realpath(path))
     data = text.encode("utf-8")
+    import tempfile  # here: a run that writes nothing does not need it
+
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     except OSError as e:

@@ -3,7 +3,6 @@ scanning. Pure functions from run data to strings."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -92,6 +91,8 @@ def to_json(s: Summary) -> str:
             "findings": len(s.remaining) + len(s.fixed), "fixed": len(s.fixed), "remaining": len(s.remaining),
         },
     }
+    import json  # here: the text output does not need it
+
     return json.dumps(doc, indent=2)
 
 
@@ -160,4 +161,6 @@ def to_sarif(records: Sequence[Record], rules: Sequence[type[Rule]]) -> str:
             "results": results,
         }],
     }
+    import json
+
     return json.dumps(log, indent=2)

@@ -18,14 +18,15 @@ from tffix.app.config import Config, ConfigError, load_config
 from tffix.app.files import decode
 from tffix.app.output import Summary
 from tffix.app.discovery import ModuleSpec, scan_module
-from tffix.app.runner import Job, ModuleOutcome, Previews, collect_summary, fix_paths, run_text, run_texts
+from tffix.app.runner import Job, ModuleOutcome, Previews, Trees, collect_summary, fix_paths, run_text, run_texts
 from tffix.app.state import StateError, load_deployment
 from tffix.engine.deployment import Deployment
 from tffix.engine.engine import Options, select_rules
 from tffix.engine.rules import Rule
-from tffix.transforms.registry import FIX_CHECKS, OPT_IN, RULES
+from tffix.engine.rules import RuleEntry
+from tffix.transforms.registry import ENTRIES, FIX_CHECKS
 
-__all__ = ["run", "run_module_texts", "Previews", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
+__all__ = ["run", "run_module_texts", "Previews", "Trees", "configure", "Settings", "Report", "SettingsError", "FIX", "DRY_RUN",
            "CHECK", "RULES", "OPT_IN"]
 
 FIX, DRY_RUN, CHECK = "fix", "dry-run", "check"
@@ -56,17 +57,38 @@ class Settings:
     withheld: Iterable[tuple[str, str, str, str]] = ()  # fixes not to apply (``Record.key``; ``tffix verify``)
 
 
+def __getattr__(name: str) -> object:
+    """``RULES`` (every rule class) and ``OPT_IN`` from the registry, imported on first use:
+    a run needs only the index (``ENTRIES``)."""
+    if name in ("RULES", "OPT_IN"):
+        from tffix.transforms import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass
 class Report:
     summary: Summary  # findings left and fixed (their edits on the records), diffs, errors
-    rules: list[type[Rule]]  # the rules that ran
+    entries: list[RuleEntry | type[Rule]]  # the rules chosen (``rules``: their classes)
     unsafe_fixes: bool  # as the config and settings decided
     outcomes: list[ModuleOutcome]
     output: str | None = None  # stdin: the text to write out (the input itself when it has errors)
 
+    @property
+    def rules(self) -> list[type[Rule]]:
+        """The rules that ran (the chosen ones), as classes (imported now)."""
+        return [r.load() if isinstance(r, RuleEntry) else r for r in self.entries]
+
 
 def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type[Rule]], Options]:
     """The settings merged with the config file: the rules to run and the engine options."""
+    entries, options = _configure(settings, paths)
+    return [e.load() for e in entries], options
+
+
+def _configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[RuleEntry], Options]:
+    """``configure``, with the rules as index entries (nothing imported)."""
     start = settings.config_from or (Path.cwd() if not paths or list(paths) == [STDIN] else paths[0])
     try:
         config = load_config(start)
@@ -74,12 +96,12 @@ def configure(settings: Settings, paths: Sequence[Path] = ()) -> tuple[list[type
         raise SettingsError(str(e)) from None
     select = config.select if settings.select is None else [p.upper() for p in settings.select]
     ignore = [p.upper() for p in settings.ignore]
-    known = {r.id for r in RULES}
+    known = {r.id for r in ENTRIES}
     for pattern in [*(select or []), *ignore]:
         if pattern != "ALL" and not any(rid.startswith(pattern) for rid in known):
             raise SettingsError(f"unknown rule id or prefix: {pattern}")
     _check_config_ids(config)
-    rules = select_rules(RULES, select, [*config.ignore, *ignore], opt_in=OPT_IN)
+    rules = select_rules(ENTRIES, select, [*config.ignore, *ignore], opt_in={r.id for r in ENTRIES if not r.default_enabled})
     options = Options(
         unsafe_fixes=config.unsafe_fixes if settings.unsafe_fixes is None else settings.unsafe_fixes,
         extend_safe_fixes=config.extend_safe_fixes,
@@ -112,7 +134,7 @@ def _deployment(settings: Settings, config: Config, paths: Sequence[Path]) -> De
 def _check_config_ids(config: Config) -> None:
     """A typo in the config must not silently turn a setting off: every id,
     prefix and per-rule option name in it must exist."""
-    known = {r.id: r for r in RULES}
+    known = {r.id: r for r in ENTRIES}
     for key, patterns in (("select", config.select or []), ("ignore", config.ignore),
                           ("extend-safe-fixes", config.extend_safe_fixes),
                           ("extend-unsafe-fixes", config.extend_unsafe_fixes)):
@@ -142,8 +164,8 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
     paths = list(paths) or [Path(".")]
     if STDIN in paths and paths != [STDIN]:
         raise SettingsError("`-` (stdin) cannot be combined with other paths")
-    rules, options = configure(settings, paths)
-    job = Job(rules, options)
+    rules, options = _configure(settings, paths)
+    job = Job(list(rules), options)
     if paths == [STDIN]:
         name = settings.stdin_filename
         text = decode(sys.stdin.buffer.read() if settings.stdin is None else settings.stdin, name)
@@ -158,7 +180,8 @@ def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = N
 
 
 def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Settings,
-                     only: Iterable[Path] | None = None, previews: Previews | None = None) -> Report:
+                     only: Iterable[Path] | None = None, previews: Previews | None = None,
+                     trees: Trees | None = None) -> Report:
     """Find (and, in DRY_RUN mode, fix in memory) one module: the Terraform files of
     ``directory`` on disk, with ``texts`` (path -> text: an editor's open buffers)
     read instead of the disk, or added when the file is not on disk yet. ``only``:
@@ -169,13 +192,15 @@ def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Setti
     and its input errors as data (``problems``); the summary's diffs and changes
     are what the fixes would do. ``previews`` (mode CHECK) keeps the findings to
     preview their fixes later, a few at a time (``Previews.edits``), instead of all
-    of them now (``settings.preview_fixes``)."""
+    of them now (``settings.preview_fixes``). ``trees`` (mode CHECK): the parsed files
+    of the last check of this module, kept to parse again only what changed
+    (``Trees``); the findings are the same as without."""
     if settings.mode == FIX:
         raise SettingsError("run_module_texts writes nothing: use the mode DRY_RUN or CHECK")
     if settings.mode not in (DRY_RUN, CHECK):
         raise SettingsError(f"unknown mode {settings.mode!r}: {DRY_RUN!r} or {CHECK!r}")
     directory = Path(directory)
-    rules, options = configure(settings, [directory])
+    rules, options = _configure(settings, [directory])
     # a directory gone from disk (an editor's buffer of a deleted file): the texts alone
     spec, problems = scan_module(directory) if directory.is_dir() else (ModuleSpec(directory), [])
     on_disk = {*spec.files, *spec.tfvars}
@@ -184,7 +209,7 @@ def run_module_texts(directory: Path, texts: Mapping[Path, str], settings: Setti
             (spec.tfvars if path.name.endswith(".tfvars") else spec.files).append(path)
     if only is not None:
         spec.only = set(only)
-    outcome = run_texts(spec, texts, Job(rules, options), previews)
+    outcome = run_texts(spec, texts, Job(list(rules), options), previews, trees)
     summary = Summary(errors=list(problems))
     collect_summary(summary, [outcome], 1)
     return Report(summary, rules, options.unsafe_fixes, [outcome])

@@ -20,10 +20,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
@@ -33,21 +32,27 @@ from tffix.app.stack import call_with_deep_stack
 from tffix.engine.edits import TextEdit
 from tffix.engine.engine import ModuleResult, Options, preview, run_module
 from tffix.engine.module import Module, SourceFile, duplicate_declarations
-from tffix.engine.rules import Finding, Rule
+from tffix.engine.reparse import edited
+from tffix.engine.rules import Finding, Rule, RuleEntry
+from tffix.syntax import cst
 from tffix.syntax.blocks import check_block_labels
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "run_all", "run_text", "run_texts", "unified_diff",
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["Job", "ModuleOutcome", "Problem", "Previews", "Trees", "run_all", "run_text", "run_texts", "unified_diff",
            "display_path", "collect_summary",
            "write_changes", "fix_paths"]
 
 
 @dataclass
 class Job:
-    """What every worker needs: the rules to run (classes pickle by name) and the engine options."""
+    """What every worker needs: the rules to run (classes pickle by name; index entries, imported
+    where they can apply, are data) and the engine options."""
 
-    rules: list[type[Rule]]
+    rules: list[type[Rule] | RuleEntry]
     options: Options
 
 
@@ -122,14 +127,46 @@ class Previews:
         return {i: self.done.get(i, []) for i in indices}
 
 
+@dataclass
+class Trees:
+    """A module's parsed files kept from one check to the next (an editor's server
+    checks the same module after every change): path -> (text, tree). A check
+    handed it takes the trees over: a file whose text is the same keeps its tree, a
+    changed one is parsed again only where it changed (``reparse.edited``), the
+    others in full; afterwards it holds that check's trees. The check that had them
+    before must not touch them again: its previews are turned off (``owner``). Only
+    checks that apply no fix use it (a fix changes the trees). In this process only."""
+
+    files: dict[Path, tuple[str, cst.File]] = field(default_factory=dict)
+    owner: Previews | None = None
+
+    def take(self) -> dict[Path, tuple[str, cst.File]]:
+        """The trees, taken from their last owner (whose previews stop)."""
+        if self.owner is not None:
+            self.owner.enabled, self.owner.module, self.owner.findings = False, None, []
+            self.owner = None
+        files, self.files = self.files, {}
+        return files
+
+
+def _tree(path: Path, text: str, shown: str, kept: dict[Path, tuple[str, cst.File]] | None) -> cst.File:
+    old = kept.pop(path, None) if kept is not None else None
+    if old is None:
+        return parse(text, shown)
+    before, tree = old
+    return tree if before == text else edited(tree, before, text, shown)
+
+
 def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
-                problems: list[Problem] | None = None) -> tuple[Module, list[str], dict[str, str]]:
+                problems: list[Problem] | None = None,
+                trees: Trees | None = None) -> tuple[Module, list[str], dict[str, str]]:
     """Read and parse the module's files; ``texts`` holds files already in memory
     (an editor's buffers), read instead of the disk. ``problems`` receives the
-    errors as data."""
+    errors as data. ``trees``: the trees of the last check, taken over (``Trees``)."""
     module = Module(spec.directory)
     errors: list[str] = []
     digests: dict[str, str] = {}
+    kept = trees.take() if trees is not None else None
     for paths, target in ((spec.files, module.files), (spec.tfvars, module.tfvars)):
         for path in paths:
             shown = display_path(path)
@@ -140,7 +177,7 @@ def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                     src = read_source(path, shown)
                     text = src.text
                     digests[shown] = src.digest
-                tree = parse(text, shown)
+                tree = _tree(path, text, shown, kept)
                 check_block_labels(tree, text)
             except InputError as e:
                 errors.append(str(e))
@@ -153,6 +190,8 @@ def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                     problems.append(Problem(shown, e.message, e.line, e.column))
                 continue
             target.append(SourceFile(path, text, tree, display=shown))
+            if trees is not None:
+                trees.files[path] = (text, tree)
     return module, errors, digests
 
 
@@ -172,9 +211,11 @@ def _failed(spec: ModuleSpec, exc: BaseException, what: str = "internal error") 
 
 
 def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None,
-             previews: Previews | None = None) -> ModuleOutcome:
+             previews: Previews | None = None, trees: Trees | None = None) -> ModuleOutcome:
     problems: list[Problem] = []
-    module, errors, digests = load_module(spec, texts, problems)
+    if job.options.apply_fixes:
+        trees = None  # fixes change the trees: nothing to keep
+    module, errors, digests = load_module(spec, texts, problems, trees)
     for sf, node, message in duplicate_declarations(module):
         errors.append(f"{sf.display}:{node.line}:{node.column}: {message}")
         problems.append(Problem(sf.display, message, node.line, node.column))
@@ -187,7 +228,7 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
     # a directory of .tfvars files alone: from memory (an editor) every rule runs, from disk only
     # the rules that need no .tf files (formatting: `tffix fmt envs/` formats envs/prod.tfvars)
     rules = job.rules if module.files or texts is not None else \
-        [r for r in job.rules if r.without_configuration and module.tfvars]
+        [r for r in job.rules if module.tfvars and (r.load() if isinstance(r, RuleEntry) else r).without_configuration]
     findings: list[Finding] | None = None if previews is None else []
     checked = bool(rules) and bool(module.files or module.tfvars)
     result = run_module(module, rules, options, findings) if checked else ModuleResult(str(spec.directory))
@@ -195,6 +236,8 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
         previews.module, previews.findings = module, findings or []
         previews.enabled = not errors and not options.apply_fixes
         previews.options = options
+    if trees is not None and previews is not None:
+        trees.owner = previews
     if errors and result.remaining:
         result.errors.append(f"{display_path(spec.directory)}: a file in this module has errors; "
                              "findings are listed but no fix was applied")
@@ -203,15 +246,16 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
 
 
 def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
-              previews: Previews | None = None) -> ModuleOutcome:
+              previews: Previews | None = None, trees: Trees | None = None) -> ModuleOutcome:
     """One module whose files in ``texts`` are read from memory (an editor's
     buffers) and the others from disk; ``run_module`` even when it has only
     ``.tfvars`` files (formatting them). The outcome keeps the texts it used
     (``sources``) and its input errors as data (``problems``). Nothing is written.
     ``previews`` (a check: fixes not applied) receives the findings, to preview
-    their fixes later."""
+    their fixes later. ``trees``: the parsed files of the last check of this module
+    (``Trees``), taken over and left holding this check's."""
     try:
-        return call_with_deep_stack(_process, spec, job, texts, previews)
+        return call_with_deep_stack(_process, spec, job, texts, previews, trees)
     except Exception as exc:  # noqa: BLE001 - as in ``process``
         return _failed(spec, exc)
 
@@ -229,6 +273,10 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
             if progress:
                 progress(1)
         return outcomes
+    # imported here: a run of one module (pre-commit on a file) does not start processes
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(jobs, len(specs), os.cpu_count() or 1)  # more processes than cores only cost memory
     order = sorted(range(len(specs)), key=lambda i: -work_size(specs[i]))
     done: list[ModuleOutcome | None] = [None] * len(specs)

@@ -22,7 +22,6 @@ never for an attribute the state marks sensitive.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -154,6 +153,8 @@ def _from_raw(state: dict) -> Iterator[_Resource]:
 def _read(path: Path) -> tuple[list[_Resource], list[_Resource]]:
     """(deployed resources, resources a plan names) of a state or plan file."""
     try:
+        import json  # here: a run without a state or plan does not need it
+
         data = json.loads(path.read_bytes())
     except OSError as e:
         raise StateError(f"{path}: cannot read the state or plan: {e.strerror or e}") from None

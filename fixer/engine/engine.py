@@ -48,7 +48,7 @@ from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.reparse import Baseline, refresh
-from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule
+from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule, RuleEntry
 from tffix.engine.suppressions import Comments, is_suppressed
 from tffix.syntax.parser import parse
 
@@ -188,7 +188,8 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
 
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
     module.invalidate()
-    comments = {id(f.tree): Comments.of(f.tree) for f in _all_files(module)}
+    trees = {id(f.tree): f.tree for f in _all_files(module)}
+    comments: dict[int, Comments] = {}  # a file's suppression comments, read when it has a finding
     found: list[Finding] = []
     for rule in rules:
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
@@ -201,7 +202,10 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
             errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
             continue
         for f in results:
-            c = comments.get(id(f.file.tree))
+            key = id(f.file.tree)
+            c = comments.get(key)
+            if c is None and key in trees:
+                c = comments[key] = Comments.of(trees[key])
             if c is not None and is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
                 continue
             if options.only_files is not None and f.file.display not in options.only_files:
@@ -274,12 +278,28 @@ def _preview(findings: list[Finding], module: Module, options: Options) -> None:
             f.fix.edits = done.edits
 
 
-def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Options,
+class _Rules:
+    """The rules of a run, in the order given: classes run from the start; ``RuleEntry``s
+    are imported and run from the first round whose module has a block they look at
+    (``RuleEntry.applies``: before that, they could find nothing)."""
+
+    def __init__(self, rules: Sequence[type[Rule] | RuleEntry]) -> None:
+        self.slots: list[Rule | RuleEntry] = [r if isinstance(r, RuleEntry) else r() for r in rules]
+
+    def active(self, module: Module) -> list[Rule]:
+        for i, slot in enumerate(self.slots):
+            if isinstance(slot, RuleEntry) and slot.applies(module):
+                self.slots[i] = slot.load()()
+        return [r for r in self.slots if isinstance(r, Rule)]
+
+
+def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], options: Options,
                findings_out: list[Finding] | None = None) -> ModuleResult:
     """Check (and fix, as ``options`` allow) a module. ``findings_out`` receives the
     findings left, in the order of ``result.remaining``, bound to the module's trees
-    (to ``preview`` their fixes later, in this process)."""
-    rules = [cls() for cls in rule_classes]
+    (to ``preview`` their fixes later, in this process). Rules are classes, or index
+    entries imported when a round's module has blocks they look at."""
+    chosen = _Rules(rule_classes)
     result = ModuleResult(str(module.directory), files=len(module.files))
     originals = {f.display: f.text for f in _all_files(module)}
     seen_states: set[tuple[str, ...]] = set()
@@ -287,7 +307,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
-        findings = collect(module, rules, options, result.errors)
+        findings = collect(module, chosen.active(module), options, result.errors)
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
             if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
@@ -314,7 +334,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule]], options: Opti
             for sf in _all_files(module):
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
-            findings = collect(module, rules, options, result.errors)
+            findings = collect(module, chosen.active(module), options, result.errors)
             classify(findings, os.path.realpath(module.directory), options.deployment)
             for f in findings:
                 if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):

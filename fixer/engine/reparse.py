@@ -25,14 +25,16 @@ the items in its scope, and the whole file only when that part does not parse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from tffix.engine.module import SourceFile
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Baseline", "refresh", "valid", "HEAD"]
+__all__ = ["Baseline", "refresh", "edited", "valid", "HEAD"]
 
 # a block that ends its line: what stands before a run of items parsed alone
 HEAD = "tffix_splice {}\n"
@@ -107,10 +109,48 @@ def refresh(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File:
         _shift(middle, old_lo - len(HEAD), line0 - 2)
     dpos = len(text) - len(base.text)
     dline = region.count("\n") - base.text.count("\n", old_lo, old_hi)
-    if dpos or dline:
+    if dline:  # positions are lines (and columns, which stay: items start at a line start)
         _shift([*new[len(new) - s:], *tree.body.trailing, tree.eof], dpos, dline)
     tree.body.items = [*new[:p], *middle, *new[len(new) - s:]]
     return tree
+
+
+def edited(tree: cst.File, before: str, after: str, display: str) -> cst.File:
+    """The tree of ``after``, a new text of a file whose tree for the text ``before``
+    is ``tree`` (an editor's buffer after a change): the top-level items the change
+    does not reach keep their nodes (``tree`` is updated in place and returned), the
+    others are parsed again, as ``refresh`` does after a round of fixes, with the same
+    whole-file fallbacks. Raises ``ParseError`` as ``parse(after)`` would."""
+    if before == after:
+        return tree
+    sf = SourceFile(Path(display), before, tree, display=display)
+    base = Baseline.of(sf)
+    # the changed span of ``before``: [lo, hi) (an insertion: lo == hi)
+    limit = min(len(before), len(after))
+    lo = _common(lambda k: before[:k] == after[:k], limit)
+    tail = _common(lambda k: before[len(before) - k:] == after[len(after) - k:], limit - lo)
+    hi = len(before) - tail
+    starts = base.starts
+    touched = set()
+    for i, item in enumerate(base.items):
+        start, end = starts[i], starts[i + 1]
+        if (start < hi and lo < end) if lo < hi else start <= lo <= end:
+            touched.add(id(item))
+    sf.text = after
+    return refresh(sf, base, touched)
+
+
+def _common(same: Callable[[int], bool], limit: int) -> int:
+    """The largest ``k <= limit`` with ``same(k)`` (``same`` holds up to some length and
+    not beyond), by bisection: slices compared in C, not character by character."""
+    good, bad = 0, limit + 1
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if same(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
 
 
 def _shift(nodes: list, dpos: int, dline: int) -> None:

@@ -32,6 +32,7 @@ section's code is one module, run with the rule's default options:
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import textwrap
@@ -46,7 +47,7 @@ from tffix.syntax.strings import Position
 
 __all__ = [
     "Rule", "Finding", "Fix", "Position", "SAFE", "UNSAFE", "DISPLAY_ONLY", "IMPACT_NONE", "IMPACT_IN_PLACE",
-    "IMPACT_REPLACE", "DOC_SECTIONS", "rule_docs", "rule_examples", "section_files",
+    "IMPACT_REPLACE", "DOC_SECTIONS", "rule_docs", "rule_examples", "section_files", "RuleEntry",
 ]
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
@@ -178,6 +179,37 @@ class Rule:
             "kics": list(cls.kics), "fixes": cls.fixed_ids(), "reports": cls.reported_ids(),
             "partial": dict(cls.partial),
         }
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """A rule as its index knows it, before its module is imported (``transforms/rule_index.py``,
+    generated from the rules by ``tools/gen_rule_index.py``): what choosing rules and checking
+    a config need, where the class lives, and the top-level blocks its ``check`` looks at.
+
+    ``looks_at``: ``(kind, first label)`` pairs (``("resource", "aws_db_instance")``; a label
+    of ``""``: any block of the kind) such that ``check`` yields nothing in a module with none
+    of them (every finding it yields is yielded inside a loop over those blocks); ``None``:
+    any module. The engine imports and runs the rule only in the rounds where such a block
+    exists (``applies``), so a module without databases never imports the database rules."""
+
+    id: str
+    module: str  # dotted module name
+    cls: str  # class name in it
+    default_enabled: bool = True
+    options: tuple[str, ...] = ()  # names of its per-rule options
+    looks_at: tuple[tuple[str, str], ...] | None = None
+
+    def load(self) -> type[Rule]:
+        rule: type[Rule] = getattr(importlib.import_module(self.module), self.cls)
+        return rule
+
+    def applies(self, module: Module) -> bool:
+        if self.looks_at is None:
+            return True
+        index = module.index()
+        return any(index.by_kind.get(kind) if not first else index.by_kind_type.get((kind, first))
+                   for kind, first in self.looks_at)
 
 
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Union
 
 from tffix.syntax import cst
@@ -108,6 +109,14 @@ def _shift(text: str, indent: str) -> str:
     """Indent continuation lines of a rendered value (not heredoc bodies)."""
     if "\n" not in text:
         return text
+    return _reindented(text, indent)
+
+
+@lru_cache(maxsize=1024)
+def _reindented(text: str, indent: str) -> str:
+    """``_shift`` of a multi-line text: a pure function of its arguments, kept, since
+    nested values are shifted once per level and rules build the same blocks (a key
+    policy, a trust policy) for every finding of a check."""
     node = parse_expression(text)
     from tffix.syntax.layout import reindent
 

@@ -118,11 +118,21 @@ class Node:
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, depth first, in source order."""
         stack: list[Node] = [self]
+        pop, push = stack.pop, stack.append
+        node_type = Node
         while stack:
-            node = stack.pop()
+            node = pop()
             yield node
-            kids = [c for c in _children(node) if isinstance(c, Node)]
-            stack.extend(reversed(kids))
+            at = len(stack)
+            for value in node._values(node):  # the children, pushed in order, then reversed in place
+                if value.__class__ is list:
+                    for child in value:
+                        if isinstance(child, node_type):
+                            push(child)
+                elif isinstance(value, node_type):
+                    push(value)
+            if len(stack) - at > 1:
+                stack[at:] = stack[:at - 1:-1] if at else stack[::-1]
 
     def __repr__(self) -> str:
         text = self.code.strip()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +294,12 @@ def _compile_table() -> tuple[dict[int, dict[str, int]], int, int, list[tuple[in
 
 
 def _grammar() -> str:
+    import tffix.grammar  # a package beside the code (also in an editable install)
+
+    if tffix.grammar.__file__:
+        return (Path(tffix.grammar.__file__).parent / "hcl.lark").read_text(encoding="utf-8")
+    from importlib import resources  # a package without files (a zip)
+
     return resources.files("tffix.grammar").joinpath("hcl.lark").read_text(encoding="utf-8")
 
 

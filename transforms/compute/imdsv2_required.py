@@ -151,7 +151,7 @@ class Imdsv2Required(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_instance", "aws_launch_template"):
             yield from self._with_user_data(module, ref, self._check(ref))
-        for ref in module.resources(launch_configurations.TYPE):
+        for ref in module.resources("aws_launch_configuration"):
             yield from launch_configurations.replacing(ref, self._with_user_data(module, ref, self._check(ref)))
 
     @staticmethod

@@ -138,7 +138,7 @@ class InstanceBlockDeviceEncrypted(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         for ref in module.resources("aws_instance"):
             yield from self._check(ref)
-        for ref in module.resources(launch_configurations.TYPE):
+        for ref in module.resources("aws_launch_configuration"):
             yield from launch_configurations.replacing(ref, self._check(ref, instance=False))
 
     def _check(self, ref: BlockRef, *, instance: bool = True) -> Iterator[Finding]:

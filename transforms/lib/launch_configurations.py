@@ -19,8 +19,6 @@ from tffix.engine.rules import IMPACT_REPLACE, Finding
 from tffix.syntax import cst
 from tffix.transforms.lib.settings import truth
 
-TYPE = "aws_launch_configuration"
-
 
 def replacement_blocker(block: cst.Block) -> str | None:
     """Why replacing this launch configuration would fail to apply, or None when it would not."""

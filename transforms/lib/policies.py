@@ -406,7 +406,12 @@ def _resolved(module: Module, target: BlockRef) -> list[Stmt] | None:
 
 def module_statements(module: Module) -> Iterator[Stmt]:
     """Every statement written anywhere in the module: jsonencode objects, JSON strings
-    and heredocs, and policy documents (each once, where it is written)."""
+    and heredocs, and policy documents (each once, where it is written). Read once per
+    state of the module (``Module.fact``), for every rule that asks."""
+    return iter(module.fact("policies.module_statements", lambda: list(_module_statements(module))))
+
+
+def _module_statements(module: Module) -> Iterator[Stmt]:
     for ref in module.blocks():
         if ref.address.startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)

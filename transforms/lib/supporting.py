@@ -330,7 +330,22 @@ def _key(module: Module, provider: Provider, base: str, description: str,
     return Support(f"{address}.arn", blocks=[*f.blocks, (address, NewBlock("resource", ["aws_kms_key", label], body))])
 
 
-def logs_key(module: Module, provider: Provider) -> Support:
+def _once(name: str, compute: Callable[[Module, Provider], Support]) -> Callable[[Module, Provider], Support]:
+    """``compute`` once per module state and provider (``Module.fact``: forgotten whenever
+    the trees change), since every finding of a check asks for the same key or role. Each
+    call gets its own ``Support`` (its own scope marker, so fixes of one round that need it
+    are still applied together, as when each computed it)."""
+
+    def get(module: Module, provider: Provider) -> Support:
+        found = module.fact(("supporting", name, provider), lambda: compute(module, provider))
+        return Support(found.expression, found.reused, list(found.blocks))
+
+    get.__name__ = get.__qualname__ = name
+    get.__doc__ = compute.__doc__
+    return get
+
+
+def _logs_key(module: Module, provider: Provider) -> Support:
     """A key CloudWatch Logs may use for the log groups of the account and region: its
     policy allows ``logs.<region>.<dns suffix>`` with a
     ``kms:EncryptionContext:aws:logs:arn`` condition on the account's log groups."""
@@ -350,6 +365,9 @@ def logs_key(module: Module, provider: Provider) -> Support:
         }
 
     return _key(module, provider, "cloudwatch_logs", "CloudWatch Logs log groups", fits, statement, ("log",))
+
+
+logs_key = _once("logs_key", _logs_key)
 
 
 def _default_policy(module: Module, ref: BlockRef) -> bool:
@@ -377,7 +395,7 @@ def _account_key(base: str, description: str, hints: tuple[str, ...]) -> Callabl
     def make(module: Module, provider: Provider) -> Support:
         return _key(module, provider, base, description, lambda ref: _default_policy(module, ref), None, hints)
 
-    return make
+    return _once(f"{base}_key", make)
 
 
 rds_key = _account_key("rds", "RDS Performance Insights and storage", ("db", "database", "rds", "aurora"))
@@ -401,7 +419,7 @@ def _trusts(module: Module, ref: BlockRef, service: str) -> bool:
                for stmt in statements)
 
 
-def rds_monitoring_role(module: Module, provider: Provider) -> Support:
+def _rds_monitoring_role(module: Module, provider: Provider) -> Support:
     """A role Enhanced Monitoring may assume: an ``aws_iam_role`` of the module trusted by
     ``monitoring.rds.amazonaws.com``, or a new one with ``AmazonRDSEnhancedMonitoringRole``
     (which only writes the ``RDSOSMetrics`` log group) and an ``aws:SourceAccount``
@@ -428,6 +446,9 @@ def rds_monitoring_role(module: Module, provider: Provider) -> Support:
     })
     return Support(f"aws_iam_role.{label}.arn", blocks=[
         *blocks, (f"aws_iam_role.{label}", role), (f"aws_iam_role_policy_attachment.{label}", attachment)])
+
+
+rds_monitoring_role = _once("rds_monitoring_role", _rds_monitoring_role)
 
 
 def _service_trust(service: str, account: str) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -232,6 +231,8 @@ def zip_members(zip_file: Path) -> dict[str, int] | None:
     readable zip."""
     if not zip_file.is_file():
         return None
+    import zipfile  # here: only a module with a built zip reads one
+
     try:
         with zipfile.ZipFile(zip_file) as zf:
             return {i.filename: i.CRC for i in zf.infolist() if not i.is_dir()}

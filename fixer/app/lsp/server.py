@@ -44,7 +44,7 @@ import tffix
 from tffix import __version__
 from tffix.app.files import InputError
 from tffix.app.lsp.text import UTF8, UTF16, UTF32, LineIndex
-from tffix.app.run import CHECK, DRY_RUN, RULES, Previews, Report, Settings, SettingsError, run, run_module_texts
+from tffix.app.run import CHECK, DRY_RUN, RULES, Previews, Report, Settings, SettingsError, Trees, run, run_module_texts
 from tffix.app.runner import Problem, display_path
 from tffix.engine.edits import TextEdit, diff
 from tffix.engine.engine import Record
@@ -118,11 +118,14 @@ def _paths_by_display(directory: Path, texts: Iterable[Path], report: Report) ->
     return out
 
 
-def run_check(directory: Path, generation: int, texts: dict[Path, str], versions: dict[Path, int | None]) -> Check:
-    """Check a module (in the worker thread): its findings, their fixes kept to preview on request."""
+def run_check(directory: Path, generation: int, texts: dict[Path, str], versions: dict[Path, int | None],
+              trees: Trees | None = None) -> Check:
+    """Check a module (in the worker thread): its findings, their fixes kept to preview on request.
+    ``trees``: the module's parsed files from its last check, so only what changed is parsed
+    again (that check's previews end: it is older than this one)."""
     check = Check(directory, generation, texts, versions)
     try:
-        report = run_module_texts(directory, texts, Settings(mode=CHECK), previews=check.previews)
+        report = run_module_texts(directory, texts, Settings(mode=CHECK), previews=check.previews, trees=trees)
     except SettingsError as e:
         check.error = f"tffix: {e}"
         return check
@@ -163,6 +166,7 @@ class TffixServer(LanguageServer):
         self.running: dict[Path, tuple[int, asyncio.Future[Check]]] = {}
         self.timers: dict[Path, asyncio.Task[None]] = {}
         self.published: dict[Path, set[Path]] = {}  # per directory: the files given diagnostics
+        self.trees: dict[Path, Trees] = {}  # per directory: the parsed files of its last check (worker only)
         self.debounce = DEFAULT_DEBOUNCE
         self.docs_url: str | None = _default_docs_url()
 
@@ -222,8 +226,9 @@ class TffixServer(LanguageServer):
                 continue
             if running is None:
                 texts, versions = self.open_buffers(directory)
+                trees = self.trees.setdefault(directory, Trees())
                 future = asyncio.get_running_loop().run_in_executor(
-                    self.executor, run_check, directory, generation, texts, versions)
+                    self.executor, run_check, directory, generation, texts, versions, trees)
                 running = (generation, asyncio.ensure_future(self._finish(directory, generation, future)))
                 self.running[directory] = running
             check = await asyncio.shield(running[1])
@@ -538,6 +543,7 @@ def did_close(ls: TffixServer, params: types.DidCloseTextDocumentParams) -> None
         ls.changed(path.parent)  # the others now read this file from disk
     else:
         ls.checks.pop(path.parent, None)
+        ls.trees.pop(path.parent, None)
         ls.generation[path.parent] = ls.generation.get(path.parent, 0) + 1
 
 
