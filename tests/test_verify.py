@@ -328,6 +328,15 @@ def _test_rules(monkeypatch: pytest.MonkeyPatch, *rules: type) -> None:
     from tffix.app import run as run_module
 
     monkeypatch.setattr(run_module, "RULES", [*run_module.RULES, *rules])
+    # runs choose from the rule index: an entry that hands out the test's class
+    from tffix.engine.rules import RuleEntry
+
+    class Loaded(RuleEntry):
+        def load(self):
+            return next(r for r in rules if r.id == self.id)
+
+    entries = [Loaded(r.id, r.__module__, r.__name__, r.default_enabled, tuple(r.options)) for r in rules]
+    monkeypatch.setattr(run_module, "ENTRIES", [*run_module.ENTRIES, *entries])
 
 
 def test_a_change_on_a_resource_no_fix_touched_drops_the_fix(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
