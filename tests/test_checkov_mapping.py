@@ -22,6 +22,11 @@ from tests.rulekit import fix
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = ROOT / "bench" / "results" / "checkov_mapping.json"
 CASES = ROOT / "bench" / "mapping_cases"
+# Checkov checks a rule's fix may leave failing on a resource it creates, each named in the rule's docs
+# with why it is left to the owner (the generated log buckets: AWS allows cross-Region replication, which
+# needs a second bucket, Region and role; the checks AWS makes impossible are suppressed in the bucket
+# itself, with the reason, and Checkov reports them as skipped)
+DOCUMENTED_NEW_FAILURES = {"TFX706": {"CKV_AWS_144"}, "TFX709": {"CKV_AWS_144"}}
 RERUN = ("run python bench/checkov_mapping.py --checkov PATH --json bench/results/checkov_mapping.json "
          "(with this build's tffix first on PATH)")
 
@@ -71,4 +76,8 @@ def test_mapping_matches_the_bench(rule) -> None:
     assert reports == sorted(set(rule.reported_ids()) & set(rule.checkov)), (
         f"{rule.id}: the bench says it only reports {reports}; the rule says {rule.reported_ids()} (reports_only)")
     assert not result["unmapped_fixed"], f"{rule.id}: its fix also resolves {result['unmapped_fixed']}: map them"
-    assert not result["new_failures"], f"{rule.id}: Checkov fails {result['new_failures']} only after the fix"
+    documented = DOCUMENTED_NEW_FAILURES.get(rule.id, set())
+    new = sorted(set(result["new_failures"]) - documented)
+    assert not new, f"{rule.id}: Checkov fails {new} only after the fix"
+    for cid in documented:
+        assert cid in rule.docs()["What it does"], f"{rule.id}: the docs do not say why {cid} may fail"

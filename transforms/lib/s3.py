@@ -342,3 +342,25 @@ def versioning_status(config: BlockRef) -> str | None:
     attr = blocks[0].get_attribute("status")
     known, value = literal(attr.value) if attr is not None else (False, None)
     return value if known and isinstance(value, str) else None
+
+
+def s3_log_delivery_unrestricted(module: Module, bucket: BlockRef) -> bool:
+    """S3 server access logging may write into ``bucket`` from any source bucket of the
+    account, as far as the module shows: the bucket has the ``log-delivery-write`` ACL or a
+    grant to the LogDelivery group (on itself or an ``aws_s3_bucket_acl``), or a policy (its
+    own or an ``aws_s3_bucket_policy`` naming it, with the policy documents they refer to)
+    that grants ``logging.s3.amazonaws.com`` and has no ``aws:SourceArn`` condition (which
+    may list the source buckets allowed)."""
+    if _grants_log_delivery(bucket.block):
+        return True
+    for ref in module.resources("aws_s3_bucket_acl"):
+        if _grants_log_delivery(ref.block) and bucket_target(module, ref) == bucket:
+            return True
+    texts = []
+    if bucket.block.get_attribute("policy") is not None:
+        texts.append(_policy_text(module, bucket.block))
+    for ref in module.resources("aws_s3_bucket_policy"):
+        if bucket_target(module, ref) == bucket:
+            texts.append(_policy_text(module, ref.block))
+    return bool(texts) and any("logging.s3.amazonaws.com" in t for t in texts) \
+        and not any("sourcearn" in t.lower() for t in texts)
