@@ -276,8 +276,15 @@ def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites
 def provider_v4(module: Module) -> bool:
     """False when the module's AWS provider constraint excludes every version from 4.0
     on (the split S3 resources were added in 4.0); True otherwise."""
-    candidates = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
-    return all(any(allows(clauses, v) for v in candidates) for clauses in aws_constraints(module))
+    grid = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
+
+    def candidates(clauses: list) -> list[tuple[int, int, int]]:
+        # the lowest version an interval of the constraint allows is 4.0.0, a version a clause names,
+        # or the next patch after one (`~> 4.21.0` allows only 4.21.x, which no grid point hits)
+        named = [c.version for c in clauses] + [(c.version[0], c.version[1], c.version[2] + 1) for c in clauses]
+        return grid + [v for v in named if v >= (4, 0, 0)]
+
+    return all(any(allows(clauses, v) for v in candidates(clauses)) for clauses in aws_constraints(module))
 
 
 def meta_args(bucket: BlockRef) -> dict[str, object]:
