@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,21 @@ def test_mapping_matches_the_bench(rule) -> None:
     assert not new, f"{rule.id}: Checkov fails {new} only after the fix"
     for cid in documented:
         assert cid in rule.docs()["What it does"], f"{rule.id}: the docs do not say why {cid} may fail"
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.fixed_with_options], ids=lambda r: r.id)
+def test_checks_fixed_only_with_options_are_shown_only_with_them(rule) -> None:
+    """A mapped id the fix resolves only with rule options (``fixed_with_options``): the bench shows
+    it fixed only in cases whose ``.tffix.toml`` sets those options, never in the Example (default
+    options), and the options exist."""
+    result = _results()[rule.id]
+    for cid, options in rule.fixed_with_options.items():
+        assert set(options) <= set(rule.options), f"{rule.id}: unknown options {options}"
+        assert cid in rule.fixed_ids() and result["mapped"][cid] == "fixes"
+        shown = result["evidence"][cid]
+        assert shown and "example" not in shown, f"{rule.id}: {cid} is fixed with the default options: {shown}"
+        for module in shown:
+            toml = CASES / rule.id / module.removeprefix("case-") / ".tffix.toml"
+            config = tomllib.loads(toml.read_text(encoding="utf-8")) if toml.exists() else {}
+            assert config.get("rules", {}).get(rule.id, {}) | options == config.get("rules", {}).get(rule.id, {}), (
+                f"{rule.id}: {module} shows {cid} fixed without {options}")

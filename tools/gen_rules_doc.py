@@ -52,7 +52,7 @@ def render() -> str:
     for r in RULES:
         opt = " (opt-in)" if r.id in OPT_IN else ""
         out.append(f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name}{opt} | {_cell(r.summary)} | "
-                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_ids())} | "
+                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_labels())} | "
                    f"{_ids(r.reported_ids())} |")
     if OPT_IN:
         out += ["", f"Opt-in rules ({', '.join(sorted(OPT_IN))}) run only when selected explicitly "
@@ -60,7 +60,7 @@ def render() -> str:
     for r in RULES:
         out += ["", f"## {r.id} {r.name}", "", f"{r.summary}.", "",
                 f"Fix: {FIX_LABEL[r.fix_availability]}; safety: {r.safety}; deployment impact: {r.impact}."]
-        for label, ids in (("Fixes", r.fixed_ids()), ("Reports", r.reported_ids())):
+        for label, ids in (("Fixes", r.fixed_labels()), ("Reports", r.reported_ids())):
             if ids:
                 out.append(f"{label}: {', '.join(ids)}.")
         for section, text in r.docs().items():

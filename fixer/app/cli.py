@@ -345,6 +345,7 @@ def rules_cmd(fmt: str) -> None:
     """List every rule: id, name, fix availability, safety, impact, and the mapped
     Checkov/Trivy/KICS ids it fixes and those it only reports."""
     rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
+    labels = {r.id: r.fixed_labels() for r in RULES}  # `CKV_AWS_145 (with sse-algorithm = "aws:kms")`
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -353,10 +354,11 @@ def rules_cmd(fmt: str) -> None:
         click.echo("|---|---|---|---|---|---|---|---|")
         for r in rows:
             click.echo(f"| {r['id']} | {r['name']} | {r['summary']} | {r['fix']} | {r['safety']} | {r['impact']} "
-                       f"| {', '.join(r['fixes']) or '-'} | {', '.join(r['reports']) or '-'} |")
+                       f"| {', '.join(labels[r['id']]) or '-'} | {', '.join(r['reports']) or '-'} |")
         return
     for r in rows:
-        mapped = "; ".join(f"{kind} {', '.join(r[kind])}" for kind in ("fixes", "reports") if r[kind]) or "-"
+        shown = {"fixes": labels[r["id"]], "reports": r["reports"]}
+        mapped = "; ".join(f"{kind} {', '.join(ids)}" for kind, ids in shown.items() if ids) or "-"
         flag = " (opt-in)" if r["opt_in"] else ""
         click.echo(f"{r['id']}  {r['name']:<34} fix={r['fix']:<9} {r['safety']:<12} {r['impact']:<18} {mapped}{flag}")
 
@@ -372,7 +374,7 @@ def explain_cmd(rule_id: str) -> None:
     click.echo(f"# {rule.id} {rule.name}\n\n{rule.summary}.\n")
     click.echo(f"Fix: {rule.fix_availability}; safety: {rule.safety}; deployment impact: {rule.impact}")
     if rule.fixed_ids():
-        click.echo(f"Fixes: {', '.join(rule.fixed_ids())}")
+        click.echo(f"Fixes: {', '.join(rule.fixed_labels())}")
     if rule.reported_ids():
         click.echo(f"Reports: {', '.join(rule.reported_ids())}")
     for section, text in rule.docs().items():
