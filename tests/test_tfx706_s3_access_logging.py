@@ -225,3 +225,21 @@ def test_provider_before_4_is_reported_without_a_fix() -> None:
     pinned = ('terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
               '      version = "~> 3.0"\n    }\n  }\n}\n\nresource "aws_s3_bucket" "a" {\n  bucket = "acme-a"\n}\n')
     assert findings(R, pinned) == [("TFX706", 10, False)]
+
+
+def test_an_inline_logging_target_is_reused_unless_it_is_sse_kms() -> None:
+    inline = ('resource "aws_s3_bucket" "web" {\n  bucket = "acme-web"\n\n  logging {\n'
+              '    target_bucket = aws_s3_bucket.central.id\n  }\n}\n\n'
+              'resource "aws_s3_bucket" "central" {\n  bucket = "acme-central"\n  acl    = "log-delivery-write"\n}\n\n'
+              'resource "aws_s3_bucket" "uploads" {\n  bucket = "acme-uploads"\n}\n')
+    out, _ = fix(R, inline)
+    assert "security.tf" not in out
+    assert ('resource "aws_s3_bucket_logging" "uploads" {\n  bucket        = aws_s3_bucket.uploads.id\n'
+            '  target_bucket = aws_s3_bucket.central.id\n  target_prefix = ""\n}\n') in out["main.tf"]  # as the other
+    # S3 does not deliver server access logs to an SSE-KMS bucket: that target is not reused
+    kms = inline.replace('  acl    = "log-delivery-write"\n', '  acl    = "log-delivery-write"\n\n'
+                         '  server_side_encryption_configuration {\n    rule {\n'
+                         '      apply_server_side_encryption_by_default {\n        sse_algorithm = "aws:kms"\n'
+                         '      }\n    }\n  }\n')
+    out, _ = fix(R, kms)
+    assert "target_bucket = aws_s3_bucket.s3_access_logs.id" in out["main.tf"]

@@ -207,6 +207,11 @@ def bucket_target(module: Module, ref: BlockRef, name: str = "bucket", _depth: i
     return _target(module, ref, attr.value, _depth)
 
 
+def bucket_named(module: Module, ref: BlockRef, expr: cst.Node) -> BlockRef | None | _Unknown:
+    """``bucket_target`` for an expression of ``ref`` (an argument of a nested block)."""
+    return _target(module, ref, expr, 0)
+
+
 def _target(module: Module, ref: BlockRef, expr: cst.Node, _depth: int) -> BlockRef | None | _Unknown:
     expr = cst.sole_expression(expr)
     if isinstance(expr, cst.Parens):
@@ -371,3 +376,27 @@ def s3_log_delivery_unrestricted(module: Module, bucket: BlockRef) -> bool:
             texts.append(_policy_text(module, ref.block))
     return bool(texts) and any("logging.s3.amazonaws.com" in t for t in texts) \
         and not any("sourcearn" in t.lower() for t in texts)
+
+
+def sse_s3_only(module: Module, bucket: BlockRef) -> bool:
+    """The bucket's default encryption is SSE-S3 as far as the module shows: no encryption
+    configuration (S3 then applies SSE-S3), or only ones whose ``sse_algorithm`` is the literal
+    ``AES256`` (inline ``server_side_encryption_configuration`` blocks and
+    ``aws_s3_bucket_server_side_encryption_configuration`` resources naming it). Log delivery
+    (S3 server access logs, load balancer logs) writes only to such buckets."""
+    blocks = list(bucket.block.find_blocks("server_side_encryption_configuration"))
+    if any(d.label_values[:1] == ["server_side_encryption_configuration"] for d in bucket.block.find_blocks("dynamic")):
+        return False
+    configs = satellites(module, "aws_s3_bucket_server_side_encryption_configuration")
+    if configs.unknown:
+        return False
+    blocks += [ref.block for ref in configs.of(bucket)]
+    for block in blocks:
+        for node in block.walk():
+            if isinstance(node, cst.Block) and node.type == "dynamic":
+                return False
+            if isinstance(node, cst.Attribute) and node.name == "sse_algorithm":
+                known, value = literal(node.value)
+                if not (known and value == "AES256"):
+                    return False
+    return True

@@ -51,7 +51,7 @@ from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock, render
 from tffix.syntax.strings import HOLE
 from tffix.transforms.lib.policies import Stmt, statements_of, texts
-from tffix.transforms.lib.s3 import bucket_target, s3_log_delivery_unrestricted
+from tffix.transforms.lib.s3 import bucket_named, s3_log_delivery_unrestricted, sse_s3_only
 
 __all__ = [
     "SUPPORT_FILE", "Provider", "Support", "provider_of", "logs_key", "rds_key", "s3_key", "rds_monitoring_role",
@@ -717,19 +717,24 @@ def _elb_account(module: Module, provider: Provider, f: _Facts) -> tuple[str, li
 
 def reused_s3_log_target(module: Module, provider: Provider, source: BlockRef) -> LogBucket | None:
     """A bucket the module already sends S3 server access logs to and that takes them from
-    any bucket of the account (``s3_log_delivery_unrestricted``): the ``target_bucket`` of an
-    ``aws_s3_bucket_logging`` of the module with one instance and ``provider``, whose
-    ``target_prefix`` is a literal (or absent). The new configuration uses the same prefix,
-    which the bucket's permissions provably cover (S3 log records name their source bucket)."""
-    for ref in module.resources("aws_s3_bucket_logging"):
+    any bucket of the account (``s3_log_delivery_unrestricted``) with SSE-S3 default
+    encryption (``sse_s3_only``: S3 does not deliver logs to an SSE-KMS bucket): the
+    ``target_bucket`` of an ``aws_s3_bucket_logging`` (or of a bucket's inline ``logging``
+    block) of the module with one instance and ``provider``, whose ``target_prefix`` is a
+    literal (or absent). The new configuration uses the same prefix, which the bucket's
+    permissions provably cover (S3 log records name their source bucket)."""
+    configs = [(ref, ref.block) for ref in module.resources("aws_s3_bucket_logging")]
+    configs += [(ref, block) for ref in module.resources("aws_s3_bucket") for block in ref.block.find_blocks("logging")]
+    for ref, config in configs:
         if not _plain(ref.block) or not _same_provider(ref.block, provider):
             continue
-        target = bucket_target(module, ref, "target_bucket")
+        attr = config.get_attribute("target_bucket")
+        target = bucket_named(module, ref, attr.value) if attr is not None else None
         if not isinstance(target, BlockRef) or target == source or len(target.block.labels) != 2:
             continue
-        if not _plain(target.block) or not _same_provider(target.block, provider):
+        if not _plain(target.block) or not _same_provider(target.block, provider) or not sse_s3_only(module, target):
             continue
-        attr = ref.block.get_attribute("target_prefix")
+        attr = config.get_attribute("target_prefix")
         prefix = ""
         if attr is not None:
             value = cst.sole_expression(attr.value)

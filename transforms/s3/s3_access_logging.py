@@ -285,10 +285,9 @@ class S3AccessLogging(Rule):
     @staticmethod
     def _apply(module: Module, bucket: BlockRef, dest: LogBucket, prefix: str) -> None:
         dest.support.apply(module)
+        # target_prefix is required (the provider's schema), "" for none
         body: dict[str, object] = {**meta_args(bucket), "bucket": bucket_ref(bucket),
-                                   "target_bucket": HCL(dest.support.expression)}
-        if prefix:
-            body["target_prefix"] = prefix
+                                   "target_bucket": HCL(dest.support.expression), "target_prefix": prefix}
         name = unique_name(module, LOGGING_TYPE, bucket.block.label_values[1])
         edit.append_block(bucket.file.tree, NewBlock("resource", [LOGGING_TYPE, name], body),
                           after=insertion_point(module, bucket))
