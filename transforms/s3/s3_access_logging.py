@@ -38,11 +38,13 @@ class S3AccessLogging(Rule):
     and prefix `<bucket label>/`. The logs go to (`transforms/lib/supporting.py`):
 
     - a bucket the module already sends server access logs to: the `target_bucket` of one of
-      its `aws_s3_bucket_logging` (one instance, same provider, a literal prefix, which the
-      new configuration reuses) when the module shows that S3 may write there from any bucket
-      of the account: the `log-delivery-write` ACL (or a grant to the LogDelivery group), or
-      a bucket policy granting `logging.s3.amazonaws.com` without an `aws:SourceArn` condition
-      (which may list the only source buckets allowed);
+      its `aws_s3_bucket_logging` or inline `logging` blocks (one instance, same provider, a
+      literal prefix, which the new configuration reuses, `""` for none: the provider
+      requires `target_prefix`) when the module shows that S3 may write there from any
+      bucket of the account (the `log-delivery-write` ACL or a grant to the LogDelivery
+      group, or a bucket policy granting `logging.s3.amazonaws.com` without an
+      `aws:SourceArn` condition, which may list the only source buckets allowed) and that
+      its default encryption is SSE-S3 (none, or a literal `AES256`);
     - else, once per module and provider, a new `aws_s3_bucket.s3_access_logs` in `security.tf`
       (`bucket_prefix = "s3-access-logs-"`) with SSE-S3 (`AES256`) default encryption, a public
       access block, ACLs disabled (`BucketOwnerEnforced`), versioning, a lifecycle (logs
