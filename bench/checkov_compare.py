@@ -31,6 +31,11 @@ script can tell:
 
 ``--config`` copies a tffix config into each copy's root as ``.tffix.toml`` (rule
 options such as TFX130's ``sse-algorithm``); ``--rules`` limits the table to those rules.
+A check a rule's fix resolves only with options (``Rule.fixed_with_options``: TFX130's
+CKV_AWS_145 needs ``sse-algorithm = "aws:kms"``) counts as fixed by the rule only when the
+config sets them; otherwise its row says "needs option" and it counts like a reported check
+(not in the fixed totals, no fix offered for it), so the default run measures the default fix
+and a run with the option measures the option.
 
 Checkov is not a dependency of tffix: install it in its own venv and pass its path.
 """
@@ -43,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -136,10 +142,18 @@ def main(argv: list[str]) -> int:
     reported: set[tuple[str, Failure]] = set()  # (rule, failure after) on a resource the rule reports unfixed
     offered_on: set[Failure] = set()  # failures a mapped rule offered a fix for, on that resource (before fixing)
     flagged: set[tuple[str, Failure]] = set()  # (rule, failure before) the rule found anything on, fix or not
-    rules_of: dict[str, set[str]] = {}
+    configured = tomllib.loads(args.config.read_text(encoding="utf-8")).get("rules", {}) if args.config else {}
+
+    def option_set(rule, cid: str) -> bool:
+        # the run's config sets the options the rule's fix needs to resolve cid (if any)
+        wanted = rule.fixed_with_options.get(cid, {})
+        return all(configured.get(rule.id, {}).get(k) == v for k, v in wanted.items())
+
+    rules_of: dict[str, set[str]] = {}  # check -> rules whose fix, as configured, may resolve it
     for rule in rules:
         for cid in rule.checkov:
-            rules_of.setdefault(cid, set()).add(rule.id)
+            if option_set(rule, cid):
+                rules_of.setdefault(cid, set()).add(rule.id)
     for d in args.dirs:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / d.name
@@ -180,13 +194,15 @@ def main(argv: list[str]) -> int:
         for cid in rule.checkov:
             if count_before[cid] == 0 and count_after[cid] == 0:
                 continue
-            fixes = rule.fix_availability != FIX_NEVER
+            fixes = rule.fix_availability != FIX_NEVER and cid in rule.fixed_ids() and option_set(rule, cid)
+            needs = not option_set(rule, cid)
             unfixed = sum(1 for rid, f in reported if rid == rule.id and f[0] == cid and f in before)
             applies = count_before[cid] - unfixed
             share_rule = (count_before[cid] - count_after[cid]) / applies if applies > 0 else None
             not_flagged = sum(1 for f in before if f[0] == cid and (rule.id, f) not in flagged)
             rows.append({"rule": rule.id, "check": cid, "before": count_before[cid], "after": count_after[cid],
-                         "rule_fixes": fixes, "reported_unfixed": unfixed, "resolved_where_applies": share_rule,
+                         "rule_fixes": fixes, "needs_option": needs, "reported_unfixed": unfixed,
+                         "resolved_where_applies": None if needs else share_rule,
                          "not_flagged": not_flagged, "partial": cid in rule.partial})
             if fixes:
                 fixable_before += count_before[cid]
@@ -198,9 +214,10 @@ def main(argv: list[str]) -> int:
           "rule has a fix")
     for row in rows:
         share_rule = row["resolved_where_applies"]
+        has = "yes" if row["rule_fixes"] else "needs option" if row["needs_option"] else "no"
         print(f"{row['rule']:8} {row['check'] + (' (p)' if row['partial'] else ''):17} {row['before']:6} "
               f"{row['after']:6}  {row['reported_unfixed']:16}  {row['not_flagged']:11}  "
-              f"{'-' if share_rule is None else f'{share_rule:.0%}':>26}  {'yes' if row['rule_fixes'] else 'no'}")
+              f"{'-' if share_rule is None else f'{share_rule:.0%}':>26}  {has}")
     share = (fixable_before - fixable_after) / fixable_before if fixable_before else 1.0
     full_share = (full_before - full_after) / full_before if full_before else 1.0
     print(f"\nfailures of checks mapped by rules with a fix: {fixable_before} -> {fixable_after} "

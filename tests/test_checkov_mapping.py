@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,11 @@ from tests.rulekit import fix
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = ROOT / "bench" / "results" / "checkov_mapping.json"
 CASES = ROOT / "bench" / "mapping_cases"
+# Checkov checks a rule's fix may leave failing on a resource it creates, each named in the rule's docs
+# with why it is left to the owner (the generated log buckets: AWS allows cross-Region replication, which
+# needs a second bucket, Region and role; the checks AWS makes impossible are suppressed in the bucket
+# itself, with the reason, and Checkov reports them as skipped)
+DOCUMENTED_NEW_FAILURES = {"TFX706": {"CKV_AWS_144"}, "TFX709": {"CKV_AWS_144"}}
 RERUN = ("run python bench/checkov_mapping.py --checkov PATH --json bench/results/checkov_mapping.json "
          "(with this build's tffix first on PATH)")
 
@@ -71,4 +77,26 @@ def test_mapping_matches_the_bench(rule) -> None:
     assert reports == sorted(set(rule.reported_ids()) & set(rule.checkov)), (
         f"{rule.id}: the bench says it only reports {reports}; the rule says {rule.reported_ids()} (reports_only)")
     assert not result["unmapped_fixed"], f"{rule.id}: its fix also resolves {result['unmapped_fixed']}: map them"
-    assert not result["new_failures"], f"{rule.id}: Checkov fails {result['new_failures']} only after the fix"
+    documented = DOCUMENTED_NEW_FAILURES.get(rule.id, set())
+    new = sorted(set(result["new_failures"]) - documented)
+    assert not new, f"{rule.id}: Checkov fails {new} only after the fix"
+    for cid in documented:
+        assert cid in rule.docs()["What it does"], f"{rule.id}: the docs do not say why {cid} may fail"
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.fixed_with_options], ids=lambda r: r.id)
+def test_checks_fixed_only_with_options_are_shown_only_with_them(rule) -> None:
+    """A mapped id the fix resolves only with rule options (``fixed_with_options``): the bench shows
+    it fixed only in cases whose ``.tffix.toml`` sets those options, never in the Example (default
+    options), and the options exist."""
+    result = _results()[rule.id]
+    for cid, options in rule.fixed_with_options.items():
+        assert set(options) <= set(rule.options), f"{rule.id}: unknown options {options}"
+        assert cid in rule.fixed_ids() and result["mapped"][cid] == "fixes"
+        shown = result["evidence"][cid]
+        assert shown and "example" not in shown, f"{rule.id}: {cid} is fixed with the default options: {shown}"
+        for module in shown:
+            toml = CASES / rule.id / module.removeprefix("case-") / ".tffix.toml"
+            config = tomllib.loads(toml.read_text(encoding="utf-8")) if toml.exists() else {}
+            assert config.get("rules", {}).get(rule.id, {}) | options == config.get("rules", {}).get(rule.id, {}), (
+                f"{rule.id}: {module} shows {cid} fixed without {options}")

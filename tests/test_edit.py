@@ -219,3 +219,15 @@ def test_multi_line_snippets_are_indented_to_their_place() -> None:
     tree = tffix.parse('x {\n  y = 1\n}\n')
     edit.set_attribute(tree.find_blocks("x")[0], "z", HCL("[\n  a,\n\n  b,\n]"))
     assert tree.code == "x {\n  y = 1\n  z = [\n    a,\n\n    b,\n  ]\n}\n"
+
+
+def test_new_block_comments_open_the_body() -> None:
+    tree = tffix.parse('a = 1\n')
+    edit.append_block(tree, NewBlock("resource", ["aws_s3_bucket", "logs"], {"bucket_prefix": "logs-"},
+                                     comments=["checkov:skip=CKV_AWS_18: reason"]))
+    assert tree.code == ('a = 1\n\nresource "aws_s3_bucket" "logs" {\n  # checkov:skip=CKV_AWS_18: reason\n'
+                         '  bucket_prefix = "logs-"\n}\n')
+    edit.append_block(tree, NewBlock("b", comments=["only a comment"]))
+    assert tree.code.endswith('\n\nb {\n  # only a comment\n}\n')
+    with pytest.raises(ValueError):
+        edit.append_block(tree, NewBlock("c", comments=["two\nlines"]))

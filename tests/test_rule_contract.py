@@ -68,3 +68,20 @@ def test_fixed_and_reported_ids() -> None:
     assert Reporting.fixed_ids() == [] and Reporting.reported_ids() == ["CKV_AWS_1"]
     assert Fixing.describe()["fixes"] == ["CKV_AWS_1", "AWS-0001"]
     assert Fixing.describe()["reports"] == ["CKV_AWS_2"]
+
+
+def test_ids_fixed_only_with_options_say_which() -> None:
+    from tffix.engine.rules import Rule
+
+    class Optional(Rule):
+        fix_availability = "sometimes"
+        checkov = ("CKV_AWS_1", "CKV_AWS_2")
+        options = {"mode": "a"}
+        fixed_with_options = {"CKV_AWS_2": {"mode": "b"}}
+
+    assert Optional.fixed_ids() == ["CKV_AWS_1", "CKV_AWS_2"]
+    assert Optional.fixed_labels() == ["CKV_AWS_1", 'CKV_AWS_2 (with mode = "b")']
+    assert Optional.describe()["fixes_with_options"] == {"CKV_AWS_2": {"mode": "b"}}
+    for rule in RULES:
+        for cid, options in rule.fixed_with_options.items():
+            assert cid in rule.fixed_ids() and set(options) <= set(rule.options), rule.id

@@ -105,10 +105,23 @@ def test_options_and_log_expiration() -> None:
     assert findings(R, 'resource "aws_s3_bucket" "a" {}\n', rule_options=bad) == [("TFX808", 1, False)]
 
 
-def test_provider_below_4_is_reported_and_meta_arguments_follow_the_bucket() -> None:
+def test_provider_below_4_gets_an_inline_rule_and_meta_arguments_follow_the_bucket(snapshot) -> None:
     v3 = ('terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
-          '      version = "~> 3.0"\n    }\n  }\n}\n\nresource "aws_s3_bucket" "a" {}\n')
-    assert findings(R, v3) == [("TFX808", 10, False)]
+          '      version = "~> 3.0"\n    }\n  }\n}\n\nresource "aws_s3_bucket" "a" {\n  bucket = "acme-a"\n\n'
+          '  versioning {\n    enabled = true\n  }\n}\n')
+    assert check_fix(R, v3) == snapshot
+    out, _ = fix(R, v3)
+    assert ('  lifecycle_rule {\n    id                                     = "abort-incomplete-uploads"\n'
+            '    enabled                                = true\n    abort_incomplete_multipart_upload_days = 7\n'
+            '  }\n') in out["main.tf"]
+    assert "noncurrent_version_expiration" not in out["main.tf"]  # 3.x cannot keep the newest 10
+    no_minimum = {"TFX808": {"newer-noncurrent-versions": 0}}
+    out, _ = fix(R, v3, rule_options=no_minimum)
+    assert "    noncurrent_version_expiration {\n      days = 90\n    }\n" in out["main.tf"]
+    # a constraint on one 4.x minor release is 4.x: the separate resource
+    patch = v3.replace('"~> 3.0"', '"~> 4.21.0"')
+    out, _ = fix(R, patch)
+    assert 'resource "aws_s3_bucket_lifecycle_configuration" "a"' in out["main.tf"]
     text = 'resource "aws_s3_bucket" "a" {\n  provider = aws.west\n  count    = 2\n  bucket   = "a-${count.index}"\n}\n'
     out, _ = fix(R, text)
     assert "count    = length(aws_s3_bucket.a)\n  provider = aws.west\n  bucket   = aws_s3_bucket.a[count.index].id" \

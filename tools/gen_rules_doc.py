@@ -25,8 +25,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _ids(ids: tuple[str, ...] | list[str], partial: dict[str, str] | None = None) -> str:
-    return ", ".join(f"{i} (partial)" if i in (partial or {}) else i for i in ids) or "-"
+def _ids(ids: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(ids) or "-"
 
 
 def render() -> str:
@@ -54,17 +54,17 @@ def render() -> str:
     for r in RULES:
         opt = " (opt-in)" if r.id in OPT_IN else ""
         out.append(f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name}{opt} | {_cell(r.summary)} | "
-                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_ids(), r.partial)} | "
-                   f"{_ids(r.reported_ids(), r.partial)} |")
+                   f"{FIX_LABEL[r.fix_availability]} | {r.safety} | {r.impact} | {_ids(r.fixed_labels())} | "
+                   f"{_ids(r.reported_labels())} |")
     if OPT_IN:
         out += ["", f"Opt-in rules ({', '.join(sorted(OPT_IN))}) run only when selected explicitly "
                     "(`--select ID`)."]
     for r in RULES:
         out += ["", f"## {r.id} {r.name}", "", f"{r.summary}.", "",
                 f"Fix: {FIX_LABEL[r.fix_availability]}; safety: {r.safety}; deployment impact: {r.impact}."]
-        for label, ids in (("Fixes", r.fixed_ids()), ("Reports", r.reported_ids())):
+        for label, ids in (("Fixes", r.fixed_labels()), ("Reports", r.reported_labels())):
             if ids:
-                out.append(f"{label}: {_ids(ids, r.partial)}.")
+                out.append(f"{label}: {', '.join(ids)}.")
         for cid, covers in r.partial.items():
             out.append(f"Partial: {cid} covers {covers}.")
         for section, text in r.docs().items():

@@ -434,6 +434,8 @@ def rules_cmd(fmt: str) -> None:
     from tffix.app.run import OPT_IN, RULES  # every rule, imported here
 
     rows = [dict(r.describe(), opt_in=r.id in OPT_IN) for r in RULES]
+    labels = {r.id: r.fixed_labels() for r in RULES}  # `CKV_AWS_145 (with sse-algorithm = "aws:kms")`
+    reported = {r.id: r.reported_labels() for r in RULES}
     if fmt == "json":
         import json
 
@@ -444,17 +446,13 @@ def rules_cmd(fmt: str) -> None:
         click.echo("|---|---|---|---|---|---|---|---|")
         for r in rows:
             click.echo(f"| {r['id']} | {r['name']} | {r['summary']} | {r['fix']} | {r['safety']} | {r['impact']} "
-                       f"| {_ids(r['fixes'], r['partial']) or '-'} | {_ids(r['reports'], r['partial']) or '-'} |")
+                       f"| {', '.join(labels[r['id']]) or '-'} | {', '.join(reported[r['id']]) or '-'} |")
         return
     for r in rows:
-        mapped = "; ".join(f"{kind} {_ids(r[kind], r['partial'])}" for kind in ("fixes", "reports") if r[kind]) or "-"
+        shown = {"fixes": labels[r["id"]], "reports": reported[r["id"]]}
+        mapped = "; ".join(f"{kind} {', '.join(ids)}" for kind, ids in shown.items() if ids) or "-"
         flag = " (opt-in)" if r["opt_in"] else ""
         click.echo(f"{r['id']}  {r['name']:<34} fix={r['fix']:<9} {r['safety']:<12} {r['impact']:<18} {mapped}{flag}")
-
-
-def _ids(ids: list[str], partial: dict[str, str]) -> str:
-    """Mapped ids, those the rule covers only in part marked (see ``Rule.partial``)."""
-    return ", ".join(f"{i} (partial)" if i in partial else i for i in ids)
 
 
 @main.command("explain")
@@ -470,9 +468,9 @@ def explain_cmd(rule_id: str) -> None:
     click.echo(f"# {rule.id} {rule.name}\n\n{rule.summary}.\n")
     click.echo(f"Fix: {rule.fix_availability}; safety: {rule.safety}; deployment impact: {rule.impact}")
     if rule.fixed_ids():
-        click.echo(f"Fixes: {_ids(rule.fixed_ids(), rule.partial)}")
+        click.echo(f"Fixes: {', '.join(rule.fixed_labels())}")
     if rule.reported_ids():
-        click.echo(f"Reports: {_ids(rule.reported_ids(), rule.partial)}")
+        click.echo(f"Reports: {', '.join(rule.reported_labels())}")
     for cid, covers in rule.partial.items():
         click.echo(f"Partial: {cid} covers {covers}")
     for section, text in rule.docs().items():

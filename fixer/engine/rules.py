@@ -122,6 +122,9 @@ class Rule:
     # Checkov ids whose skip comments (``#checkov:skip=ID``) silence the rule although it does not map
     # them: ids it mapped before its mapping was checked (issue 13), so comments written for them still work
     checkov_skips: ClassVar[tuple[str, ...]] = ()
+    # mapped ids the fix resolves only with these rule options, not with the defaults (id -> options):
+    # TFX130 resolves CKV_AWS_145 (SSE-KMS) with sse-algorithm = "aws:kms" only
+    fixed_with_options: ClassVar[dict[str, dict[str, Any]]] = {}
     options: ClassVar[dict[str, Any]] = {}  # per-rule options and their defaults
     default_enabled: ClassVar[bool] = True  # False: runs only when selected explicitly
     # True: also runs in a directory of .tfvars files alone (formatting); other rules need the
@@ -162,6 +165,27 @@ class Rule:
         return [i for i in cls.mapped_ids() if i not in cls.reports_only]
 
     @classmethod
+    def fixed_labels(cls) -> list[str]:
+        """``fixed_ids`` as users read them: an id fixed only with options says which
+        (``CKV_AWS_145 (with sse-algorithm = "aws:kms")``), one the rule covers in part says
+        so (``CKV_AWS_21 (partial)``, see ``partial``)."""
+        out = []
+        for i in cls.fixed_ids():
+            notes = []
+            options = cls.fixed_with_options.get(i)
+            if options:
+                notes.append("with " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in options.items()))
+            if i in cls.partial:
+                notes.append("partial")
+            out.append(f"{i} ({'; '.join(notes)})" if notes else i)
+        return out
+
+    @classmethod
+    def reported_labels(cls) -> list[str]:
+        """``reported_ids``, those covered in part marked ``(partial)``."""
+        return [f"{i} (partial)" if i in cls.partial else i for i in cls.reported_ids()]
+
+    @classmethod
     def reported_ids(cls) -> list[str]:
         """The mapped ids the rule reports and leaves to the user."""
         fixed = cls.fixed_ids()
@@ -178,7 +202,16 @@ class Rule:
             "safety": cls.safety, "impact": cls.impact, "checkov": list(cls.checkov), "trivy": list(cls.trivy),
             "kics": list(cls.kics), "fixes": cls.fixed_ids(), "reports": cls.reported_ids(),
             "partial": dict(cls.partial),
+            "fixes_with_options": {i: dict(o) for i, o in cls.fixed_with_options.items() if i in cls.fixed_ids()},
         }
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,14 @@ class HCL(str):
 class NewBlock:
     """A block to create: ``NewBlock("metadata_options", body={"http_tokens": "required"})``.
     ``body`` values may be plain values, ``HCL`` snippets, nested ``NewBlock``s
-    or lists of them (repeated nested blocks)."""
+    or lists of them (repeated nested blocks). ``comments`` are comment lines written
+    at the top of the body (``"checkov:skip=CKV_AWS_18: reason"`` becomes
+    ``# checkov:skip=CKV_AWS_18: reason``), each a single line."""
 
     type: str
     labels: Sequence[str] = ()
     body: Mapping[str, object] = field(default_factory=dict)
+    comments: Sequence[str] = ()
 
 
 Value = Union[None, bool, int, float, str, HCL, Sequence, Mapping, cst.Expr]
@@ -155,6 +158,10 @@ def render_block(block: NewBlock, indent: str = "") -> str:
     nested = [(k, v) for k, v in block.body.items() if _is_blocks(v)]
     inner = indent + INDENT
     parts = [f"{indent}{header} {{\n"]
+    for comment in block.comments:
+        if "\n" in comment or "\r" in comment:
+            raise ValueError("a block comment is one line")
+        parts.append(f"{inner}# {comment}\n")
     if attrs:
         parts.append(_render_assignments(attrs, inner))
     for i, (_, blocks) in enumerate(nested):
@@ -162,7 +169,7 @@ def render_block(block: NewBlock, indent: str = "") -> str:
             if attrs or i or j:
                 parts.append("\n")
             parts.append(render_block(child, inner))
-    if not attrs and not nested:
+    if not attrs and not nested and not block.comments:
         return f"{indent}{header} {{}}\n"
     parts.append(f"{indent}}}\n")
     return "".join(parts)

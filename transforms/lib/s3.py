@@ -207,6 +207,11 @@ def bucket_target(module: Module, ref: BlockRef, name: str = "bucket", _depth: i
     return _target(module, ref, attr.value, _depth)
 
 
+def bucket_named(module: Module, ref: BlockRef, expr: cst.Node) -> BlockRef | None | _Unknown:
+    """``bucket_target`` for an expression of ``ref`` (an argument of a nested block)."""
+    return _target(module, ref, expr, 0)
+
+
 def _target(module: Module, ref: BlockRef, expr: cst.Node, _depth: int) -> BlockRef | None | _Unknown:
     expr = cst.sole_expression(expr)
     if isinstance(expr, cst.Parens):
@@ -276,8 +281,15 @@ def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites
 def provider_v4(module: Module) -> bool:
     """False when the module's AWS provider constraint excludes every version from 4.0
     on (the split S3 resources were added in 4.0); True otherwise."""
-    candidates = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
-    return all(any(allows(clauses, v) for v in candidates) for clauses in aws_constraints(module))
+    grid = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
+
+    def candidates(clauses: list) -> list[tuple[int, int, int]]:
+        # the lowest version an interval of the constraint allows is 4.0.0, a version a clause names,
+        # or the next patch after one (`~> 4.21.0` allows only 4.21.x, which no grid point hits)
+        named = [c.version for c in clauses] + [(c.version[0], c.version[1], c.version[2] + 1) for c in clauses]
+        return grid + [v for v in named if v >= (4, 0, 0)]
+
+    return all(any(allows(clauses, v) for v in candidates(clauses)) for clauses in aws_constraints(module))
 
 
 def meta_args(bucket: BlockRef) -> dict[str, object]:
@@ -342,3 +354,49 @@ def versioning_status(config: BlockRef) -> str | None:
     attr = blocks[0].get_attribute("status")
     known, value = literal(attr.value) if attr is not None else (False, None)
     return value if known and isinstance(value, str) else None
+
+
+def s3_log_delivery_unrestricted(module: Module, bucket: BlockRef) -> bool:
+    """S3 server access logging may write into ``bucket`` from any source bucket of the
+    account, as far as the module shows: the bucket has the ``log-delivery-write`` ACL or a
+    grant to the LogDelivery group (on itself or an ``aws_s3_bucket_acl``), or a policy (its
+    own or an ``aws_s3_bucket_policy`` naming it, with the policy documents they refer to)
+    that grants ``logging.s3.amazonaws.com`` and has no ``aws:SourceArn`` condition (which
+    may list the source buckets allowed)."""
+    if _grants_log_delivery(bucket.block):
+        return True
+    for ref in module.resources("aws_s3_bucket_acl"):
+        if _grants_log_delivery(ref.block) and bucket_target(module, ref) == bucket:
+            return True
+    texts = []
+    if bucket.block.get_attribute("policy") is not None:
+        texts.append(_policy_text(module, bucket.block))
+    for ref in module.resources("aws_s3_bucket_policy"):
+        if bucket_target(module, ref) == bucket:
+            texts.append(_policy_text(module, ref.block))
+    return bool(texts) and any("logging.s3.amazonaws.com" in t for t in texts) \
+        and not any("sourcearn" in t.lower() for t in texts)
+
+
+def sse_s3_only(module: Module, bucket: BlockRef) -> bool:
+    """The bucket's default encryption is SSE-S3 as far as the module shows: no encryption
+    configuration (S3 then applies SSE-S3), or only ones whose ``sse_algorithm`` is the literal
+    ``AES256`` (inline ``server_side_encryption_configuration`` blocks and
+    ``aws_s3_bucket_server_side_encryption_configuration`` resources naming it). Log delivery
+    (S3 server access logs, load balancer logs) writes only to such buckets."""
+    blocks = list(bucket.block.find_blocks("server_side_encryption_configuration"))
+    if any(d.label_values[:1] == ["server_side_encryption_configuration"] for d in bucket.block.find_blocks("dynamic")):
+        return False
+    configs = satellites(module, "aws_s3_bucket_server_side_encryption_configuration")
+    if configs.unknown:
+        return False
+    blocks += [ref.block for ref in configs.of(bucket)]
+    for block in blocks:
+        for node in block.walk():
+            if isinstance(node, cst.Block) and node.type == "dynamic":
+                return False
+            if isinstance(node, cst.Attribute) and node.name == "sse_algorithm":
+                known, value = literal(node.value)
+                if not (known and value == "AES256"):
+                    return False
+    return True

@@ -51,10 +51,11 @@ from tffix.syntax import cst
 from tffix.syntax.build import HCL, NewBlock, render
 from tffix.syntax.strings import HOLE
 from tffix.transforms.lib.policies import Stmt, statements_of, texts
+from tffix.transforms.lib.s3 import bucket_named, s3_log_delivery_unrestricted, sse_s3_only
 
 __all__ = [
     "SUPPORT_FILE", "Provider", "Support", "provider_of", "logs_key", "rds_key", "s3_key", "rds_monitoring_role",
-    "key_arn", "data_source",
+    "key_arn", "data_source", "LogBucket", "s3_access_log_bucket", "lb_access_log_bucket", "reused_s3_log_target",
 ]
 
 SUPPORT_FILE = "security.tf"
@@ -534,3 +535,234 @@ def flow_log_destination(module: Module, provider: Provider) -> FlowLogDestinati
     blocks = [*key.blocks, *[b for b in f.blocks if b[0] not in {a for a, _ in key.blocks}],
               (group, log_group), (role, iam_role), (f"aws_iam_role_policy.{group_label}", role_policy)]
     return FlowLogDestination(Support(f"{group}.arn", blocks=blocks), f"{role}.arn")
+
+
+# ---- access log buckets --------------------------------------------------------------------
+
+S3_LOGGING_SERVICE = "logging.s3.amazonaws.com"
+ELB_LOGGING_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+LOG_BUCKET_EXPIRATION = 365  # days the generated log buckets keep logs (TFX701's log-group retention)
+LOG_BUCKET_NONCURRENT = 30  # days a replaced or deleted log object is kept as a noncurrent version
+ABORT_INCOMPLETE_DAYS = 7  # TFX808's default
+# Regions where Elastic Load Balancing writes access logs as the Region's ELB account (Regions
+# available before August 2022): the keys of the provider's table behind aws_elb_service_account
+# (internal/service/elb/service_account_data_source.go, accountIDPerRegionMap), whose read fails
+# ("unsupported AWS Region") in any other Region. Newer Regions use the service principal
+# ELB_LOGGING_SERVICE. The set is closed: Regions launched from August 2022 on use the principal.
+ELB_ACCOUNT_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "cn-north-1", "cn-northwest-1",
+    "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1",
+    "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+)
+# the Checkov checks a log bucket cannot pass, by AWS's constraints: the inline suppressions
+# written into a generated log bucket (Checkov reports them as skipped, with the reason)
+S3_LOG_SSE_ONLY = ("checkov:skip=CKV_AWS_145: access log delivery (S3 server access logs, load balancer "
+                   "access logs) supports only SSE-S3 (AES256) target buckets, not SSE-KMS")
+NO_SELF_LOGGING = "checkov:skip=CKV_AWS_18: the access log bucket must not log to itself (AWS)"
+
+
+@dataclass
+class LogBucket:
+    """Where a fix sends access logs: ``support.expression`` is what the fix writes as the
+    bucket (``aws_s3_bucket.s3_access_logs.id``), ``prefix`` the prefix to use when the
+    bucket is the module's own (None: the fix names one)."""
+
+    support: Support
+    prefix: str | None = None
+
+
+def _log_bucket_blocks(label: str, provider: Provider, policy: HCL, purpose: str) -> list[tuple[str, NewBlock]]:
+    """A log bucket and its configuration: SSE-S3 (the only encryption log delivery
+    accepts), public access blocked, ACLs disabled (BucketOwnerEnforced: deliveries are
+    authorised by the bucket policy), versioning, a lifecycle that expires logs after a year,
+    noncurrent versions after 30 days and abandoned multipart uploads after 7, the bucket
+    policy that lets the delivery service write, and notifications of new log files to
+    EventBridge (free for AWS service events on the default bus; rules there can react to
+    deliveries, which the ELB guide suggests for log processing)."""
+    meta = dict(provider.meta)
+    bucket = f"aws_s3_bucket.{label}"
+    ref = HCL(f"{bucket}.id")
+    blocks = [
+        (bucket, NewBlock("resource", ["aws_s3_bucket", label], {
+            **meta, "bucket_prefix": f"{purpose}-"}, comments=[S3_LOG_SSE_ONLY, NO_SELF_LOGGING])),
+        (f"aws_s3_bucket_server_side_encryption_configuration.{label}", NewBlock(
+            "resource", ["aws_s3_bucket_server_side_encryption_configuration", label], {
+                **meta, "bucket": ref, "rule": NewBlock("rule", body={
+                    "apply_server_side_encryption_by_default": NewBlock(
+                        "apply_server_side_encryption_by_default", body={"sse_algorithm": "AES256"})})})),
+        (f"aws_s3_bucket_public_access_block.{label}", NewBlock(
+            "resource", ["aws_s3_bucket_public_access_block", label], {
+                **meta, "bucket": ref, "block_public_acls": True, "block_public_policy": True,
+                "ignore_public_acls": True, "restrict_public_buckets": True})),
+        (f"aws_s3_bucket_ownership_controls.{label}", NewBlock(
+            "resource", ["aws_s3_bucket_ownership_controls", label], {
+                **meta, "bucket": ref, "rule": NewBlock("rule", body={"object_ownership": "BucketOwnerEnforced"})})),
+        (f"aws_s3_bucket_versioning.{label}", NewBlock("resource", ["aws_s3_bucket_versioning", label], {
+            **meta, "bucket": ref,
+            "versioning_configuration": NewBlock("versioning_configuration", body={"status": "Enabled"})})),
+        (f"aws_s3_bucket_lifecycle_configuration.{label}", NewBlock(
+            "resource", ["aws_s3_bucket_lifecycle_configuration", label], {
+                **meta, "bucket": ref, "rule": NewBlock("rule", body={
+                    "id": "expire-logs",
+                    "status": "Enabled",
+                    "filter": NewBlock("filter"),
+                    "expiration": NewBlock("expiration", body={"days": LOG_BUCKET_EXPIRATION}),
+                    "noncurrent_version_expiration": NewBlock(
+                        "noncurrent_version_expiration", body={"noncurrent_days": LOG_BUCKET_NONCURRENT}),
+                    "abort_incomplete_multipart_upload": NewBlock(
+                        "abort_incomplete_multipart_upload", body={"days_after_initiation": ABORT_INCOMPLETE_DAYS}),
+                })})),
+        (f"aws_s3_bucket_policy.{label}", NewBlock("resource", ["aws_s3_bucket_policy", label], {
+            **meta, "bucket": ref, "policy": policy})),
+        (f"aws_s3_bucket_notification.{label}", NewBlock("resource", ["aws_s3_bucket_notification", label], {
+            **meta, "bucket": ref, "eventbridge": True})),
+    ]
+    return blocks
+
+
+_LOG_BUCKET_TYPES = ("aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration",
+                     "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls",
+                     "aws_s3_bucket_versioning", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_policy",
+                     "aws_s3_bucket_notification")
+
+
+def _generated_label(module: Module, base: str) -> tuple[str, bool]:
+    """The label of the generated log bucket: ``base`` when free or when the bucket and its
+    whole configuration exist (made by an earlier fix: True), else ``base_2`` ..."""
+    label, n = base, 2
+    while True:
+        found = [module.find(f"{t}.{label}") is not None for t in _LOG_BUCKET_TYPES]
+        if all(found):
+            return label, True
+        if not any(found):
+            return label, False
+        label, n = f"{base}_{n}", n + 1
+
+
+def _data_blocks(f: _Facts, *types: str) -> list[tuple[str, NewBlock]]:
+    return [b for b in f.blocks if any(b[0].startswith(f"data.{t}.") for t in types)]
+
+
+def s3_access_log_bucket(module: Module, provider: Provider) -> LogBucket:
+    """A bucket for S3 server access logs: the module's generated one, or a new
+    ``aws_s3_bucket.s3_access_logs`` (with the provider alias as a suffix) in ``security.tf``
+    with its configuration (``_log_bucket_blocks``) and a bucket policy that lets
+    ``logging.s3.amazonaws.com`` put objects, only for source buckets of this account
+    (``aws:SourceAccount``) and only from S3 buckets (``aws:SourceArn`` ``arn:<partition>:s3:::*``:
+    the source buckets change as fixes add them, so the condition names the service, not a list).
+    (The rule reuses a target the module already logs to itself: ``reused_s3_log_target``.)"""
+    label, exists = _generated_label(module, provider.label("s3_access_logs"))
+    address = f"aws_s3_bucket.{label}"
+    if exists:
+        return LogBucket(Support(f"{address}.id", reused=address))
+    f = _facts(module, provider)
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "S3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": S3_LOGGING_SERVICE},
+        "Action": "s3:PutObject",
+        "Resource": HCL(f'"${{{address}.arn}}/*"'),
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": HCL(f'"arn:${{{f.partition}}}:s3:::*"')},
+            "StringEquals": {"aws:SourceAccount": HCL(f.account)},
+        },
+    }]}
+    blocks = [*_data_blocks(f, _ACCOUNT, _PARTITION),
+              *_log_bucket_blocks(label, provider, _jsonencode(policy), "s3-access-logs")]
+    return LogBucket(Support(f"{address}.id", blocks=blocks))
+
+
+def lb_access_log_bucket(module: Module, provider: Provider) -> LogBucket:
+    """A bucket for Application Load Balancer access logs: the module's generated one, or a
+    new ``aws_s3_bucket.lb_access_logs`` in ``security.tf`` with its configuration and a bucket
+    policy correct in every Region whatever the provider's Region is (often a variable):
+    Elastic Load Balancing writes as the service principal
+    ``logdelivery.elasticloadbalancing.amazonaws.com`` in Regions available from August 2022
+    on, and as the Region's ELB account in older Regions. The policy allows the principal,
+    and the ELB account through ``data.aws_elb_service_account`` with ``count`` = 1 only in the
+    Regions that data source knows (``ELB_ACCOUNT_REGIONS``; it fails elsewhere). Both write
+    only under ``<prefix>/AWSLogs/<this account>/``. ``Support.expression`` is the policy's
+    ``bucket`` attribute, so a load balancer that names it waits for the policy: Elastic
+    Load Balancing tests the bucket when access logs are enabled and fails with "Access
+    Denied for bucket" before the policy exists."""
+    label, exists = _generated_label(module, provider.label("lb_access_logs"))
+    address = f"aws_s3_bucket.{label}"
+    expression = f"aws_s3_bucket_policy.{label}.bucket"
+    if exists:
+        return LogBucket(Support(expression, reused=address))
+    f = _facts(module, provider)
+    elb, elb_blocks = _elb_account(module, provider, f)
+    resource = HCL(f'"${{{address}.arn}}/*/AWSLogs/${{{f.account}}}/*"')
+    service = {
+        "Sid": "ElbLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": ELB_LOGGING_SERVICE},
+        "Action": "s3:PutObject",
+        "Resource": resource,
+    }
+    account = {
+        "Sid": "ElbAccountLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"AWS": HCL("account.arn")},
+        "Action": "s3:PutObject",
+        "Resource": resource,
+    }
+    statements = HCL("concat(\n  [\n    " + _indented(render(service), "    ") + ",\n  ],\n  [\n    for account in "
+                     + elb + " : " + _indented(render(account), "    ") + "\n  ]\n)")
+    policy = _jsonencode({"Version": "2012-10-17", "Statement": statements})
+    blocks = [*_data_blocks(f, _REGION, _ACCOUNT, _PARTITION), *elb_blocks,
+              *_log_bucket_blocks(label, provider, policy, "lb-access-logs")]
+    return LogBucket(Support(expression, reused=None, blocks=blocks))
+
+
+def _indented(text: str, indent: str) -> str:
+    """``text`` (written at column 0) with its continuation lines indented by ``indent``."""
+    return text.replace("\n", "\n" + indent)
+
+
+def _elb_account(module: Module, provider: Provider, f: _Facts) -> tuple[str, list[tuple[str, NewBlock]]]:
+    """``data.aws_elb_service_account.<name>``, counted: one instance in the Regions that have
+    an ELB account for access logs, none elsewhere."""
+    name = provider.label("lb_access_logs")
+    address = f"data.aws_elb_service_account.{name}"
+    n = 2
+    while module.find(address) is not None:
+        address = f"data.aws_elb_service_account.{name}_{n}"
+        n += 1
+    regions = render(list(ELB_ACCOUNT_REGIONS))
+    block = NewBlock("data", ["aws_elb_service_account", address.split(".")[-1]], {
+        **provider.meta, "count": HCL(f"contains({regions}, {f.region}) ? 1 : 0")})
+    return address, [(address, block)]
+
+
+def reused_s3_log_target(module: Module, provider: Provider, source: BlockRef) -> LogBucket | None:
+    """A bucket the module already sends S3 server access logs to and that takes them from
+    any bucket of the account (``s3_log_delivery_unrestricted``) with SSE-S3 default
+    encryption (``sse_s3_only``: S3 does not deliver logs to an SSE-KMS bucket): the
+    ``target_bucket`` of an ``aws_s3_bucket_logging`` (or of a bucket's inline ``logging``
+    block) of the module with one instance and ``provider``, whose ``target_prefix`` is a
+    literal (or absent). The new configuration uses the same prefix, which the bucket's
+    permissions provably cover (S3 log records name their source bucket)."""
+    configs = [(ref, ref.block) for ref in module.resources("aws_s3_bucket_logging")]
+    configs += [(ref, block) for ref in module.resources("aws_s3_bucket") for block in ref.block.find_blocks("logging")]
+    for ref, config in configs:
+        if not _plain(ref.block) or not _same_provider(ref.block, provider):
+            continue
+        attr = config.get_attribute("target_bucket")
+        target = bucket_named(module, ref, attr.value) if attr is not None else None
+        if not isinstance(target, BlockRef) or target == source or len(target.block.labels) != 2:
+            continue
+        if not _plain(target.block) or not _same_provider(target.block, provider) or not sse_s3_only(module, target):
+            continue
+        attr = config.get_attribute("target_prefix")
+        prefix = ""
+        if attr is not None:
+            value = cst.sole_expression(attr.value)
+            if not (isinstance(value, cst.Template) and value.is_literal):
+                continue
+            prefix = value.literal_value
+        if not s3_log_delivery_unrestricted(module, target):
+            continue
+        return LogBucket(Support(f"{target.address}.id", reused=target.address), prefix)
+    return None

@@ -160,7 +160,10 @@ class S3BucketEncryption(Rule):
     - Seed 000 §1 "Missing KMS encryption", seed 004 "Missing Encryption" (`../shared/seeds`)
     - Checkov CKV_AWS_145 (`S3KMSEncryptedByDefault.yaml`, SSE-KMS by default): resolved
       only with `sse-algorithm = "aws:kms"` (`bench/mapping_cases/TFX130/kms`, checkov 3.3.30,
-      `bench/checkov_mapping.py`); the default SSE-S3 fix leaves it failing. CKV_AWS_19
+      `bench/checkov_mapping.py`); the default SSE-S3 fix leaves it failing. The rule says so
+      in its data (`fixed_with_options`): `tffix rules` lists `CKV_AWS_145 (with sse-algorithm
+      = "aws:kms")`, and `bench/checkov_compare.py` counts it as fixed only in a run whose
+      `--config` sets the option. CKV_AWS_19
       (`graph_checks/aws/S3BucketEncryption.yaml`) passes a bucket without any encryption
       configuration, so it never fails on a bucket this rule fixes; `#checkov:skip=` comments
       for it still silence the rule (`checkov_skips`)
@@ -174,7 +177,9 @@ class S3BucketEncryption(Rule):
     fix_availability = FIX_SOMETIMES
     safety = SAFE
     impact = IMPACT_IN_PLACE
-    checkov = ("CKV_AWS_145",)  # resolved with sse-algorithm = "aws:kms" (bench/mapping_cases/TFX130/kms)
+    checkov = ("CKV_AWS_145",)
+    # the default SSE-S3 leaves CKV_AWS_145 (SSE-KMS) failing; bench/mapping_cases/TFX130/kms shows the option
+    fixed_with_options = {"CKV_AWS_145": {"sse-algorithm": "aws:kms"}}
     checkov_skips = ("CKV_AWS_19",)
     trivy = ("AWS-0088", "AWS-0132")
     options = {"sse-algorithm": "AES256", "kms-key-id": ""}

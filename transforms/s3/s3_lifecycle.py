@@ -29,7 +29,7 @@ from tffix.transforms.lib.s3 import (
     unique_name,
     versioning_status,
 )
-from tffix.transforms.lib.settings import nested, truth
+from tffix.transforms.lib.settings import add_nested_block, nested, truth
 
 LIFECYCLE_TYPE = "aws_s3_bucket_lifecycle_configuration"
 RULE_ID = "abort-incomplete-uploads-expire-noncurrent-versions"
@@ -103,8 +103,14 @@ class S3Lifecycle(Rule):
     retention period, transitions for data not needed forever. Left alone: buckets passed to
     a `module` call (the module may manage their lifecycle), and every bucket of a module
     with an `aws_s3_bucket_lifecycle_configuration` whose `bucket` is an expression tffix
-    cannot follow (it may cover any of them). Reported without a fix: options out of range,
-    and a module that pins the AWS provider below 4.0 (no separate lifecycle resource).
+    cannot follow (it may cover any of them). Reported without a fix: options out of range.
+
+    In a module that pins the AWS provider below 4.0 (no separate lifecycle resource; a
+    constraint such as `~> 4.21.0` counts as 4.x), the fix adds the bucket's own
+    `lifecycle_rule` block instead (`enabled = true`, no `prefix`: every object), with
+    `abort_incomplete_multipart_upload_days` and the log expiration above; provider 3.x cannot
+    keep the newest noncurrent versions, so old versions are expired there only when
+    `newer-noncurrent-versions = 0` (no minimum wanted), with `noncurrent_version_expiration`.
 
     ## Why is this bad?
     Without a lifecycle configuration S3 keeps every object, every noncurrent version of a
@@ -174,7 +180,10 @@ class S3Lifecycle(Rule):
       `rule.filter`, `expiration`, `noncurrent_version_expiration.noncurrent_days` /
       `newer_noncurrent_versions`, `abort_incomplete_multipart_upload.days_after_initiation`;
       added in 4.0 when the bucket's inline `lifecycle_rule` was deprecated; do not combine
-      both on one bucket; `filter {}` applies a rule to every object)
+      both on one bucket; `filter {}` applies a rule to every object); provider 3.x docs,
+      `aws_s3_bucket` `lifecycle_rule` (`id`, `prefix`, `enabled` required,
+      `abort_incomplete_multipart_upload_days`, `expiration.days`,
+      `noncurrent_version_expiration.days`; no `newer_noncurrent_versions`)
     - S3 API `NoncurrentVersionExpiration` (`NewerNoncurrentVersions` 1-100),
       `AbortIncompleteMultipartUpload` (`DaysAfterInitiation`); Checkov CKV_AWS_300
       ("Ensure S3 lifecycle configuration sets period for aborting failed uploads"), which
@@ -213,8 +222,7 @@ class S3Lifecycle(Rule):
             problem = ("the options abort-incomplete-days (>= 1), noncurrent-days (>= 0, 0: keep old versions), "
                        "newer-noncurrent-versions (0-100) and log-expiration-days (>= 0) must be whole numbers "
                        "in range")
-        elif not provider_v4(module):
-            problem = f"the AWS provider is pinned below 4.0, which has no {LIFECYCLE_TYPE}"
+        v4 = provider_v4(module)
         targets: set[int] | None = None
         for ref in buckets:
             if any(nested(ref.block, "lifecycle_rule")) or configs.of(ref) or module_inputs(module, ref):
@@ -226,12 +234,22 @@ class S3Lifecycle(Rule):
                 yield self.finding(ref.file, ref.block, f"{message} (not fixed: {problem})", block=ref.block)
                 continue
             expire = log_days if id(ref.block) in targets and not state_bucket(ref) else 0
+            # the inline rule of provider 3.x cannot keep the newest noncurrent versions: it expires
+            # them only when the options ask for no minimum
+            old_versions = noncurrent if v4 or not keep else 0
             what = [f"aborts incomplete multipart uploads after {abort} days"]
-            if noncurrent:
+            if old_versions:
                 what.append(f"expires noncurrent versions after {noncurrent} days"
                             + (f", keeping the newest {keep}" if keep else ""))
             if expire:
                 what.append(f"expires the logs after {expire} days")
+            if not v4:
+                yield self.finding(
+                    ref.file, ref.block, message, block=ref.block,
+                    fix=lambda ref=ref, expire=expire: self._inline(ref, abort, old_versions, expire),  # type: ignore
+                    description=f"add a lifecycle_rule block (the AWS provider is pinned below 4.0) that "
+                                f"{' and '.join(what)}")
+                continue
             yield self.finding(
                 ref.file, ref.block, message, block=ref.block,
                 fix=lambda ref=ref, expire=expire: self._apply(module, ref, abort, noncurrent, keep,  # type: ignore
@@ -259,6 +277,23 @@ class S3Lifecycle(Rule):
         name = unique_name(module, LIFECYCLE_TYPE, bucket.block.label_values[1])
         edit.append_block(bucket.file.tree, NewBlock("resource", [LIFECYCLE_TYPE, name], body),
                           after=insertion_point(module, bucket))
+
+    @staticmethod
+    def _inline(bucket: BlockRef, abort: int, noncurrent: int, expire: int) -> None:
+        """Provider 3.x: the bucket's own ``lifecycle_rule`` block (no ``filter``: no prefix is every
+        object; no ``newer_noncurrent_versions``)."""
+        name = RULE_ID if noncurrent else "abort-incomplete-uploads"
+        rule: dict[str, object] = {
+            "id": name if not expire else "expire-logs-" + name,
+            "enabled": True,
+            "abort_incomplete_multipart_upload_days": abort,
+        }
+        if expire:
+            rule["expiration"] = NewBlock("expiration", body={"days": expire})
+        if noncurrent:
+            rule["noncurrent_version_expiration"] = NewBlock("noncurrent_version_expiration",
+                                                             body={"days": noncurrent})
+        add_nested_block(bucket.block, NewBlock("lifecycle_rule", body=rule))
 
     @staticmethod
     def _message(module: Module, ref: BlockRef, targets: set[int]) -> str:
