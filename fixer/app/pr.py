@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tffix.app.github import DEFAULT_API, GitHub, GitHubError, check_api_url, repo_from_remote
 from tffix.app.run import FIX, Settings, run
-from tffix.app.verify import Terraform, Verification, VerifyError, markdown, render_text, verify
+from tffix.app.verify import Terraform, Verification, VerifyError, cwd, markdown, render_text, verify
 from tffix.engine.engine import Record
 from tffix.engine.rules import Rule
 
@@ -86,16 +86,6 @@ def _git(args: list[str], cwd: Path, check: bool = True) -> subprocess.Completed
     return proc
 
 
-@contextmanager
-def _cwd(path: Path) -> Iterator[None]:
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _commit(worktree: Path, files: list[str], message: str) -> None:
     _git(["add", "--", *files], worktree)
     identity = []
@@ -119,7 +109,7 @@ def plan_and_commit(req: PrRequest, worktree: Path, branch: str) -> PrPlan:
     paths = [worktree / p for p in req.paths]
     every = [r.id for r in req.rules]
     groups = [every] if req.single_commit else [[rid] for rid in sorted(every)]
-    with _cwd(worktree):
+    with cwd(worktree):
         rel = [p.relative_to(worktree) for p in paths]
         for ids in [*groups, every]:  # a last pass catches fixes one rule enabled for another
             summary = run(rel, replace(req.settings, select=ids, mode=FIX)).summary

@@ -465,7 +465,8 @@ def _copy_tree(source: Path, target: Path) -> dict[str, str]:
 
 
 @contextmanager
-def _cwd(path: Path) -> Iterator[None]:
+def cwd(path: Path) -> Iterator[None]:
+    """Run the block in ``path`` (``contextlib.chdir`` is 3.11+; tffix supports 3.10)."""
     old = os.getcwd()
     os.chdir(path)
     try:
@@ -554,7 +555,7 @@ def verify(roots: Sequence[Path], settings: Settings, terraform: Terraform, *, s
         extra = sorted({d for dirs in trees.values() for d in dirs
                         if not any(d == r or d.startswith(r + os.sep) for r in inside)})
         result.paths = [str(r) for r in roots] + [os.path.relpath(d, real) for d in extra]
-        with _cwd(work):
+        with cwd(work):
             changes = _rounds(result, [Path(p) for p in result.paths], roots, settings, terraform, work, plans,
                               trees, before, specs, env_top, max_rounds, say, label)
         for path, after, created in changes:
