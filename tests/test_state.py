@@ -220,7 +220,7 @@ def test_a_real_state(tmp_path: Path, state: str) -> None:
 
 def test_a_real_plan(tmp_path: Path) -> None:
     root = _copy(tmp_path, "changed")
-    result = _tffix("--select", "TFX103", "--plan", str(REAL / "show-plan.json"), str(root))
+    _tffix("--select", "TFX103", "--plan", str(REAL / "show-plan.json"), str(root))
     assert "encrypted         = true" in (root / "main.tf").read_text().split('"new"')[1]  # safe: not deployed
     _same_secrets(root, "--plan", REAL / "show-plan.json")
 
