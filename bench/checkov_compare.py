@@ -114,15 +114,18 @@ def found(tffix: str, directory: Path, unsafe: bool) -> list[dict]:
 
 
 def flagging(failure: Failure, span: tuple[int, int] | None, findings: list[dict], rules_of: dict[str, set[str]],
-             root: Path, *, fixable: bool) -> set[str]:
-    """The rules mapping the failure's check with a finding inside the failing resource
-    (with ``fixable``: only findings with a fix this run applies)."""
+             root: Path) -> dict[str, bool]:
+    """The rules mapping the failure's check with a finding inside the failing resource, each
+    with whether one of its findings there has a fix this run applies."""
     if span is None:
-        return set()
+        return {}
     check, path, _ = failure
-    return {f["rule_id"] for f in findings
-            if f["rule_id"] in rules_of.get(check, ()) and span[0] <= f["line"] <= span[1]
-            and (f["fixable"] or not fixable) and Path(f["path"]).resolve() == (root / path.lstrip("/")).resolve()}
+    out: dict[str, bool] = {}
+    for f in findings:
+        if f["rule_id"] in rules_of.get(check, ()) and span[0] <= f["line"] <= span[1] \
+                and Path(f["path"]).resolve() == (root / path.lstrip("/")).resolve():
+            out[f["rule_id"]] = out.get(f["rule_id"], False) or f["fixable"]
+    return out
 
 
 def main(argv: list[str]) -> int:
@@ -165,9 +168,10 @@ def main(argv: list[str]) -> int:
             findings = found(tffix, copy, not args.safe_only)
             for c, p, r in raw:
                 span = lines_before.get((c, p, r))
-                if flagging((c, p, r), span, findings, rules_of, copy, fixable=True):
+                hits = flagging((c, p, r), span, findings, rules_of, copy)
+                if any(hits.values()):
                     offered_on.add((c, f"{d.name}{p}", r))
-                for rid in flagging((c, p, r), span, findings, rules_of, copy, fixable=False):
+                for rid in hits:
                     flagged.add((rid, (c, f"{d.name}{p}", r)))
             b = {(c, f"{d.name}{p}", r) for c, p, r in raw}
             flags = [] if args.safe_only else ["--unsafe-fixes"]
