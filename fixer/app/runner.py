@@ -228,7 +228,7 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
     # a directory of .tfvars files alone: from memory (an editor) every rule runs, from disk only
     # the rules that need no .tf files (formatting: `tffix fmt envs/` formats envs/prod.tfvars)
     rules = job.rules if module.files or texts is not None else \
-        [r for r in job.rules if module.tfvars and (r.load() if isinstance(r, RuleEntry) else r).without_configuration]
+        [r for r in job.rules if (r.load() if isinstance(r, RuleEntry) else r).without_configuration]
     findings: list[Finding] | None = None if previews is None else []
     checked = bool(rules) and bool(module.files or module.tfvars)
     result = run_module(module, rules, options, findings) if checked else ModuleResult(str(spec.directory))
