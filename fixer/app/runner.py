@@ -327,11 +327,17 @@ def _worker_start(parent: int) -> None:
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now, without waiting for queued modules."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     for p in processes:
         p.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         p.join(2)
+    # Let the pool's manager thread finish now: left running, it may close its wake-up pipe
+    # while the interpreter's exit hook writes to it ("Bad file descriptor" traceback, a race
+    # in concurrent.futures before Python 3.12).
+    if manager is not None:
+        manager.join(5)
 
 
 def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
