@@ -34,9 +34,13 @@ def test_partial_configuration_gets_it(snapshot) -> None:
     assert check_fix(R, 'terraform {\n  backend "s3" {}\n}\n') == snapshot
 
 
-def test_is_safe() -> None:
+def test_is_unsafe_and_says_to_reinitialize() -> None:
+    # a changed backend block stops plan and plain init in every initialized working directory
     out, result = fix(R, BACKEND, unsafe=False)
-    assert "encrypt        = true" in out["main.tf"] and not result.remaining
+    assert out["main.tf"] == BACKEND and len(result.remaining) == 1
+    _, result = fix(R, BACKEND)
+    (applied,) = result.fixed
+    assert "terraform init -reconfigure" in applied.fix
 
 
 def test_already_encrypted_and_other_backends() -> None:

@@ -10,6 +10,10 @@ from tffix.syntax import cst
 # where a new backend argument goes: after the first of these that exists
 AFTER = ("region", "key", "bucket")
 
+# What a fix to a backend block asks of every working directory already initialized with it
+# (terraform refuses to plan until then; ``init`` alone refuses too): part of the fix's description.
+REINIT = " (then run `terraform init -reconfigure` once where this module is initialized; the state does not move)"
+
 
 def s3_backends(module: Module) -> Iterator[tuple[BlockRef, cst.Block]]:
     """(terraform block, its backend "s3" block) pairs."""

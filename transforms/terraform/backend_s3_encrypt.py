@@ -7,8 +7,8 @@ from typing import Any
 
 from tffix import edit
 from tffix.engine.module import Module
-from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, SAFE, Finding, Rule, literal
-from tffix.transforms.lib.backends import AFTER, s3_backends
+from tffix.engine.rules import FIX_SOMETIMES, IMPACT_NONE, UNSAFE, Finding, Rule, literal
+from tffix.transforms.lib.backends import AFTER, REINIT, s3_backends
 
 
 class BackendS3Encrypt(Rule):
@@ -51,10 +51,14 @@ class BackendS3Encrypt(Rule):
     ```
 
     ## Fix safety
-    **Safe**: SSE-S3 needs no extra permission, and readers of the state cannot tell the
-    difference. Terraform notices that the backend configuration changed: run
-    `terraform init -reconfigure` once (the state stays where it is; nothing migrates).
-    An `encrypt` that is not a literal (backends accept none, but tffix does not guess) is
+    **Unsafe**: SSE-S3 needs no extra permission and readers of the state cannot tell the
+    difference, but terraform compares the backend block with the one a working directory
+    was initialized with: in every directory already initialized (each clone, a CI cache),
+    `terraform plan` then stops with "Backend initialization required" and a plain
+    `terraform init` with "Backend configuration changed", until someone runs
+    `terraform init -reconfigure` there once (the state stays where it is; nothing
+    migrates). The fix message says so. A fresh checkout initializes as before. An
+    `encrypt` that is not a literal (backends accept none, but tffix does not guess) is
     reported without a fix.
 
     ## Deployment impact
@@ -63,6 +67,11 @@ class BackendS3Encrypt(Rule):
     ## References
     - Terraform docs, "Backend Type: s3" (`encrypt`: "Enable server side encryption of the
       state file"; `kms_key_id`)
+    - hashicorp/terraform `internal/command/meta_backend.go`, `backendFromConfig`: a backend
+      block that differs from the saved one fails every command but init ("Backend
+      initialization required"), and init without `-migrate-state` / `-reconfigure`
+      ("Backend configuration changed", `migrateOrReconfigDiag`); checked with terraform
+      1.11 on a `local` backend
     - Seed 000 "State Configuration Problems", seed 002 §1.2 (`../shared/seeds`)
     - No Checkov or Trivy check reads backend blocks
     """
@@ -71,7 +80,7 @@ class BackendS3Encrypt(Rule):
     name = "backend-s3-encrypt"
     summary = "S3 backends set encrypt = true"
     fix_availability = FIX_SOMETIMES
-    safety = SAFE
+    safety = UNSAFE
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
@@ -81,7 +90,7 @@ class BackendS3Encrypt(Rule):
             if attr is None:
                 yield self.finding(ref.file, backend, 'backend "s3" does not set encrypt; the state is written '
                                    "without requesting server-side encryption", block=ref.block, fix=fix,
-                                   description="add encrypt = true")
+                                   description="add encrypt = true" + REINIT)
                 continue
             known, value = literal(attr.value)
             if not known:
@@ -90,4 +99,4 @@ class BackendS3Encrypt(Rule):
             elif value not in (True, "true"):
                 yield self.finding(ref.file, attr.value, 'backend "s3" sets encrypt = false; the state holds '
                                    "secrets in plain text", block=ref.block, fix=fix,
-                                   description="set encrypt = true")
+                                   description="set encrypt = true" + REINIT)

@@ -15,7 +15,7 @@ from tffix.engine.rules import (
     Rule,
     literal,
 )
-from tffix.transforms.lib.backends import AFTER, s3_backends
+from tffix.transforms.lib.backends import AFTER, REINIT, s3_backends
 from tffix.transforms.lib.versions import lower_bound, parse_constraint
 
 LOCKFILE_SINCE = (1, 10, 0)
@@ -131,4 +131,4 @@ class BackendS3Locking(Rule):
                                f"available", block=ref.block,
                                fix=lambda backend=backend: edit.set_attribute(backend, "use_lockfile", True,
                                                                                  after=("encrypt", *AFTER)),
-                               description="set use_lockfile = true")
+                               description="set use_lockfile = true" + REINIT)
