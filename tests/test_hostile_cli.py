@@ -169,6 +169,13 @@ def test_stdin_counts_one_file(tmp_path: Path) -> None:
     assert "1 module(s), 1 file(s) scanned" in r.stderr
 
 
+def test_tfvars_files_count_as_scanned(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MISSING)
+    (tmp_path / "prod.tfvars").write_text('name = "x"\n')
+    r = tffix("--select", "TFX201", "--check", str(tmp_path), cwd=tmp_path)
+    assert "1 module(s), 2 file(s) scanned" in r.stderr
+
+
 def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path: Path) -> None:
     environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     code = "import sys; from tffix.app.cli import main; sys.argv[0] = 'tffix'; main()"

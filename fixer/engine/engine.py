@@ -300,7 +300,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     (to ``preview`` their fixes later, in this process). Rules are classes, or index
     entries imported when a round's module has blocks they look at."""
     chosen = _Rules(rule_classes)
-    result = ModuleResult(str(module.directory), files=len(module.files))
+    result = ModuleResult(str(module.directory), files=len(module.files) + len(module.tfvars))
     originals = {f.display: f.text for f in _all_files(module)}
     seen_states: set[tuple[str, ...]] = set()
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
