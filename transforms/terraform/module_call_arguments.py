@@ -27,8 +27,8 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
     """The child module's variables, each with whether it is required (no `default`);
     None when the directory cannot be read completely (missing, unreadable, a syntax
     error, or `*.tf.json` files tffix does not parse). The files are read on every
-    call; what they declare is parsed once per process for the same texts (every
-    caller of a shared module, every round of fixes)."""
+    call; what a file declares is parsed once per process for the same text (every
+    caller of a shared module, whatever path it spells it with, every round of fixes)."""
     if not directory.is_dir() or any(directory.glob("*.tf.json")):
         return None
     texts: list[tuple[Path, str]] = []
@@ -39,27 +39,45 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
             texts.append((path, path.read_text(encoding="utf-8-sig")))
         except (OSError, UnicodeDecodeError):
             return None
-    key = tuple(texts)
-    if key in _PARSED:
-        found = _PARSED[key]
-        return None if found is None else dict(found)
-    variables: dict[str, bool] | None = {}
+    variables: dict[str, bool] = {}
     for path, text in texts:
-        try:
-            tree = parse(text, path)
-        except ParseError:  # parse() raises nothing else
-            variables = None
-            break
-        for block in tree.body.blocks:
-            if block.type == "variable" and block.label_values:
-                variables[block.label_values[0]] = block.get_attribute("default") is None
-    if len(_PARSED) >= 256:
+        declared = _declared(path, text)
+        if declared is None:
+            return None
+        for name, required in declared:
+            variables[name] = required
+    return variables
+
+
+def _declared(path: Path, text: str) -> tuple[tuple[str, bool], ...] | None:
+    """The variables one file declares, in order, each with whether it is required;
+    None when it does not parse. Kept per text (what it declares depends on nothing
+    else), so a child is parsed once however many callers reach it."""
+    found = _PARSED.get(text, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
+    declared: tuple[tuple[str, bool], ...] | None
+    try:
+        tree = parse(text, path)
+    except ParseError:  # parse() raises nothing else
+        declared = None
+    else:
+        declared = tuple((block.label_values[0], block.get_attribute("default") is None)
+                         for block in tree.body.blocks if block.type == "variable" and block.label_values)
+    global _HELD
+    if _HELD + len(text) > _LIMIT:
         _PARSED.clear()
-    _PARSED[key] = variables
-    return None if variables is None else dict(variables)
+        _HELD = 0
+    _PARSED[text] = declared
+    _HELD += len(text)
+    return declared
 
 
-_PARSED: dict[tuple[tuple[Path, str], ...], dict[str, bool] | None] = {}
+# file text -> what it declares (``_declared``), at most ``_LIMIT`` characters of texts held
+_PARSED: dict[str, tuple[tuple[str, bool], ...] | None] = {}
+_MISSING = object()
+_LIMIT = 32_000_000
+_HELD = 0
 
 
 class ModuleCallArguments(Rule):
