@@ -21,16 +21,26 @@ from tffix.transforms.lib.versions import Clause, allows, lower_bound, parse_con
 __all__ = ["child_constraints", "compatible"]
 
 MAX_DEPTH = 16
-_READ: dict[tuple[tuple[str, str], ...], tuple[dict[str, list[list[Clause]]], list[Path]]] = {}
+# a child directory's texts (name, text) -> what ``_read`` found in them (None: a file does not
+# parse); at most ``_LIMIT`` characters of texts are held (a count of directories let a root
+# with hundreds of local modules, aztfmod's caf, clear it on every walk and parse them all again)
+_READ: dict[tuple[tuple[str, str], ...], tuple[dict[str, list[list[Clause]]], list[str]] | None] = {}
+_LIMIT = 32_000_000
+_held = 0
 
 
 def _local_sources(module: Module) -> list[Path]:
+    return [(module.directory / value).resolve() for value in _local_values(module)]
+
+
+def _local_values(module: Module) -> list[str]:
+    """The ``source`` of each call to a local module, as written (``../modules/vpc``)."""
     out = []
     for ref in module.blocks("module"):
         attr = ref.block.get_attribute("source")
         known, value = literal(attr.value) if attr is not None else (False, None)
         if known and isinstance(value, str) and value.startswith(("./", "../")):
-            out.append((module.directory / value).resolve())
+            out.append(value)
     return out
 
 
@@ -47,25 +57,43 @@ def _own(module: Module) -> dict[str, list[list[Clause]]]:
 
 
 def _read(directory: Path) -> tuple[dict[str, list[list[Clause]]], list[Path]] | None:
-    """A child directory's own constraints and local calls; None if it cannot be read."""
+    """A child directory's own constraints and local calls; None if it cannot be read.
+    What its texts hold is parsed once per process (every module above it asks)."""
+    global _held
     try:
         texts = tuple((p.name, p.read_text(encoding="utf-8-sig")) for p in sorted(directory.iterdir())
                       if p.suffix in MODULE_SUFFIXES and p.is_file())
     except (OSError, UnicodeDecodeError):
         return None
-    if texts not in _READ:
+    if texts in _READ:
+        found = _READ[texts]
+    else:
         try:
             child = parse_module_texts(str(directory), dict(texts))
         except ParseError:
-            return None
-        if len(_READ) >= 256:
+            found = None
+        else:
+            found = (_own(child), _local_values(child))
+        size = sum(len(text) for _, text in texts)
+        if _held + size > _LIMIT:
             _READ.clear()
-        _READ[texts] = (_own(child), _local_sources(child))
-    return _READ[texts]
+            _held = 0
+        _READ[texts] = found
+        _held += size
+    if found is None:
+        return None
+    own, values = found
+    return own, [(directory / value).resolve() for value in values]
 
 
 def child_constraints(module: Module) -> dict[str, list[list[Clause]]]:
-    """source -> the constraints every local child module (at any depth) sets for it."""
+    """source -> the constraints every local child module (at any depth) sets for it
+    (read once per state of the module: a rule asks for each provider it checks)."""
+    found: dict[str, list[list[Clause]]] = module.fact("children.child_constraints", lambda: _child_constraints(module))
+    return found
+
+
+def _child_constraints(module: Module) -> dict[str, list[list[Clause]]]:
     out: dict[str, list[list[Clause]]] = {}
     seen: set[Path] = set()
     todo = [(d, 1) for d in _local_sources(module)]
