@@ -30,7 +30,9 @@ of the module):
   whole-file parse where that is not provably the same (``reparse.refresh``).
 - Rules run again on the whole module each round (their index and per-module
   facts are rebuilt lazily); rounds after the first only happen in modules
-  where a fix was applied.
+  where a fix was applied. The walks of the top-level blocks a round kept
+  (``Module.nodes``: the traversals, calls, strings rules look for) are carried
+  to the next round (``Module.take_walks`` / ``carry``).
 
 Results are plain data (picklable), so modules can run in worker processes.
 """
@@ -308,6 +310,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
         findings = collect(module, chosen.active(module), options, result.errors)
+        walks = module.take_walks()  # the blocks no fix changes keep them for the next round
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
             if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
@@ -335,6 +338,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
             findings = collect(module, chosen.active(module), options, result.errors)
+            walks = module.take_walks()
             classify(findings, os.path.realpath(module.directory), options.deployment)
             for f in findings:
                 if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
@@ -352,6 +356,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             sf.text = text
             sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
         module.invalidate()
+        module.carry(walks)
         state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:
             result.converged = False
