@@ -411,12 +411,15 @@ def module_statements(module: Module) -> Iterator[Stmt]:
     return iter(module.fact("policies.module_statements", lambda: list(_module_statements(module))))
 
 
+_WRITTEN = (cst.FunctionCall, cst.Template, cst.Heredoc)  # where statements are written
+
+
 def _module_statements(module: Module) -> Iterator[Stmt]:
     for ref in module.blocks():
-        if ref.address.startswith("data.aws_iam_policy_document."):
+        if module.address_of(ref).startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)
             continue
-        for node in ref.block.walk():
+        for node in module.nodes(ref.block, _WRITTEN):
             if isinstance(node, cst.FunctionCall):
                 yield from jsonencode_statements(ref.file, ref, node) or []
             elif isinstance(node, (cst.Template, cst.Heredoc)):
