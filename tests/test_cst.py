@@ -159,3 +159,24 @@ def test_sole_expression_unwraps_only_a_lone_interpolation() -> None:
 def test_has_comments() -> None:
     tree = tffix.parse('a = { x = 1 }\nb = {\n  x = 1 # one\n}\nc = [1, /* two */ 2]\n')
     assert [i.value.has_comments() for i in tree.body.items] == [False, True, True]
+
+
+def test_last_token_is_the_last_of_tokens_for_every_node() -> None:
+    from pathlib import Path
+
+    texts = [SAMPLE, "", "\ufeff# only a comment\n", 'x = [for k, v in m : "${k}-%{if v}y%{endif}" if v]\n',
+             'a = <<-EOT\n  ${b}\n  EOT\nc = { for k in l : k => [k][0] }\n']
+    root = Path(__file__).parent.parent
+    texts += [p.read_text(encoding="utf-8-sig") for d in ("examples", "tests/fixtures/format")
+              for p in sorted((root / d).rglob("*.tf"))]
+    checked = 0
+    for text in texts:
+        for node in tffix.parse(text).walk():
+            toks = list(node.tokens())
+            if toks:
+                assert node.last_token() is toks[-1]
+                checked += 1
+            else:
+                with pytest.raises(ValueError):
+                    node.last_token()
+    assert checked > 300

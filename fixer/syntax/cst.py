@@ -92,12 +92,17 @@ class Node:
         raise ValueError(f"{type(self).__name__} has no tokens")
 
     def last_token(self) -> Token:
-        last = None
-        for last in self.tokens():
-            pass
-        if last is None:
-            raise ValueError(f"{type(self).__name__} has no tokens")
-        return last
+        """The last of ``tokens()``, found from the end (not by going through them all)."""
+        stack: list[Any] = [self]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            item = pop()
+            if item is None or item.__class__ is str:  # File.bom
+                continue
+            if isinstance(item, Token):
+                return item
+            extend(item if item.__class__ is list else item._values(item))
+        raise ValueError(f"{type(self).__name__} has no tokens")
 
     @property
     def line(self) -> int:
