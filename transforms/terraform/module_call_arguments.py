@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.module import MODULE_SUFFIXES, Module
+from tffix.engine.module import Module
 from tffix.engine.rules import (
     DISPLAY_ONLY,
     FIX_NEVER,
@@ -16,8 +16,7 @@ from tffix.engine.rules import (
     Rule,
     literal,
 )
-from tffix.syntax.errors import ParseError
-from tffix.syntax.parser import parse
+from tffix.transforms.lib.children import read_child
 
 # Arguments of a module block that are Terraform's, not the child's variables.
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -27,57 +26,12 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
     """The child module's variables, each with whether it is required (no `default`);
     None when the directory cannot be read completely (missing, unreadable, a syntax
     error, or `*.tf.json` files tffix does not parse). The files are read on every
-    call; what a file declares is parsed once per process for the same text (every
-    caller of a shared module, whatever path it spells it with, every round of fixes)."""
+    call; what they declare is parsed once per process for the same texts (``read_child``:
+    every caller of a shared module, whatever path it spells it with, every round of fixes)."""
     if not directory.is_dir() or any(directory.glob("*.tf.json")):
         return None
-    texts: list[tuple[Path, str]] = []
-    for path in sorted(directory.iterdir()):
-        if path.suffix not in MODULE_SUFFIXES or not path.is_file():
-            continue
-        try:
-            texts.append((path, path.read_text(encoding="utf-8-sig")))
-        except (OSError, UnicodeDecodeError):
-            return None
-    variables: dict[str, bool] = {}
-    for path, text in texts:
-        declared = _declared(path, text)
-        if declared is None:
-            return None
-        for name, required in declared:
-            variables[name] = required
-    return variables
-
-
-def _declared(path: Path, text: str) -> tuple[tuple[str, bool], ...] | None:
-    """The variables one file declares, in order, each with whether it is required;
-    None when it does not parse. Kept per text (what it declares depends on nothing
-    else), so a child is parsed once however many callers reach it."""
-    found = _PARSED.get(text, _MISSING)
-    if found is not _MISSING:
-        return found  # type: ignore[return-value]
-    declared: tuple[tuple[str, bool], ...] | None
-    try:
-        tree = parse(text, path)
-    except ParseError:  # parse() raises nothing else
-        declared = None
-    else:
-        declared = tuple((block.label_values[0], block.get_attribute("default") is None)
-                         for block in tree.body.blocks if block.type == "variable" and block.label_values)
-    global _HELD
-    if _HELD + len(text) > _LIMIT:
-        _PARSED.clear()
-        _HELD = 0
-    _PARSED[text] = declared
-    _HELD += len(text)
-    return declared
-
-
-# file text -> what it declares (``_declared``), at most ``_LIMIT`` characters of texts held
-_PARSED: dict[str, tuple[tuple[str, bool], ...] | None] = {}
-_MISSING = object()
-_LIMIT = 32_000_000
-_HELD = 0
+    child = read_child(directory)
+    return None if child is None else dict(child.variables)
 
 
 class ModuleCallArguments(Rule):
