@@ -200,3 +200,23 @@ def test_a_round_started_again_after_a_stray_edit_carries_nothing_stale() -> Non
     _, fresh = fix_texts(out, [Walks], Options(apply_fixes=False))
     assert [(r.line, r.column, r.message) for r in result.remaining if r.rule_id == Walks.id] == \
         [(r.line, r.column, r.message) for r in fresh.remaining]
+
+
+def test_suppression_comments_follow_the_rounds_and_are_read_again_only_in_changed_files(monkeypatch) -> None:
+    from tffix.engine import engine as engine_module
+
+    reads = []
+    original = engine_module.Comments.of
+    monkeypatch.setattr(engine_module.Comments, "of", staticmethod(lambda tree: reads.append(tree) or original(tree)))
+    main = BLOCKS.replace("# block 5\n", "# block 5\n# tffix:ignore[TFX982]\n")
+    other = '# tffix:ignore[TFX982]\nresource "x" "o" {\n  v = 1\n}\n\nresource "x" "p" {\n  v = 2\n}\n'
+    out, result = fix_texts({"main.tf": main, "other.tf": other}, [GrowsOne, Where])
+    assert [r.rule_id for r in result.fixed] == ["TFX981"]
+    # b5 moved down three lines and its comment with it: still suppressed; x.p never was
+    shown = {r.message for r in result.remaining}
+    assert not any(m.startswith(("x.b5.", "x.o.")) for m in shown) and "x.p.v" in shown
+    # two rounds: main.tf read in each (it changed), other.tf once
+    assert len(reads) == 3
+    _, fresh = fix_texts(out, [Where], Options(apply_fixes=False))
+    assert [(r.path, r.line, r.message) for r in result.remaining] == \
+        [(r.path, r.line, r.message) for r in fresh.remaining]
