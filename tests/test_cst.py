@@ -180,3 +180,17 @@ def test_last_token_is_the_last_of_tokens_for_every_node() -> None:
                 with pytest.raises(ValueError):
                     node.last_token()
     assert checked > 300
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("plain text", "plain text"), ("$ and % alone, $$ and %%", "$ and % alone, $$ and %%"),
+    ("a\\nb\\t\\\"q\\\"\\\\", 'a\nb\t"q"\\'), ("\\u00e9t\\U0001F600", "ét\U0001F600"),
+    ("x$${y}%%{z}", "x${y}%{z}"), ("$${", "${"), ("", ""),
+])
+def test_unescape(raw: str, value: str) -> None:
+    assert cst.unescape(raw) == value and type(cst.unescape(raw)) is str
+
+
+def test_label_values_quoted_bare_and_empty() -> None:
+    block = tffix.parse('resource "aws_s3_bucket" logs {}\ndata "" "a\\"b" {}\n').body.items
+    assert [b.label_values for b in block] == [["aws_s3_bucket", "logs"], ["", 'a\\"b']]

@@ -337,9 +337,12 @@ class Label(Node):
 
     @property
     def value(self) -> str:
-        if len(self.tokens_) == 1:
-            return str(self.tokens_[0])
-        return "".join(str(t) for t in self.tokens_[1:-1])
+        tokens = self.tokens_
+        if len(tokens) == 1:
+            return str(tokens[0])
+        if len(tokens) == 3:  # a quoted label: its text between the quotes
+            return str(tokens[1])
+        return "".join(tokens[1:-1])
 
     @property
     def quoted(self) -> bool:
@@ -785,6 +788,8 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 def unescape(raw: str) -> str:
     """The value of a quoted-string literal run: ``\\n``, ``\\uXXXX`` escapes and
     the template escapes ``$${`` / ``%%{``."""
+    if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
+        return str(raw)  # nothing to decode (most strings)
     out: list[str] = []
     i, n = 0, len(raw)
     while i < n:
