@@ -159,3 +159,38 @@ def test_sole_expression_unwraps_only_a_lone_interpolation() -> None:
 def test_has_comments() -> None:
     tree = tffix.parse('a = { x = 1 }\nb = {\n  x = 1 # one\n}\nc = [1, /* two */ 2]\n')
     assert [i.value.has_comments() for i in tree.body.items] == [False, True, True]
+
+
+def test_last_token_is_the_last_of_tokens_for_every_node() -> None:
+    from pathlib import Path
+
+    texts = [SAMPLE, "", "\ufeff# only a comment\n", 'x = [for k, v in m : "${k}-%{if v}y%{endif}" if v]\n',
+             'a = <<-EOT\n  ${b}\n  EOT\nc = { for k in l : k => [k][0] }\n']
+    root = Path(__file__).parent.parent
+    texts += [p.read_text(encoding="utf-8-sig") for d in ("examples", "tests/fixtures/format")
+              for p in sorted((root / d).rglob("*.tf"))]
+    checked = 0
+    for text in texts:
+        for node in tffix.parse(text).walk():
+            toks = list(node.tokens())
+            if toks:
+                assert node.last_token() is toks[-1]
+                checked += 1
+            else:
+                with pytest.raises(ValueError):
+                    node.last_token()
+    assert checked > 300
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("plain text", "plain text"), ("$ and % alone, $$ and %%", "$ and % alone, $$ and %%"),
+    ("a\\nb\\t\\\"q\\\"\\\\", 'a\nb\t"q"\\'), ("\\u00e9t\\U0001F600", "ét\U0001F600"),
+    ("x$${y}%%{z}", "x${y}%{z}"), ("$${", "${"), ("", ""),
+])
+def test_unescape(raw: str, value: str) -> None:
+    assert cst.unescape(raw) == value and type(cst.unescape(raw)) is str
+
+
+def test_label_values_quoted_bare_and_empty() -> None:
+    block = tffix.parse('resource "aws_s3_bucket" logs {}\ndata "" "a\\"b" {}\n').body.items
+    assert [b.label_values for b in block] == [["aws_s3_bucket", "logs"], ["", 'a\\"b']]

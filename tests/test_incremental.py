@@ -14,6 +14,7 @@ import random
 
 from tffix.engine.reparse import Baseline, edited, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, Rule
+from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -159,3 +160,63 @@ def test_an_edit_inside_one_block_parses_that_block_alone() -> None:
     assert got is tree
     assert [a is b for a, b in zip(items, got.body.items)] == [True, True, True, False, True, True]
     assert _shape(got) == _shape(parse(after, "main.tf"))
+
+
+class Walks(Rule):
+    """Reports every literal of every block, found with ``module.nodes``, and keeps the
+    lists it was given, round by round."""
+
+    id = "TFX984"
+    name = "walks"
+    summary = "test rule"
+    safety = DISPLAY_ONLY
+    seen: list[dict[str, list]] = []
+
+    def check(self, module, options) -> Iterator:
+        lists = {ref.address: module.nodes(ref.block, cst.Literal) for ref in module.resources("x")}
+        Walks.seen.append(lists)
+        for ref in module.resources("x"):
+            for lit in lists[ref.address]:
+                yield self.finding(ref.file, lit, f"{ref.address} {lit.code.strip()}", block=ref.block)
+
+
+def test_the_walks_of_blocks_no_fix_touched_are_carried_to_the_next_round() -> None:
+    Walks.seen.clear()
+    out, result = fix_texts({"main.tf": BLOCKS}, [GrowsOne, Walks])
+    assert [r.rule_id for r in result.fixed] == ["TFX981"]
+    first, second = Walks.seen
+    assert all(second[a] is first[a] for a in first if a != "x.b2")  # carried, not walked again
+    assert second["x.b2"] is not first["x.b2"] and len(second["x.b2"]) == len(first["x.b2"]) + 3
+    # what they find is where a check of the fixed text finds it (carried nodes moved down)
+    _, fresh = fix_texts(out, [Walks], Options(apply_fixes=False))
+    assert [(r.line, r.column, r.message) for r in result.remaining] == \
+        [(r.line, r.column, r.message) for r in fresh.remaining]
+
+
+def test_a_round_started_again_after_a_stray_edit_carries_nothing_stale() -> None:
+    Walks.seen.clear()
+    out, result = fix_texts({"main.tf": BLOCKS}, [StrayEdit, GrowsOne, Walks])
+    assert "w = 1" not in out["main.tf"] and [r.rule_id for r in result.fixed] == ["TFX981"]
+    _, fresh = fix_texts(out, [Walks], Options(apply_fixes=False))
+    assert [(r.line, r.column, r.message) for r in result.remaining if r.rule_id == Walks.id] == \
+        [(r.line, r.column, r.message) for r in fresh.remaining]
+
+
+def test_suppression_comments_follow_the_rounds_and_are_read_again_only_in_changed_files(monkeypatch) -> None:
+    from tffix.engine import engine as engine_module
+
+    reads = []
+    original = engine_module.Comments.of
+    monkeypatch.setattr(engine_module.Comments, "of", staticmethod(lambda tree: reads.append(tree) or original(tree)))
+    main = BLOCKS.replace("# block 5\n", "# block 5\n# tffix:ignore[TFX982]\n")
+    other = '# tffix:ignore[TFX982]\nresource "x" "o" {\n  v = 1\n}\n\nresource "x" "p" {\n  v = 2\n}\n'
+    out, result = fix_texts({"main.tf": main, "other.tf": other}, [GrowsOne, Where])
+    assert [r.rule_id for r in result.fixed] == ["TFX981"]
+    # b5 moved down three lines and its comment with it: still suppressed; x.p never was
+    shown = {r.message for r in result.remaining}
+    assert not any(m.startswith(("x.b5.", "x.o.")) for m in shown) and "x.p.v" in shown
+    # two rounds: main.tf read in each (it changed), other.tf once
+    assert len(reads) == 3
+    _, fresh = fix_texts(out, [Where], Options(apply_fixes=False))
+    assert [(r.path, r.line, r.message) for r in result.remaining] == \
+        [(r.path, r.line, r.message) for r in fresh.remaining]

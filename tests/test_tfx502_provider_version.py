@@ -235,3 +235,43 @@ def test_a_root_over_a_child_that_pins_an_older_major_gets_no_table_version(tmp_
     (child / "versions.tf").write_text((child / "versions.tf").read_text().replace("~> 4.62", ">= 4.0"))
     out, result = fix(R, files, directory=str(tmp_path / "live"))
     assert 'version = "~> 6.0"' in out["main.tf"]
+
+
+def _versions(directory: Path, constraint: str | None) -> None:
+    directory.mkdir(parents=True)
+    version = f'\n      version = "{constraint}"' if constraint else ""
+    (directory / "versions.tf").write_text('terraform {\n  required_providers {\n    aws = {\n'
+                                           f'      source  = "hashicorp/aws"{version}\n    }}\n  }}\n}}\n'
+                                           .replace("}}", "}"))
+
+
+def test_children_with_the_same_text_in_two_places_are_read_where_they_are(tmp_path) -> None:
+    # two copies of one wrapper module, each calling the module beside it: what the copy in b
+    # calls is b's neighbour, not a's (what a directory's texts say is kept per text, its
+    # calls are resolved from where it is)
+    wrapper = 'module "vpc" {\n  source = "../vpc"\n}\n'
+    for place, constraint in (("a", "~> 4.62"), ("b", ">= 4.0")):
+        (tmp_path / place / "wrapper").mkdir(parents=True)
+        (tmp_path / place / "wrapper" / "main.tf").write_text(wrapper)
+        _versions(tmp_path / place / "vpc", constraint)
+    for place, fixed in (("a", False), ("b", True), ("a", False)):
+        (tmp_path / f"live-{place}").mkdir(exist_ok=True)
+        files = root(SEED + f'\nmodule "w" {{\n  source = "../{place}/wrapper"\n}}\n')
+        out, _ = fix(R, files, directory=str(tmp_path / f"live-{place}"))
+        assert ('version = "~> 6.0"' in out["main.tf"]) is fixed, place
+
+
+def test_the_children_are_walked_once_per_state_of_the_module(tmp_path, monkeypatch) -> None:
+    import tffix.transforms.lib.children as children
+
+    _versions(tmp_path / "modules" / "vpc", ">= 4.0")
+    (tmp_path / "live").mkdir()
+    reads = []
+    original = children._read
+    monkeypatch.setattr(children, "_read", lambda d: reads.append(d) or original(d))
+    two = SEED.replace("    }\n  }", '    }\n    random = {\n      source = "hashicorp/random"\n    }\n  }')
+    files = root(two + '\nmodule "vpc" {\n  source = "../modules/vpc"\n}\n')
+    result = fix(R, files, directory=str(tmp_path / "live"), unsafe=False)[1]
+    (left,) = result.remaining
+    assert "aws, random" in left.message  # two providers, each asking about the children
+    assert reads == [(tmp_path / "modules" / "vpc").resolve()]

@@ -103,3 +103,25 @@ def test_a_child_called_twice_is_read_once(tmp_path, monkeypatch) -> None:
     twice = CALL + CALL.replace('module "dns"', 'module "dns2"')
     assert [line for _, line, _ in findings(R, twice, directory=str(tmp_path))] == [1, 3, 4, 7, 9, 10]
     assert len(reads) == 1
+
+
+def test_a_child_reached_by_other_paths_is_parsed_once(tmp_path, monkeypatch) -> None:
+    """Callers spell one child differently (``./modules/route53`` from the root,
+    ``../route53`` from a sibling): what its files declare is parsed once per text."""
+    import tffix.transforms.lib.children as children
+
+    text = CHILD.replace('"ttl"', '"ttl_spelled_once"')  # a text no other test parsed
+    _child(tmp_path, text)
+    sibling = tmp_path / "modules" / "caller"
+    sibling.mkdir()
+    parsed = []
+    original = children.parse_module_texts
+    monkeypatch.setattr(children, "parse_module_texts", lambda d, t: parsed.append(d) or original(d, t))
+    assert [line for _, line, _ in findings(R, CALL, directory=str(tmp_path))] == [1, 3, 4]
+    other = CALL.replace("./modules/route53", "../route53")
+    assert [line for _, line, _ in findings(R, other, directory=str(sibling))] == [1, 3, 4]
+    assert len(parsed) == 1
+    # a changed file is parsed again, and what it declares now counts
+    (tmp_path / "modules" / "route53" / "variables.tf").write_text(text + 'variable "domain" {}\n')
+    assert [line for _, line, _ in findings(R, other, directory=str(sibling))] == [1, 4]
+    assert len(parsed) == 2

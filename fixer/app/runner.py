@@ -16,6 +16,7 @@ across files could otherwise act on an incomplete picture.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import threading
 import time
@@ -84,11 +85,19 @@ def display_path(path: Path) -> str:
     try:
         rel = os.path.relpath(path)
         if _above(rel):  # the same place through other links? compare real directories
-            real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
-            rel = os.path.relpath(real, os.path.realpath(os.getcwd()))
+            real = os.path.join(_real(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+            rel = os.path.relpath(real, _real(os.getcwd()))
     except (ValueError, OSError):
         return str(path)
     return str(path) if _above(rel) else rel
+
+
+@functools.lru_cache(maxsize=1024)
+def _real(directory: str) -> str:
+    """``os.path.realpath`` of a directory, once per directory in a run (a module's files
+    share theirs; each costs a system call per component of the path). ``fix_paths`` and
+    ``run_texts`` start with an empty cache."""
+    return os.path.realpath(directory)
 
 
 def _above(rel: str) -> bool:
@@ -254,6 +263,7 @@ def run_texts(spec: ModuleSpec, texts: Mapping[Path, str], job: Job,
     ``previews`` (a check: fixes not applied) receives the findings, to preview
     their fixes later. ``trees``: the parsed files of the last check of this module
     (``Trees``), taken over and left holding this check's."""
+    _real.cache_clear()  # links are read again in each run
     try:
         return call_with_deep_stack(_process, spec, job, texts, previews, trees)
     except Exception as exc:  # noqa: BLE001 - as in ``process``
@@ -447,6 +457,7 @@ def fix_paths(paths: list[Path], job: Job, jobs: int = 1, write: bool = True,
     """Discover, run and (unless ``write`` is False) write: the whole of a
     run. ``progress(total)`` may return a callback advanced once per module;
     ``written`` receives each file's display path as soon as it is written."""
+    _real.cache_clear()  # links are read again in each run
     specs, problems = discover(paths)
     summary = Summary(errors=list(problems))
     outcomes = run_all(specs, job, jobs, progress=progress(len(specs)) if progress else None)

@@ -30,7 +30,9 @@ of the module):
   whole-file parse where that is not provably the same (``reparse.refresh``).
 - Rules run again on the whole module each round (their index and per-module
   facts are rebuilt lazily); rounds after the first only happen in modules
-  where a fix was applied.
+  where a fix was applied. The walks of the top-level blocks a round kept
+  (``Module.nodes``: the traversals, calls, strings rules look for) are carried
+  to the next round (``Module.take_walks`` / ``carry``).
 
 Results are plain data (picklable), so modules can run in worker processes.
 """
@@ -186,10 +188,15 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
     )
 
 
-def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str]) -> list[Finding]:
+def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str],
+            kept: dict[int, tuple[Any, str, Comments]] | None = None) -> list[Finding]:
+    """Every rule's findings on the module as it is, less the suppressed ones, sorted.
+    ``kept``: suppression comments read in earlier rounds, by tree (a file whose tree and
+    text are the same as then has the same comments at the same lines); updated."""
     module.invalidate()
-    trees = {id(f.tree): f.tree for f in _all_files(module)}
+    trees = {id(f.tree): f for f in _all_files(module)}
     comments: dict[int, Comments] = {}  # a file's suppression comments, read when it has a finding
+    kept = {} if kept is None else kept
     found: list[Finding] = []
     for rule in rules:
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
@@ -205,7 +212,13 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
             key = id(f.file.tree)
             c = comments.get(key)
             if c is None and key in trees:
-                c = comments[key] = Comments.of(trees[key])
+                sf = trees[key]
+                old = kept.get(key)
+                if old is not None and old[0] is sf.tree and old[1] == sf.text:
+                    c = comments[key] = old[2]
+                else:
+                    c = comments[key] = Comments.of(sf.tree)
+                    kept[key] = (sf.tree, sf.text, c)
             if c is not None and is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
                 continue
             if options.only_files is not None and f.file.display not in options.only_files:
@@ -285,12 +298,18 @@ class _Rules:
 
     def __init__(self, rules: Sequence[type[Rule] | RuleEntry]) -> None:
         self.slots: list[Rule | RuleEntry] = [r if isinstance(r, RuleEntry) else r() for r in rules]
+        self.waiting = [i for i, r in enumerate(self.slots) if isinstance(r, RuleEntry)]  # not imported yet
+        self.rules: list[Rule] = [r for r in self.slots if isinstance(r, Rule)]
 
     def active(self, module: Module) -> list[Rule]:
-        for i, slot in enumerate(self.slots):
-            if isinstance(slot, RuleEntry) and slot.applies(module):
-                self.slots[i] = slot.load()()
-        return [r for r in self.slots if isinstance(r, Rule)]
+        if self.waiting:
+            index = module.index()
+            for i in list(self.waiting):
+                if self.slots[i].applies_to(index):  # type: ignore[union-attr]
+                    self.slots[i] = self.slots[i].load()()  # type: ignore[union-attr]
+                    self.waiting.remove(i)
+            self.rules = [r for r in self.slots if isinstance(r, Rule)]
+        return self.rules
 
 
 def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], options: Options,
@@ -304,10 +323,12 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     originals = {f.display: f.text for f in _all_files(module)}
     seen_states: set[tuple[str, ...]] = set()
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
+    kept_comments: dict[int, tuple[Any, str, Comments]] = {}  # suppression comments by tree (``collect``)
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
-        findings = collect(module, chosen.active(module), options, result.errors)
+        findings = collect(module, chosen.active(module), options, result.errors, kept_comments)
+        walks = module.take_walks()  # the blocks no fix changes keep them for the next round
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
             if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
@@ -334,7 +355,8 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             for sf in _all_files(module):
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
-            findings = collect(module, chosen.active(module), options, result.errors)
+            findings = collect(module, chosen.active(module), options, result.errors, kept_comments)
+            walks = module.take_walks()
             classify(findings, os.path.realpath(module.directory), options.deployment)
             for f in findings:
                 if f.fix is not None and (_signature(f) in failed or fix_key(f) in options.withheld):
@@ -352,6 +374,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             sf.text = text
             sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
         module.invalidate()
+        module.carry(walks)
         state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:
             result.converged = False

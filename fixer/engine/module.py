@@ -16,6 +16,13 @@ engine calls ``invalidate()`` whenever the trees change (a fix applied, a
 re-parse). ``module.fact(key, compute)`` keeps other module-wide facts rules
 need (S3 log targets, feature uses) for the same lifetime, so a rule that asks
 per block computes them once per round.
+
+``module.nodes(node, classes)`` gives the nodes of some classes under a node, from one
+walk of it per state (rules ask for traversals, function calls, strings: one walk serves
+them all). Across rounds of fixes, the engine carries the walks of the top-level blocks
+no fix touched (``take_walks`` / ``carry``): the same block object in the next round has
+the same text (``reparse.refresh`` keeps only those), and the lists hold nodes, whose
+positions move with them, never positions.
 """
 
 from __future__ import annotations
@@ -138,6 +145,8 @@ class Module:
     tfvars: list[SourceFile] = field(default_factory=list)
     _index: ModuleIndex | None = field(default=None, init=False, repr=False, compare=False)
     _facts: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # walks of top-level blocks carried from the last round (``carry``), for the next index
+    _carried: dict[int, Walk] | None = field(default=None, init=False, repr=False, compare=False)
 
     # ---- the index ----
     def index(self) -> ModuleIndex:
@@ -152,6 +161,30 @@ class Module:
         """Forget the index and every per-module fact computed from the trees."""
         self._index = None
         self._facts.clear()
+
+    def take_walks(self) -> dict[int, Walk]:
+        """The walks the index holds now (``nodes``), to carry over a round of fixes; from
+        here on nothing is carried (the fixes about to run change the trees)."""
+        self._carried = None
+        return dict(self._index._walks) if self._index is not None else {}
+
+    def carry(self, walks: dict[int, Walk]) -> None:
+        """After a round of fixes and the re-parse: the next index reuses the walks in
+        ``walks`` (from ``take_walks`` before the round) of the top-level blocks that are
+        still the same objects (the engine keeps only unchanged items)."""
+        kept: dict[int, Walk] = {}
+        for f in self.files:
+            for item in f.tree.body.items:
+                found = walks.get(id(item))
+                if found is not None and found[0] is item:
+                    kept[id(item)] = found
+        self._carried = kept or None
+
+    def nodes(self, node: cst.Node, classes: type | tuple[type, ...]) -> list[cst.Node]:
+        """Every node under ``node`` (itself included) that is an instance of ``classes``,
+        in ``node.walk()`` order; one walk of ``node`` per state of the trees serves every
+        class asked for. Do not change the list."""
+        return self.index().nodes(node, classes)
 
     def fact(self, key: object, compute: Callable[[], T]) -> T:
         """A module-wide fact, computed once per state of the trees: ``compute()``
@@ -289,6 +322,10 @@ def _resolve_key(path: list[str]) -> str | None:
     return None
 
 
+# a walked node and its lists: None -> every node under it in walk order; classes -> those of them
+Walk = tuple[cst.Node, dict[Any, list[cst.Node]]]
+
+
 class ModuleIndex:
     """What rules look up, computed once per state of the module's trees.
 
@@ -322,10 +359,11 @@ class ModuleIndex:
         self._addresses: dict[int, str] | None = None
         self._by_address: dict[str, BlockRef] = {}
         self._locals: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
-        self._traversals: dict[int, list[cst.Traversal]] = {}
         self._seq: list[tuple[BlockRef, cst.Traversal]] | None = None
         self._by_key: dict[str, list[int]] = {}  # resolve key -> positions in _seq
         self._by_prefix: dict[int, dict[str, list[int]]] = {}  # dots -> path prefix -> positions
+        # id(node) -> its walk (``nodes``); the node is held, so its id is not reused meanwhile
+        self._walks: dict[int, Walk] = dict(module._carried) if module._carried else {}
 
     @property
     def addresses(self) -> dict[int, str]:
@@ -360,9 +398,19 @@ class ModuleIndex:
         return found
 
     def traversals_of(self, ref: BlockRef) -> list[cst.Traversal]:
-        found = self._traversals.get(id(ref.block))
+        return self.nodes(ref.block, cst.Traversal)  # type: ignore[return-value]
+
+    def nodes(self, node: cst.Node, classes: type | tuple[type, ...]) -> list[cst.Node]:
+        walk = self._walks.get(id(node))
+        if walk is None or walk[0] is not node:
+            walk = self._walks[id(node)] = (node, {})
+        lists = walk[1]
+        found = lists.get(classes)
         if found is None:
-            found = self._traversals[id(ref.block)] = list(references(ref.block))
+            every = lists.get(None)
+            if every is None:
+                every = lists[None] = list(node.walk())
+            found = lists[classes] = [n for n in every if isinstance(n, classes)]
         return found
 
     def _sequence(self) -> list[tuple[BlockRef, cst.Traversal]]:

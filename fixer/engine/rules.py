@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from tffix.engine.edits import TextEdit
-from tffix.engine.module import Module, SourceFile
+from tffix.engine.module import Module, ModuleIndex, SourceFile
 from tffix.syntax import cst
 from tffix.syntax.strings import Position
 
@@ -238,11 +238,17 @@ class RuleEntry:
         return rule
 
     def applies(self, module: Module) -> bool:
+        return self.looks_at is None or self.applies_to(module.index())
+
+    def applies_to(self, index: ModuleIndex) -> bool:
+        """``applies`` for the module whose index this is."""
         if self.looks_at is None:
             return True
-        index = module.index()
-        return any(index.by_kind.get(kind) if not first else index.by_kind_type.get((kind, first))
-                   for kind, first in self.looks_at)
+        by_kind, by_kind_type = index.by_kind, index.by_kind_type
+        for kind, first in self.looks_at:
+            if (by_kind_type.get((kind, first)) if first else by_kind.get(kind)):
+                return True
+        return False
 
 
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)

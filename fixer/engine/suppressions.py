@@ -87,8 +87,13 @@ def is_suppressed(rule_id: str, checkov: tuple[str, ...], trivy: tuple[str, ...]
             lines.add(above)
             above -= 1
     trivy_lines = lines | {line - 1}
-    for ln in sorted(trivy_lines | set(range(first, last + 1))):
-        for text in comments.by_line.get(ln, ()):
+    # the lines with comments among those that count (any order: every match answers True)
+    by_line = comments.by_line
+    inside = range(first, last + 1)
+    commented = [ln for ln in inside if ln in by_line] if len(inside) <= len(by_line) else \
+        [ln for ln in by_line if first <= ln <= last]
+    for ln in trivy_lines.union(commented):
+        for text in by_line.get(ln, ()):
             if ln in lines:
                 for t in _TFFIX.finditer(text):
                     if t.group(1) == "ignore":

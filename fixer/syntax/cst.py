@@ -92,12 +92,17 @@ class Node:
         raise ValueError(f"{type(self).__name__} has no tokens")
 
     def last_token(self) -> Token:
-        last = None
-        for last in self.tokens():
-            pass
-        if last is None:
-            raise ValueError(f"{type(self).__name__} has no tokens")
-        return last
+        """The last of ``tokens()``, found from the end (not by going through them all)."""
+        stack: list[Any] = [self]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            item = pop()
+            if item is None or item.__class__ is str:  # File.bom
+                continue
+            if isinstance(item, Token):
+                return item
+            extend(item if item.__class__ is list else item._values(item))
+        raise ValueError(f"{type(self).__name__} has no tokens")
 
     @property
     def line(self) -> int:
@@ -332,9 +337,12 @@ class Label(Node):
 
     @property
     def value(self) -> str:
-        if len(self.tokens_) == 1:
-            return str(self.tokens_[0])
-        return "".join(str(t) for t in self.tokens_[1:-1])
+        tokens = self.tokens_
+        if len(tokens) == 1:
+            return str(tokens[0])
+        if len(tokens) == 3:  # a quoted label: its text between the quotes
+            return str(tokens[1])
+        return "".join(tokens[1:-1])
 
     @property
     def quoted(self) -> bool:
@@ -780,6 +788,8 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 def unescape(raw: str) -> str:
     """The value of a quoted-string literal run: ``\\n``, ``\\uXXXX`` escapes and
     the template escapes ``$${`` / ``%%{``."""
+    if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
+        return str(raw)  # nothing to decode (most strings)
     out: list[str] = []
     i, n = 0, len(raw)
     while i < n:

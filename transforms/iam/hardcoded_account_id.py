@@ -101,11 +101,25 @@ def account_spans(text: str) -> list[tuple[int, int, str, str]]:
     return sorted(out)
 
 
+STRINGS = (cst.Template, cst.Heredoc)
+DIGITS = re.compile(r"\d{12}")  # what every account id the scan reports is written with
+
+
+def _may_hold_ids(module: Module, block: cst.Block) -> bool:
+    """Could a string of ``block`` hold an account id? Every one ``account_spans`` finds is
+    twelve digits in a literal piece of a string (a run of ``StringText``: a part that is
+    text, never an interpolation): a block without such a piece has none."""
+    return any(isinstance(part, str) and DIGITS.search(part)
+               for node in module.nodes(block, STRINGS) for part in node.parts)  # type: ignore[attr-defined]
+
+
 def _scan(module: Module) -> list[Hit]:
     hits = []
     for ref in module.blocks():
         kind = ref.block.type
         if kind in SKIPPED_KINDS or (kind == "data" and ref.block.label_values[:1] == ["aws_caller_identity"]):
+            continue
+        if not _may_hold_ids(module, ref.block):
             continue
         for node, context in _strings(ref.block, None):
             st = string_text(node)

@@ -195,12 +195,12 @@ def _feature_uses(module: Module) -> list[Use]:
                 for attr in item.body.attributes:
                     if attr.name.endswith("_wo"):
                         uses.append(Use("write_only", f, attr, attr.name))
-            for n in item.walk():
-                if isinstance(n, cst.FunctionCall):
-                    if n.name.startswith("provider::"):
-                        uses.append(Use("provider_functions", f, n, n.name))
-                    elif n.name in NEW_FUNCTIONS:
-                        uses.append(Use(NEW_FUNCTIONS[n.name], f, n, n.name))
+            for n in module.nodes(item, cst.FunctionCall):
+                name = n.name  # type: ignore[attr-defined]
+                if name.startswith("provider::"):
+                    uses.append(Use("provider_functions", f, n, name))
+                elif name in NEW_FUNCTIONS:
+                    uses.append(Use(NEW_FUNCTIONS[name], f, n, name))
     return uses
 
 

@@ -411,15 +411,25 @@ def module_statements(module: Module) -> Iterator[Stmt]:
     return iter(module.fact("policies.module_statements", lambda: list(_module_statements(module))))
 
 
+_WRITTEN = (cst.FunctionCall, cst.Template, cst.Heredoc)  # where statements are written
+
+
+def _names_statement(node: cst.Node) -> bool:
+    """Could ``json_statements`` find a statement in this string? Only when the text of its
+    literal parts (``StringText.text`` has them, holes between) spells ``Statement``."""
+    return "Statement" in "".join(part.pre + part for part in node.parts  # type: ignore[attr-defined]
+                                  if isinstance(part, str))
+
+
 def _module_statements(module: Module) -> Iterator[Stmt]:
     for ref in module.blocks():
-        if ref.address.startswith("data.aws_iam_policy_document."):
+        if module.address_of(ref).startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)
             continue
-        for node in ref.block.walk():
+        for node in module.nodes(ref.block, _WRITTEN):
             if isinstance(node, cst.FunctionCall):
                 yield from jsonencode_statements(ref.file, ref, node) or []
-            elif isinstance(node, (cst.Template, cst.Heredoc)):
+            elif _names_statement(node):  # else json_statements finds none
                 got = json_statements(ref.file, ref, node)
                 if got:
                     yield from got

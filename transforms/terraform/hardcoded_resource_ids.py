@@ -39,6 +39,14 @@ def _strings(node: cst.Node, under: str) -> Iterator[tuple[cst.Template, str]]:
                 yield from _strings(kid, under)
 
 
+def _may_hold_ids(module: Module, block: cst.Block) -> bool:
+    """Could a string of ``block`` be an id ``ID`` matches? Its literal text starts with
+    ``ami-``, ``sg-`` or ``subnet-``, so a piece of it as written does, unless an escape
+    (a backslash) spells it."""
+    return any(isinstance(part, str) and ("ami-" in part or "sg-" in part or "subnet-" in part or "\\" in part)
+               for node in module.nodes(block, cst.Template) for part in node.parts)  # type: ignore[attr-defined]
+
+
 def _walk_block(block: cst.Block) -> Iterator[tuple[cst.Template, str, str]]:
     """(string, argument or key it sits in, top-level argument name)."""
     for item in block.body.items:
@@ -120,7 +128,7 @@ class HardcodedResourceIds(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         declared = {kind: [r.address for r in module.resources(rtype)] for kind, (_, rtype) in KINDS.items()}
         for ref in module.blocks():
-            if ref.block.type not in SCANNED_KINDS:
+            if ref.block.type not in SCANNED_KINDS or not _may_hold_ids(module, ref.block):
                 continue
             for node, under, top in _walk_block(ref.block):
                 known, value = literal(node)

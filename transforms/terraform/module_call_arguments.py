@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.module import MODULE_SUFFIXES, Module
+from tffix.engine.module import Module
 from tffix.engine.rules import (
     DISPLAY_ONLY,
     FIX_NEVER,
@@ -16,8 +16,7 @@ from tffix.engine.rules import (
     Rule,
     literal,
 )
-from tffix.syntax.errors import ParseError
-from tffix.syntax.parser import parse
+from tffix.transforms.lib.children import read_child
 
 # Arguments of a module block that are Terraform's, not the child's variables.
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -27,39 +26,12 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
     """The child module's variables, each with whether it is required (no `default`);
     None when the directory cannot be read completely (missing, unreadable, a syntax
     error, or `*.tf.json` files tffix does not parse). The files are read on every
-    call; what they declare is parsed once per process for the same texts (every
-    caller of a shared module, every round of fixes)."""
+    call; what they declare is parsed once per process for the same texts (``read_child``:
+    every caller of a shared module, whatever path it spells it with, every round of fixes)."""
     if not directory.is_dir() or any(directory.glob("*.tf.json")):
         return None
-    texts: list[tuple[Path, str]] = []
-    for path in sorted(directory.iterdir()):
-        if path.suffix not in MODULE_SUFFIXES or not path.is_file():
-            continue
-        try:
-            texts.append((path, path.read_text(encoding="utf-8-sig")))
-        except (OSError, UnicodeDecodeError):
-            return None
-    key = tuple(texts)
-    if key in _PARSED:
-        found = _PARSED[key]
-        return None if found is None else dict(found)
-    variables: dict[str, bool] | None = {}
-    for path, text in texts:
-        try:
-            tree = parse(text, path)
-        except ParseError:  # parse() raises nothing else
-            variables = None
-            break
-        for block in tree.body.blocks:
-            if block.type == "variable" and block.label_values:
-                variables[block.label_values[0]] = block.get_attribute("default") is None
-    if len(_PARSED) >= 256:
-        _PARSED.clear()
-    _PARSED[key] = variables
-    return None if variables is None else dict(variables)
-
-
-_PARSED: dict[tuple[tuple[Path, str], ...], dict[str, bool] | None] = {}
+    child = read_child(directory)
+    return None if child is None else dict(child.variables)
 
 
 class ModuleCallArguments(Rule):

@@ -97,9 +97,10 @@ def used_aliases(module: Module) -> set[tuple[str, str]]:
     for ref in module.blocks():
         if ref.block.type == "provider":
             continue
-        for node in ref.block.walk():
-            if isinstance(node, cst.Traversal) and len(node.path) >= 2:
-                out.add((node.path[0], node.path[1]))
+        for node in module.nodes(ref.block, cst.Traversal):
+            path = node.path  # type: ignore[attr-defined]
+            if len(path) >= 2:
+                out.add((path[0], path[1]))
     out |= {sel for *_, sel in selections(module)}
     return out
 

@@ -49,28 +49,31 @@ def _bound_names(module: Module) -> set[str]:
     local iterator, not a resource."""
     bound: set[str] = set()
     for f in module.files:
-        for node in f.tree.walk():
-            if isinstance(node, (cst.ForIntro, cst.TemplateFor)):
-                bound.update(str(t) for t in (node.key_var, node.value_var) if t is not None)
-            elif isinstance(node, cst.Block) and node.type == "dynamic" and node.label_values:
-                bound.add(node.label_values[0])
-                iterator = node.get_attribute("iterator")
-                if iterator is not None and isinstance(iterator.value, cst.Variable):
-                    bound.add(iterator.value.name)
+        for item in f.tree.body.items:
+            for node in module.nodes(item, BINDERS):
+                if isinstance(node, cst.Block):
+                    if node.type == "dynamic" and node.label_values:
+                        bound.add(node.label_values[0])
+                        iterator = node.get_attribute("iterator")
+                        if iterator is not None and isinstance(iterator.value, cst.Variable):
+                            bound.add(iterator.value.name)
+                else:
+                    bound.update(str(t) for t in (node.key_var, node.value_var) if t is not None)
     return bound
 
 
-def _references(node: cst.Node) -> Iterator[cst.Traversal]:
-    """Traversals under ``node``, leaving out object keys and the arguments in
-    SKIPPED_ARGUMENTS."""
-    if isinstance(node, cst.Attribute) and node.name in SKIPPED_ARGUMENTS:
-        return
-    if isinstance(node, cst.Traversal):
-        yield node
-    for child in node.children():
-        if isinstance(node, cst.ObjectItem) and child is node.key and isinstance(child, cst.Variable):
-            continue
-        yield from _references(child)
+BINDERS = (cst.ForIntro, cst.TemplateFor, cst.Block)
+
+
+def _references(module: Module, block: cst.Block) -> list[cst.Traversal]:
+    """Traversals under ``block``, in walk order, leaving out those under the arguments
+    in SKIPPED_ARGUMENTS (object keys are variables, never traversals)."""
+    found: list[cst.Traversal] = module.nodes(block, cst.Traversal)  # type: ignore[assignment]
+    skipped = [a for a in module.nodes(block, cst.Attribute) if a.name in SKIPPED_ARGUMENTS]  # type: ignore[attr-defined]
+    if not skipped:
+        return found
+    out = {id(t) for a in skipped for t in a.walk() if isinstance(t, cst.Traversal)}
+    return [t for t in found if id(t) not in out]
 
 
 def _target(path: list[str]) -> tuple[str, str] | None:
@@ -188,10 +191,11 @@ class UndeclaredReference(Rule):
             return
         declared = _declared(module)
         bound = _bound_names(module)
+        hints: dict[tuple[str, str], str] = {}  # a name referred to again gets the same hint
         for ref in module.blocks():
             if ref.block.type in SKIPPED_BLOCKS:
                 continue
-            for trav in _references(ref.block):
+            for trav in _references(module, ref.block):
                 path = trav.path
                 if not path or path[0] in bound:
                     continue
@@ -200,8 +204,10 @@ class UndeclaredReference(Rule):
                     continue
                 kind, name = target
                 address = _address(kind, name)
-                close = difflib.get_close_matches(name, sorted(declared[kind]), n=1, cutoff=0.6)
-                hint = f"; did you mean {_address(kind, close[0])}?" if close else ""
+                hint = hints.get(target)
+                if hint is None:
+                    close = difflib.get_close_matches(name, sorted(declared[kind]), n=1, cutoff=0.6)
+                    hint = hints[target] = f"; did you mean {_address(kind, close[0])}?" if close else ""
                 yield self.finding(
                     ref.file, trav,
                     f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
