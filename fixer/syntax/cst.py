@@ -42,7 +42,7 @@ __all__ = [
     "TemplateFor", "Traversal", "GetAttr", "Index", "LegacyIndex", "AttrSplat",
     "FullSplat", "FunctionCall", "Tuple", "Object", "ObjectItem", "Conditional",
     "BinaryOp", "UnaryOp", "Parens", "ForIntro", "ForCond", "ForTuple", "ForObject",
-    "Token", "tokens_of", "sole_expression",
+    "Token", "tokens_of", "sole_expression", "LazyBody", "Stub",
 ]
 
 Child = Union["Node", Token, list, None]
@@ -214,6 +214,12 @@ def _emit(node: Node, out: list[str], depth: int = 0) -> None:
 _SHALLOW = 100
 
 
+def _emit_tokens(tokens: list[Token], out: list[str]) -> None:
+    for tok in tokens:
+        out.append(tok.pre)
+        out.append(tok)
+
+
 def _emit_deep(node: Node, out: list[str]) -> None:
     append = out.append
     stack: list[Child | str] = [node]
@@ -272,6 +278,101 @@ class Body(Node):
         return [i for i in self.items if isinstance(i, Block)]
 
 
+class Stub:
+    """A top-level item of a lazy parse (``parse(text, lazy=True)``) that has
+    not been built: where its text is (``start``, ``end``: offsets into the
+    file's text, from the first line it owns through its end of line, so
+    ``start`` is always a line start) and the line ``start`` is on. Not a
+    node: ``LazyBody`` builds the item on first use. ``blank_above``: its
+    first owned line is blank (nothing before it is aligned with it).
+    ``leading`` and ``newline`` are used only while the parser groups lines."""
+
+    __slots__ = ("start", "end", "line", "blank_above", "leading", "newline")
+
+    def __init__(self) -> None:
+        self.start = self.end = self.line = 0
+        self.blank_above = False
+        self.leading: list[Token] | None = None
+        self.newline: Token | None = None
+
+
+class LazyBody(Body):
+    """The body of a file parsed with ``lazy=True``: its items are kept as
+    ``Stub`` spans of the source text and built (parsed again, alone, with
+    the file's line numbers) on first use, one at a time, so the whole tree
+    never exists at once. ``items`` builds every one that is not built yet
+    (anything that reads or edits the items gets real nodes); ``item(i)``
+    builds one; printing copies the text of the items never built.
+    ``pending`` counts the items not built yet."""
+
+    __slots__ = ("_entries", "_text", "_load")
+    _fields = ("items", "trailing")  # a walk or a token stream builds every item
+
+    def __init__(self, entries: list[Any], trailing: list[Token], text: str,
+                 load: Callable[[str, Stub], Attribute | Block]) -> None:
+        self._entries = entries
+        self.trailing = trailing
+        self._text = text
+        self._load = load
+
+    @property  # type: ignore[override]
+    def items(self) -> list[Attribute | Block]:
+        entries = self._entries
+        for i, entry in enumerate(entries):
+            if entry.__class__ is Stub:
+                entries[i] = self._load(self._text, entry)
+        return entries
+
+    @items.setter
+    def items(self, value: list[Attribute | Block]) -> None:
+        self._entries = value
+
+    @property
+    def entries(self) -> list[Stub | Attribute | Block]:
+        """The items as they are now: a ``Stub`` for each one not built yet."""
+        return self._entries
+
+    def item(self, index: int) -> Attribute | Block:
+        """The item at ``index``, built if it was not."""
+        entry = self._entries[index]
+        if entry.__class__ is Stub:
+            entry = self._entries[index] = self._load(self._text, entry)
+        return entry
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for e in self._entries if e.__class__ is Stub)
+
+    @property
+    def code(self) -> str:
+        out: list[str] = []
+        self._emit_to(out)
+        return "".join(out)
+
+    def _emit_to(self, out: list[str]) -> None:
+        """The text of the body: one slice of the source for each run of items
+        never built, the built ones printed from their nodes."""
+        text = self._text
+        run_start = run_end = -1
+        for entry in self._entries:
+            if entry.__class__ is Stub:
+                if entry.start != run_end:
+                    if run_start >= 0:
+                        out.append(text[run_start:run_end])
+                    run_start = entry.start
+                run_end = entry.end
+                continue
+            if run_start >= 0:
+                out.append(text[run_start:run_end])
+                run_start = run_end = -1
+            _emit(entry, out)
+        if run_start >= 0:
+            out.append(text[run_start:run_end])
+        for tok in self.trailing:
+            out.append(tok.pre)
+            out.append(tok)
+
+
 class File(_HasBody, Node):
     """A whole source file. ``path`` is informational (for messages)."""
 
@@ -284,6 +385,21 @@ class File(_HasBody, Node):
         self.body = body
         self.eof = eof
         self.path = path
+
+    @property
+    def code(self) -> str:
+        """The exact source text (a lazy body prints the items it never built
+        from the source text)."""
+        out: list[str] = []
+        body = self.body
+        if isinstance(body, LazyBody):
+            out.append(self.bom)
+            _emit_tokens(self.header, out)
+            body._emit_to(out)
+            _emit_tokens([self.eof], out)
+        else:
+            _emit(self, out)
+        return "".join(out)
 
     @property
     def newline(self) -> str:
