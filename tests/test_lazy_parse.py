@@ -5,12 +5,14 @@ source text while they are not."""
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
 import tffix
 from hypothesis import given
 from tffix.syntax import cst
+from tffix.syntax.format import format_code, format_pieces
 from tffix.syntax.parser import parse
 
 from .conftest import CASES, ROOT
@@ -198,3 +200,67 @@ def test_items_api_on_a_lazy_tree() -> None:
     assert tree.body.pending == 0
     tree.body.items.pop(0)
     assert tree.code == text.replace("a = 1\n", "")
+
+
+# ---- formatting a lazy tree piece by piece ----------------------------------------
+
+
+def _format_inputs() -> dict[str, str]:
+    from .test_format import _inputs, _load
+
+    texts = dict(_inputs())
+    # (not the two deepest edges: the formatter's compat pass recurses, lazy or not)
+    texts.update({f"edge-{k}": v for k, v in EDGES.items() if k not in ("deep nesting", "long chain")})
+    texts.update({f"repo-{p.name}": p.read_bytes().decode() for p in _sources()})
+    texts.update(_load("fmt_fuzz").generate(902, 60))
+    mutate = _load("fmt_compare").mutate
+    rng = random.Random(902)
+    for name, text in list(texts.items()):
+        texts[f"{name}-mutated"] = mutate(text, rng)
+    return texts
+
+
+FORMAT_INPUTS = _format_inputs()
+
+
+@pytest.mark.parametrize("compat", [False, True], ids=["default", "compat"])
+@pytest.mark.parametrize("name", list(FORMAT_INPUTS))
+def test_format_lazy_is_byte_identical(name: str, compat: bool) -> None:
+    text = FORMAT_INPUTS[name]
+    try:
+        expected = format_code(text, compat=compat)
+    except tffix.ParseError as err:
+        with pytest.raises(tffix.ParseError) as info:
+            format_code(text, compat=compat, lazy=True)
+        assert str(info.value) == str(err)
+        return
+    assert format_code(text, compat=compat, lazy=True) == expected
+    pieces = list(format_pieces(parse(text, lazy=True), compat=compat))
+    assert "".join(before for before, _ in pieces) == text
+    assert "".join(after for _, after in pieces) == expected
+
+
+@SETTINGS
+@given(bodies())
+def test_format_lazy_generated(text: str) -> None:
+    assert format_code(text, lazy=True) == format_code(text)
+
+
+def test_format_pieces_split_at_blank_lines_only() -> None:
+    """A .tfvars run of attributes (aligned together) is one piece; a blank line starts a new one."""
+    text = 'a = 1\nbbb = 2 # c\n\n# about x\nx {\n  y = 1\n}\nzz = 3\n\n\nw = 4\n'
+    pieces = list(format_pieces(parse(text, lazy=True)))
+    assert [before for before, _ in pieces] == ["a = 1\nbbb = 2 # c\n", "\n# about x\nx {\n  y = 1\n}\nzz = 3\n",
+                                                "\n\nw = 4\n"]
+    assert [after for _, after in pieces] == ["a   = 1\nbbb = 2 # c\n", "\n# about x\nx {\n  y = 1\n}\nzz = 3\n",
+                                              "\n\nw = 4\n"]
+
+
+def test_format_pieces_of_an_edited_lazy_tree() -> None:
+    text = 'a = 1\n\nb "x" {\n  c = 2\n}\n\nd = 4\n'
+    tree = parse(text, lazy=True)
+    block = tree.body.item(1)
+    block.body.items[0].value = tffix.parse_expression("[1,2]")
+    block.body.items[0].value.first_token().pre = " "
+    assert "".join(after for _, after in format_pieces(tree)) == format_code(tree.code)
+    assert tree.body.pending == 2
