@@ -264,3 +264,91 @@ def test_format_pieces_of_an_edited_lazy_tree() -> None:
     block.body.items[0].value.first_token().pre = " "
     assert "".join(after for _, after in format_pieces(tree)) == format_code(tree.code)
     assert tree.body.pending == 2
+
+
+# ---- `tffix fmt` on large files: the runner parses them lazily -----------------------
+
+SCENES: dict[str, dict[str, str]] = {
+    "formatted": {"m/main.tf": 'a = 1\n\nresource "x" "y" {\n  b = 2\n}\n', "m/dev.tfvars": 'r = "x"\nname = 1\n'},
+    "unformatted": {"m/main.tf": 'a=1\n\n# c\nresource x y {\nb="${var.z}"\n}\n\nlocals {\n  q   = 1\n}\n',
+                    "m/dev.tfvars": 'r = "x"\nname = 1\n'},
+    "crlf, bom, no final newline": {"m/main.tf": '\ufeffa=1\r\n\r\nb "c" {\r\n d = 2\r\n}'},
+    "suppressed": {"m/main.tf": "# tffix:ignore-file TFX901\na=1\n"},
+    "wrong label count": {"m/main.tf": "a = 1\n\nresource {\n}\n"},
+    "duplicate declarations": {"m/main.tf": 'variable "v" {}\n\nlocals {\n  l = 1\n}\n',
+                               "m/other.tf": 'variable "v" {}\n\nlocals {\n  l = 2\n}\nx=1\n'},
+    "parse error": {"m/main.tf": "a = 1\n\nb = (\n"},
+}
+
+
+def _run_fmt(root: Path, files: dict[str, str], args: list[str]) -> tuple[int, str, dict[str, str]]:
+    import os
+
+    from click.testing import CliRunner
+    from tffix.app.cli import main
+
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode())
+    old = os.getcwd()
+    try:
+        os.chdir(root)
+        result = CliRunner().invoke(main, ["fmt", "-j", "1", *args, "m"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.output, {n: (root / n).read_bytes().decode() for n in files}
+
+
+@pytest.mark.parametrize("args", [["--check"], [], ["--dry-run"]], ids=["check", "fix", "dry-run"])
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_fmt_on_large_files_is_the_same_run(scene: str, args: list[str], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every file "large" (``LAZY_FROM`` = 1), ``tffix fmt`` parses lazily and gives
+    exactly the output, exit code and files of the eager run."""
+    from tffix.app import runner
+
+    eager = _run_fmt(tmp_path / "eager", SCENES[scene], args)
+    lazy_parses: list[str] = []
+    real_parse = runner.parse
+
+    def spy(text: str, path: object = None, *, lazy: bool = False) -> cst.File:
+        if lazy:
+            lazy_parses.append(str(path))
+        return real_parse(text, path, lazy=lazy)
+
+    monkeypatch.setattr(runner, "LAZY_FROM", 1)
+    monkeypatch.setattr(runner, "parse", spy)
+    lazy = _run_fmt(tmp_path / "lazy", SCENES[scene], args)
+    assert lazy == eager
+    assert len(lazy_parses) >= len(SCENES[scene])
+
+
+def test_only_runs_of_lazy_rules_get_lazy_trees() -> None:
+    from tffix.app import runner
+    from tffix.transforms.rds.db_publicly_accessible import DbPubliclyAccessible
+    from tffix.transforms.terraform.terraform_fmt import TerraformFmt
+
+    assert runner.lazy_rules([TerraformFmt])
+    assert not runner.lazy_rules([TerraformFmt, DbPubliclyAccessible])
+    assert not runner.lazy_rules([])
+
+
+def test_first_changed_line_reads_pieces_in_step() -> None:
+    """The finding's line from pieces equals ``first_difference`` on the whole texts,
+    also when a piece gains or loses lines."""
+    from tffix.transforms.terraform.terraform_fmt import _first_changed_line, first_difference
+
+    cases = [
+        [("a\n", "a\n"), ("b\n", "b\n")],
+        [("a\n", "a\n"), ("b\nc\n", "b\nC\n")],
+        [("a\n", "a\nx\n"), ("x\n", "x\n"), ("y\n", "y\n")],  # a line more, equal to the next piece's
+        [("a\nx\n", "a\n"), ("x\n", "x\n")],
+        [("a\n", "a\n"), ("b", "b\n")],
+        [("a\r\nb\n", "a\r\nb\n"), ("c\u2028d\n", "c\u2028e\n")],
+    ]
+    for pieces in cases:
+        before = "".join(b for b, _ in pieces)
+        after = "".join(a for _, a in pieces)
+        expected = None if before == after else first_difference(before, after)
+        assert _first_changed_line(iter(pieces)) == expected, pieces

@@ -282,16 +282,25 @@ class Stub:
     """A top-level item of a lazy parse (``parse(text, lazy=True)``) that has
     not been built: where its text is (``start``, ``end``: offsets into the
     file's text, from the first line it owns through its end of line, so
-    ``start`` is always a line start) and the line ``start`` is on. Not a
-    node: ``LazyBody`` builds the item on first use. ``blank_above``: its
-    first owned line is blank (nothing before it is aligned with it).
-    ``leading`` and ``newline`` are used only while the parser groups lines."""
+    ``start`` is always a line start; ``first_line``: the line ``start`` is
+    on), and what a look over the file's blocks needs without building them:
+    ``type`` (a block's type, None for an attribute), ``labels`` (a block's
+    label values), ``line`` and ``column`` (as the node's: its first
+    significant token). Not a node: ``LazyBody`` builds the item on first
+    use. ``blank_above``: its first owned line is blank (nothing before it
+    is aligned with it). ``leading`` and ``newline`` are used only while the
+    parser groups lines."""
 
-    __slots__ = ("start", "end", "line", "blank_above", "leading", "newline")
+    __slots__ = ("start", "end", "first_line", "blank_above", "type", "labels", "line", "column",
+                 "leading", "newline")
 
-    def __init__(self) -> None:
-        self.start = self.end = self.line = 0
+    def __init__(self, type: str | None, labels: tuple[str, ...], line: int, column: int) -> None:
+        self.start = self.end = self.first_line = 0
         self.blank_above = False
+        self.type = type
+        self.labels = labels
+        self.line = line
+        self.column = column
         self.leading: list[Token] | None = None
         self.newline: Token | None = None
 
@@ -339,8 +348,22 @@ class LazyBody(Body):
             entry = self._entries[index] = self._load(self._text, entry)
         return entry
 
+    def peek(self, index: int) -> Attribute | Block:
+        """The item at ``index``, built for the caller only if it was not
+        (not kept: the next call builds it again)."""
+        entry = self._entries[index]
+        return self._load(self._text, entry) if entry.__class__ is Stub else entry
+
+    def scan(self) -> Iterator[Attribute | Block]:
+        """Every item in order, the ones not built yet built one at a time for
+        the caller and not kept (a pass over a huge file in bounded memory;
+        edits to them are lost)."""
+        for i in range(len(self._entries)):
+            yield self.peek(i)
+
     @property
     def pending(self) -> int:
+        """How many items are not built yet."""
         return sum(1 for e in self._entries if e.__class__ is Stub)
 
     @property
@@ -401,10 +424,26 @@ class File(_HasBody, Node):
             _emit(self, out)
         return "".join(out)
 
+    def scan_tokens(self) -> Iterator[Token]:
+        """Every token in order, as ``tokens()``, but the items of a lazy body
+        that are not built yet are built one at a time and dropped (a
+        read-only pass over a huge file in bounded memory)."""
+        body = self.body
+        if not isinstance(body, LazyBody):
+            return tokens_of(self)
+        return self._scan_lazy(body)
+
+    def _scan_lazy(self, body: LazyBody) -> Iterator[Token]:
+        yield from self.header
+        for item in body.scan():
+            yield from tokens_of(item)
+        yield from body.trailing
+        yield self.eof
+
     @property
     def newline(self) -> str:
         """The file's line ending: ``\\r\\n`` if its first newline is one."""
-        for tok in self.tokens():
+        for tok in self.scan_tokens():
             if tok.type == "NL" and tok:
                 return str(tok)
             i = tok.pre.find("\n")

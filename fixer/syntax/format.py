@@ -162,6 +162,8 @@ def formatted_code(tree: cst.File, *, compat: bool | Iterable[str] = False, owne
     applies (the common case) the layout is computed and the text joined
     without writing anything into the tree; otherwise a copy is parsed from
     ``tree.code`` and formatted."""
+    if isinstance(tree.body, cst.LazyBody):
+        return "".join(after for _, after in format_pieces(tree, compat=compat))
     quirks = _quirks(compat)
     if quirks & _TREE_QUIRKS or _has_rewrites(tree.body, (), quirks):
         if not owned:

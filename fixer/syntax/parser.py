@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import os
+from sys import intern
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -513,14 +514,18 @@ def _drive_lazy(text: str) -> tuple[cst.LazyBody, Token, list[Token]]:
     redefined: list[_Redefined] = []
 
     def on_item(node: cst.Attribute | cst.Block) -> cst.Stub:
-        if not redefined and node.__class__ is cst.Attribute:  # the body's check, in order (raised at the end)
+        if node.__class__ is cst.Attribute:
             name = node.name_token
-            prior = seen.get(name)
-            if prior is not None:
-                redefined.append(_Redefined(name, prior))
-            else:
-                seen[str(name)] = name
-        return cst.Stub()
+            if not redefined:  # the body's check, in order (raised at the end, as the body's)
+                prior = seen.get(name)
+                if prior is not None:
+                    redefined.append(_Redefined(name, prior))
+                else:
+                    seen[str(name)] = name
+            return cst.Stub(None, (), name.line or 0, name.column or 0)
+        kind = node.type_token
+        return cst.Stub(intern(str(kind)), tuple(intern(lab.value) for lab in node.labels),
+                        kind.line or 0, kind.column or 0)
 
     body, eof = _drive(text, 1, on_item)
     if redefined:
@@ -549,7 +554,7 @@ def _drive_lazy(text: str) -> tuple[cst.LazyBody, Token, list[Token]]:
     for stub in stubs:
         newline = stub.newline
         assert newline is not None
-        stub.start, stub.line = start, line
+        stub.start, stub.first_line = start, line
         stub.end = start = end_of(newline)
         line = (newline.line or 0) + 1
         stub.blank_above = bool(stub.leading) and _is_blank_line(stub.leading[0])  # type: ignore[index]
@@ -567,7 +572,7 @@ def _load(text: str, stub: cst.Stub) -> cst.Attribute | cst.Block:
     if start == 1 and text.startswith("\ufeff"):
         start = 0  # the first item after a byte order mark: the columns on line 1 count it (tokenize skips it)
     try:
-        body, eof = _drive(text[start : stub.end], stub.line)
+        body, eof = _drive(text[start : stub.end], stub.first_line)
     finally:
         if collecting:
             gc.enable()
