@@ -352,3 +352,20 @@ def test_first_changed_line_reads_pieces_in_step() -> None:
         after = "".join(a for _, a in pieces)
         expected = None if before == after else first_difference(before, after)
         assert _first_changed_line(iter(pieces)) == expected, pieces
+
+
+def test_edits_outside_the_items_print_too() -> None:
+    """An untouched lazy tree prints as its source; edits to the header, the lines
+    after the last item or the items list still show."""
+    text = "# licence\n\na = 1\nb = 2\n# end\n"
+    tree = parse(text, lazy=True)
+    assert tree.code is text  # no copy
+    tree.header[0].pre = "# LICENCE"
+    assert tree.code == text.replace("# licence", "# LICENCE")
+    tree = parse(text, lazy=True)
+    tree.body.trailing[0].pre = "# END"
+    assert tree.code == text.replace("# end", "# END")
+    tree = parse(text, lazy=True)
+    del tree.body.entries[0]
+    assert tree.code == text.replace("a = 1\n", "")
+    assert tree.body.pending == 1

@@ -314,7 +314,7 @@ class LazyBody(Body):
     builds one; printing copies the text of the items never built.
     ``pending`` counts the items not built yet."""
 
-    __slots__ = ("_entries", "_text", "_load")
+    __slots__ = ("_entries", "_text", "_load", "_whole")
     _fields = ("items", "trailing")  # a walk or a token stream builds every item
 
     def __init__(self, entries: list[Any], trailing: list[Token], text: str,
@@ -323,18 +323,22 @@ class LazyBody(Body):
         self.trailing = trailing
         self._text = text
         self._load = load
+        self._whole = False  # every item built: ``items`` is the list as it is
 
     @property  # type: ignore[override]
     def items(self) -> list[Attribute | Block]:
         entries = self._entries
-        for i, entry in enumerate(entries):
-            if entry.__class__ is Stub:
-                entries[i] = self._load(self._text, entry)
+        if not self._whole:
+            for i, entry in enumerate(entries):
+                if entry.__class__ is Stub:
+                    entries[i] = self._load(self._text, entry)
+            self._whole = True
         return entries
 
     @items.setter
     def items(self, value: list[Attribute | Block]) -> None:
         self._entries = value
+        self._whole = True
 
     @property
     def entries(self) -> list[Stub | Attribute | Block]:
@@ -371,6 +375,22 @@ class LazyBody(Body):
         out: list[str] = []
         self._emit_to(out)
         return "".join(out)
+
+    def _source_if_untouched(self, head: str, tail: str) -> str | None:
+        """The source text, if it is what the file prints: no item built, and
+        ``head`` (what comes before the items) and ``tail`` (after them) as in it."""
+        entries = self._entries
+        text = self._text
+        if not entries or entries[0].__class__ is not Stub or entries[0].start != len(head):
+            return None
+        end = entries[0].start
+        for entry in entries:
+            if entry.__class__ is not Stub or entry.start != end:
+                return None
+            end = entry.end
+        if end + len(tail) != len(text) or not text.startswith(head) or not text.endswith(tail):
+            return None
+        return text
 
     def _emit_to(self, out: list[str]) -> None:
         """The text of the body: one slice of the source for each run of items
@@ -418,6 +438,12 @@ class File(_HasBody, Node):
         if isinstance(body, LazyBody):
             out.append(self.bom)
             _emit_tokens(self.header, out)
+            head = "".join(out)
+            tail: list[str] = []
+            _emit_tokens([*body.trailing, self.eof], tail)
+            whole = body._source_if_untouched(head, "".join(tail))
+            if whole is not None:
+                return whole  # the source itself: no copy of a huge file
             body._emit_to(out)
             _emit_tokens([self.eof], out)
         else:
