@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import gc
 import os
-from sys import intern
 from collections.abc import Callable
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from tffix.syntax import cst
@@ -427,7 +427,8 @@ def _drive(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None 
                         children = flat(children)
                         break
                 value = callback(children)
-                if on_item is not None and len(values) <= 1 and name in _ITEMS:  # only the body's repetition below
+                if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
+                    # the body's repetition so far (a nested item has its block's tokens below it)
                     value = on_item(value)
             push_value(value)
             push_state(states[stack[-1]][name])
