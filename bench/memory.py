@@ -1,18 +1,31 @@
 """Peak memory of parse + print on large generated files, as a multiple of the file size.
 
-Usage: python bench/memory.py [--resources N ...] [--keep DIR]
+Usage: python bench/memory.py [--resources N ...] [--keep DIR] [--no-peer] [--no-cli]
 
 For each size (default 10,000, 50,000 and 100,000 resources) generates one
 ``.tf`` file (resources with cross references, nested blocks, heredocs,
 comments, ``for`` expressions and conditionals, mixed with variables, locals
-and outputs), then measures in a fresh subprocess the peak resident set size
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) of: read the file, import
-tffix, parse, print (``tree.code``), check the print equals the input. The
-baseline (the same subprocess doing everything but the parse and print, i.e.
-the interpreter, the imports, the grammar table and the text itself) is
-measured the same way and subtracted; the ratio is (peak - baseline) / file
-size. A second line does the same for ``hcl2.loads`` (python-hcl2) when it
-is installed, as a point of reference.
+and outputs), then measures, each in a fresh subprocess, the memory the work
+below takes: the process first does everything but that work (the
+interpreter, the imports, the grammar table, the same work on a one-line
+file, and the text itself, read once), then resets its peak resident set
+size (``/proc/self/clear_refs``, Linux), does the work, and reports the peak
+(``VmHWM``) minus the resident size just before the work (``VmRSS``): what
+the work added at its highest. The ratio is that over the file size.
+
+* ``lazy parse+print`` (the target, <= 10x): ``tffix.parse(text, lazy=True)``
+  and ``tree.code``, checked equal to the text;
+* ``eager parse+print``: ``tffix.parse(text)`` and ``tree.code`` (the whole
+  tree, what rules get);
+* ``format_code(lazy)``: the formatter, a run of top-level items at a time;
+* ``fmt --check`` (the CLI in the process, ``-j 1``) on the file (formatted:
+  no finding) and on an unformatted copy (``unf.``: a finding). ``tffix fmt``
+  writing a large unformatted file is not measured: its fix builds the whole
+  tree, and the engine's check of the fix's edits (``engine/edits.py``)
+  takes minutes from a few hundred kB.
+
+A last line does the same for ``hcl2.loads`` (python-hcl2) when it is
+installed, as a point of reference.
 """
 
 from __future__ import annotations
@@ -98,26 +111,60 @@ def generate(resources: int) -> str:
 
 
 _CHILD = r"""
-import resource, sys
-path, mode = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read()
-if mode == "hcl2" or mode == "hcl2-base":
-    import hcl2
+import re, sys
+path, mode, tiny = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def status(key):
+    with open("/proc/self/status") as f:
+        return int(re.search(key + r":\s+(\d+) kB", f.read()).group(1)) * 1024
+
+
+def run(target):
     if mode == "hcl2":
-        hcl2.loads(text)
+        hcl2.loads(open(target, encoding="utf-8").read() if target == tiny else text)
+    elif mode == "fmt-check":
+        try:
+            main(["fmt", "-j", "1", "--no-progress", "--check", target], standalone_mode=False)
+        except SystemExit:
+            pass
+    else:
+        source = text if target == path else open(target, encoding="utf-8").read()
+        if mode == "format":
+            format_code(source, lazy=True)
+        else:
+            tree = tffix.parse(source, lazy=mode == "lazy")
+            assert tree.code == source
+
+
+text = open(path, encoding="utf-8").read()
+if mode == "hcl2":
+    import hcl2
+elif mode == "fmt-check":
+    from tffix.app.cli import main
 else:
     import tffix
-    tffix.parse("a = 1\n")  # the grammar table belongs to the baseline
-    if mode == "tffix":
-        tree = tffix.parse(text)
-        assert tree.code == text
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    from tffix.syntax.format import format_code
+run(tiny)  # imports, grammar tables, rules: not the work measured
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak starts again from here
+before = status("VmRSS")
+run(path)
+print(before, status("VmHWM"))
 """
 
 
-def peak(path: Path, mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), mode], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip())
+def measure(path: Path, mode: str, tiny: Path) -> tuple[int, int]:
+    """(resident size before the work, peak during it), in bytes."""
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), mode, str(tiny)], capture_output=True, text=True,
+                         check=True)
+    before, peak = out.stdout.strip().splitlines()[-1].split()
+    return int(before), int(peak)
+
+
+def unformatted(text: str) -> str:
+    """The generated file with its alignment undone (every resource's ``bucket`` line)."""
+    return text.replace("  bucket        =", "  bucket =")
 
 
 def main(argv: list[str]) -> int:
@@ -125,6 +172,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--resources", type=int, nargs="*", default=[10_000, 50_000, 100_000])
     ap.add_argument("--keep", type=Path, help="write the generated files here (default: a temporary folder)")
     ap.add_argument("--no-peer", action="store_true", help="skip python-hcl2")
+    ap.add_argument("--no-cli", action="store_true", help="skip the tffix fmt lines")
     args = ap.parse_args(argv)
     try:
         import hcl2  # noqa: F401
@@ -135,19 +183,29 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        tiny = Path(tmp) / "tiny" / "main.tf"
+        tiny.parent.mkdir()
+        tiny.write_text("a = 1\n")
         for n in args.resources:
-            path = folder / f"generated_{n}.tf"
-            path.write_text(generate(n), encoding="utf-8")
+            path = folder / f"generated_{n}" / "main.tf"  # a module each: no duplicates across files
+            messy = folder / f"unformatted_{n}" / "main.tf"
+            path.parent.mkdir(exist_ok=True)
+            messy.parent.mkdir(exist_ok=True)
+            text = generate(n)
+            path.write_text(text, encoding="utf-8")
             size = os.path.getsize(path)
-            lines = [("tffix parse+print", "tffix", "tffix-base")]
+            lines = [("lazy parse+print", path, "lazy"), ("eager parse+print", path, "eager"),
+                     ("format_code(lazy)", path, "format")]
+            if not args.no_cli:
+                messy.write_text(unformatted(text), encoding="utf-8")
+                lines += [("fmt --check", path, "fmt-check"), ("fmt --check, unf.", messy, "fmt-check")]
             if peer:
-                lines.append(("hcl2.loads", "hcl2", "hcl2-base"))
-            for label, mode, base_mode in lines:
-                base = peak(path, base_mode)
-                top = peak(path, mode)
-                used = top - base
-                print(f"{n:>7} resources, {size / 1e6:6.1f} MB | {label:<17} peak {top / 1e6:7.1f} MB,"
-                      f" baseline {base / 1e6:6.1f} MB, used {used / 1e6:7.1f} MB = {used / size:5.1f}x file size",
+                lines.append(("hcl2.loads", path, "hcl2"))
+            for label, file, mode in lines:
+                before, top = measure(file, mode, tiny)
+                used = top - before
+                print(f"{n:>7} resources, {size / 1e6:6.1f} MB | {label:<18} peak {top / 1e6:7.1f} MB,"
+                      f" before {before / 1e6:6.1f} MB, used {used / 1e6:7.1f} MB = {used / size:5.1f}x file size",
                       flush=True)
     return 0
 

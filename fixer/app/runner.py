@@ -158,20 +158,35 @@ class Trees:
         return files
 
 
-def _tree(path: Path, text: str, shown: str, kept: dict[Path, tuple[str, cst.File]] | None) -> cst.File:
+# files from this many characters are parsed lazily (``parse(text, lazy=True)``) when every rule
+# of the run reads them that way (``Rule.lazy_trees``: ``tffix fmt``): a whole tree takes ~50
+# bytes per character of source, a lazy one a few
+LAZY_FROM = 1_000_000
+
+
+def lazy_rules(rules: Sequence[type[Rule] | RuleEntry]) -> bool:
+    """Do all these rules work on lazy trees (``Rule.lazy_trees``)?"""
+    return bool(rules) and all((r.load() if isinstance(r, RuleEntry) else r).lazy_trees for r in rules)
+
+
+def _tree(path: Path, text: str, shown: str, kept: dict[Path, tuple[str, cst.File]] | None,
+          rules: Sequence[type[Rule] | RuleEntry] = ()) -> cst.File:
     old = kept.pop(path, None) if kept is not None else None
     if old is None:
-        return parse(text, shown)
+        return parse(text, shown, lazy=kept is None and len(text) >= LAZY_FROM and lazy_rules(rules))
     before, tree = old
     return tree if before == text else edited(tree, before, text, shown)
 
 
 def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                 problems: list[Problem] | None = None,
-                trees: Trees | None = None) -> tuple[Module, list[str], dict[str, str]]:
+                trees: Trees | None = None,
+                rules: Sequence[type[Rule] | RuleEntry] = ()) -> tuple[Module, list[str], dict[str, str]]:
     """Read and parse the module's files; ``texts`` holds files already in memory
     (an editor's buffers), read instead of the disk. ``problems`` receives the
-    errors as data. ``trees``: the trees of the last check, taken over (``Trees``)."""
+    errors as data. ``trees``: the trees of the last check, taken over (``Trees``).
+    ``rules``: the run's; if all of them read lazy trees, files from ``LAZY_FROM`` characters
+    are parsed lazily (when no trees are kept)."""
     module = Module(spec.directory)
     errors: list[str] = []
     digests: dict[str, str] = {}
@@ -186,7 +201,7 @@ def load_module(spec: ModuleSpec, texts: Mapping[Path, str] | None = None,
                     src = read_source(path, shown)
                     text = src.text
                     digests[shown] = src.digest
-                tree = _tree(path, text, shown, kept)
+                tree = _tree(path, text, shown, kept, rules)
                 check_block_labels(tree, text)
             except InputError as e:
                 errors.append(str(e))
@@ -224,7 +239,7 @@ def _process(spec: ModuleSpec, job: Job, texts: Mapping[Path, str] | None = None
     problems: list[Problem] = []
     if job.options.apply_fixes:
         trees = None  # fixes change the trees: nothing to keep
-    module, errors, digests = load_module(spec, texts, problems, trees)
+    module, errors, digests = load_module(spec, texts, problems, trees, job.rules)
     for sf, node, message in duplicate_declarations(module):
         errors.append(f"{sf.display}:{node.line}:{node.column}: {message}")
         problems.append(Problem(sf.display, message, node.line, node.column))
@@ -361,7 +376,7 @@ def run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
 
 def _run_text(text: str, name: str, job: Job) -> tuple[ModuleOutcome, str]:
     try:
-        tree = parse(text, name)
+        tree = parse(text, name, lazy=len(text) >= LAZY_FROM and lazy_rules(job.rules))
         check_block_labels(tree, text)
     except ParseError as e:
         return ModuleOutcome(".", ModuleResult("."), [_format_parse_error(e)]), text

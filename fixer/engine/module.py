@@ -97,12 +97,14 @@ class BlockRef:
 UNIQUE_KINDS = ("resource", "data", "ephemeral", "module", "variable", "output")
 
 
-def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node, str]]:
+def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | cst.Stub, str]]:
     """Declarations a module makes twice, which terraform rejects: (file, node, message) for
     each later one. A module like that is not valid Terraform, so it gets no fixes (one of
-    the two would be fixed and the other found again, round after round)."""
-    first: dict[str, tuple[SourceFile, cst.Node]] = {}
-    out = []
+    the two would be fixed and the other found again, round after round). In a lazy tree
+    (``parse(text, lazy=True)``) only ``locals`` blocks are built, one at a time; the node of
+    a duplicate block may then be its ``Stub`` (which has the node's ``line`` and ``column``)."""
+    first: dict[str, tuple[SourceFile, int, int]] = {}
+    out: list[tuple[SourceFile, cst.Node | cst.Stub, str]] = []
     names = {sf.path.name for sf in module.files}
     # override files (override.tf, *_override.tf) re-declare on purpose, and OpenTofu reads
     # x.tofu instead of a twin x.tf
@@ -110,20 +112,30 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node, s
              if not (sf.path.stem == "override" or sf.path.stem.endswith("_override"))
              and not (sf.path.suffix == ".tf" and sf.path.stem + ".tofu" in names)]
 
-    def seen(key: str, what: str, sf: SourceFile, node: cst.Node) -> None:
+    def seen(key: str, what: str, sf: SourceFile, node: cst.Node | cst.Stub) -> None:
         if key in first:
-            other, at = first[key]
-            out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{at.line}:{at.column}"))
+            other, line, column = first[key]
+            out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{line}:{column}"))
         else:
-            first[key] = (sf, node)
+            first[key] = (sf, node.line, node.column)
 
     for sf in files:
-        for block in sf.tree.body.blocks:
-            labels = block.label_values
-            if block.type in UNIQUE_KINDS and labels:
+        body = sf.tree.body
+        lazy = isinstance(body, cst.LazyBody)
+        for i, item in enumerate(body.entries if lazy else body.items):
+            if isinstance(item, cst.Stub):
+                if item.type is None:
+                    continue
+                kind, labels = item.type, list(item.labels)
+            elif isinstance(item, cst.Block):
+                kind, labels = item.type, item.label_values
+            else:
+                continue
+            if kind in UNIQUE_KINDS and labels:
                 shown = " ".join(f'"{label}"' for label in labels)
-                seen(f"{block.type} {shown}", f"{block.type} {shown}", sf, block)
-            elif block.type == "locals":
+                seen(f"{kind} {shown}", f"{kind} {shown}", sf, item)
+            elif kind == "locals":
+                block = body.peek(i) if lazy else item
                 for attr in block.body.attributes:
                     seen(f"local.{attr.name}", f"local value {attr.name!r}", sf, attr)
     return out

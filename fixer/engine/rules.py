@@ -130,6 +130,10 @@ class Rule:
     # True: also runs in a directory of .tfvars files alone (formatting); other rules need the
     # module's .tf files (a directory of variable files is not a module to add versions.tf to)
     without_configuration: ClassVar[bool] = False
+    # True: the rule reads a file's items without building them all (``parse(text, lazy=True)``,
+    # ``LazyBody``): when every rule of a run says so, the runner parses large files lazily, so a
+    # huge file is never in memory as a whole tree (formatting checks it a run of items at a time)
+    lazy_trees: ClassVar[bool] = False
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         raise NotImplementedError

@@ -41,7 +41,7 @@ class Comments:
     @classmethod
     def of(cls, tree: cst.File) -> Comments:
         out = cls()
-        for tok in tree.tokens():
+        for tok in tree.scan_tokens():  # a lazy tree's items are built one at a time
             pre = tok.pre
             if not pre or ("#" not in pre and "/" not in pre):
                 continue

@@ -9,6 +9,8 @@ trip over ``resource {}``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 
@@ -22,9 +24,26 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _blocks(tree: cst.File) -> Iterator[cst.Block]:
+    """The top-level blocks; of a lazy tree only those whose label count is
+    wrong are built (the others are known from their ``Stub``)."""
+    body = tree.body
+    if not isinstance(body, cst.LazyBody):
+        yield from body.blocks
+        return
+    for i, entry in enumerate(body.entries):
+        if isinstance(entry, cst.Stub):
+            names = LABELS.get(entry.type) if entry.type is not None else None
+            if names is None or len(entry.labels) == len(names):
+                continue
+            entry = body.peek(i)
+        if isinstance(entry, cst.Block):
+            yield entry
+
+
 def check_block_labels(tree: cst.File, text: str) -> None:
     """Raise ``ParseError`` for the first top-level block with the wrong number of labels."""
-    for block in tree.body.blocks:
+    for block in _blocks(tree):
         names = LABELS.get(block.type)
         if names is None or len(block.labels) == len(names):
             continue

@@ -42,7 +42,7 @@ __all__ = [
     "TemplateFor", "Traversal", "GetAttr", "Index", "LegacyIndex", "AttrSplat",
     "FullSplat", "FunctionCall", "Tuple", "Object", "ObjectItem", "Conditional",
     "BinaryOp", "UnaryOp", "Parens", "ForIntro", "ForCond", "ForTuple", "ForObject",
-    "Token", "tokens_of", "sole_expression",
+    "Token", "tokens_of", "sole_expression", "LazyBody", "Stub",
 ]
 
 Child = Union["Node", Token, list, None]
@@ -219,6 +219,12 @@ def _emit(node: Node, out: list[str], depth: int = 0) -> None:
 _SHALLOW = 100
 
 
+def _emit_tokens(tokens: list[Token], out: list[str]) -> None:
+    for tok in tokens:
+        out.append(tok.pre)
+        out.append(tok)
+
+
 def _emit_deep(node: Node, out: list[str]) -> None:
     append = out.append
     stack: list[Child | str] = [node]
@@ -277,6 +283,144 @@ class Body(Node):
         return [i for i in self.items if isinstance(i, Block)]
 
 
+class Stub:
+    """A top-level item of a lazy parse (``parse(text, lazy=True)``) that has
+    not been built: where its text is (``start``, ``end``: offsets into the
+    file's text, from the first line it owns through its end of line, so
+    ``start`` is always a line start; ``first_line``: the line ``start`` is
+    on), and what a look over the file's blocks needs without building them:
+    ``type`` (a block's type, None for an attribute), ``labels`` (a block's
+    label values), ``line`` and ``column`` (as the node's: its first
+    significant token). Not a node: ``LazyBody`` builds the item on first
+    use. ``blank_above``: its first owned line is blank (nothing before it
+    is aligned with it). ``leading`` and ``newline`` are used only while the
+    parser groups lines."""
+
+    __slots__ = ("start", "end", "first_line", "blank_above", "type", "labels", "line", "column",
+                 "leading", "newline")
+
+    def __init__(self, type: str | None, labels: tuple[str, ...], line: int, column: int) -> None:
+        self.start = self.end = self.first_line = 0
+        self.blank_above = False
+        self.type = type
+        self.labels = labels
+        self.line = line
+        self.column = column
+        self.leading: list[Token] | None = None
+        self.newline: Token | None = None
+
+
+class LazyBody(Body):
+    """The body of a file parsed with ``lazy=True``: its items are kept as
+    ``Stub`` spans of the source text and built (parsed again, alone, with
+    the file's line numbers) on first use, one at a time, so the whole tree
+    never exists at once. ``items`` builds every one that is not built yet
+    (anything that reads or edits the items gets real nodes); ``item(i)``
+    builds one; printing copies the text of the items never built.
+    ``pending`` counts the items not built yet."""
+
+    __slots__ = ("_entries", "_text", "_load", "_whole")
+    _fields = ("items", "trailing")  # a walk or a token stream builds every item
+
+    def __init__(self, entries: list[Any], trailing: list[Token], text: str,
+                 load: Callable[[str, Stub], Attribute | Block]) -> None:
+        self._entries = entries
+        self.trailing = trailing
+        self._text = text
+        self._load = load
+        self._whole = False  # every item built: ``items`` is the list as it is
+
+    @property  # type: ignore[override]
+    def items(self) -> list[Attribute | Block]:
+        entries = self._entries
+        if not self._whole:
+            for i, entry in enumerate(entries):
+                if entry.__class__ is Stub:
+                    entries[i] = self._load(self._text, entry)
+            self._whole = True
+        return entries
+
+    @items.setter
+    def items(self, value: list[Attribute | Block]) -> None:
+        self._entries = value
+        self._whole = True
+
+    @property
+    def entries(self) -> list[Stub | Attribute | Block]:
+        """The items as they are now: a ``Stub`` for each one not built yet."""
+        return self._entries
+
+    def item(self, index: int) -> Attribute | Block:
+        """The item at ``index``, built if it was not."""
+        entry = self._entries[index]
+        if entry.__class__ is Stub:
+            entry = self._entries[index] = self._load(self._text, entry)
+        return entry
+
+    def peek(self, index: int) -> Attribute | Block:
+        """The item at ``index``, built for the caller only if it was not
+        (not kept: the next call builds it again)."""
+        entry = self._entries[index]
+        return self._load(self._text, entry) if entry.__class__ is Stub else entry
+
+    def scan(self) -> Iterator[Attribute | Block]:
+        """Every item in order, the ones not built yet built one at a time for
+        the caller and not kept (a pass over a huge file in bounded memory;
+        edits to them are lost)."""
+        for i in range(len(self._entries)):
+            yield self.peek(i)
+
+    @property
+    def pending(self) -> int:
+        """How many items are not built yet."""
+        return sum(1 for e in self._entries if e.__class__ is Stub)
+
+    @property
+    def code(self) -> str:
+        out: list[str] = []
+        self._emit_to(out)
+        return "".join(out)
+
+    def _source_if_untouched(self, head: str, tail: str) -> str | None:
+        """The source text, if it is what the file prints: no item built, and
+        ``head`` (what comes before the items) and ``tail`` (after them) as in it."""
+        entries = self._entries
+        text = self._text
+        if not entries or entries[0].__class__ is not Stub or entries[0].start != len(head):
+            return None
+        end = entries[0].start
+        for entry in entries:
+            if entry.__class__ is not Stub or entry.start != end:
+                return None
+            end = entry.end
+        if end + len(tail) != len(text) or not text.startswith(head) or not text.endswith(tail):
+            return None
+        return text
+
+    def _emit_to(self, out: list[str]) -> None:
+        """The text of the body: one slice of the source for each run of items
+        never built, the built ones printed from their nodes."""
+        text = self._text
+        run_start = run_end = -1
+        for entry in self._entries:
+            if entry.__class__ is Stub:
+                if entry.start != run_end:
+                    if run_start >= 0:
+                        out.append(text[run_start:run_end])
+                    run_start = entry.start
+                run_end = entry.end
+                continue
+            if run_start >= 0:
+                out.append(text[run_start:run_end])
+                run_start = run_end = -1
+            _emit(entry, out)
+        if run_start >= 0:
+            out.append(text[run_start:run_end])
+        for tok in self.trailing:
+            out.append(tok.pre)
+            out.append(tok)
+
+
 class File(_HasBody, Node):
     """A whole source file. ``path`` is informational (for messages)."""
 
@@ -291,9 +435,46 @@ class File(_HasBody, Node):
         self.path = path
 
     @property
+    def code(self) -> str:
+        """The exact source text (a lazy body prints the items it never built
+        from the source text)."""
+        out: list[str] = []
+        body = self.body
+        if isinstance(body, LazyBody):
+            out.append(self.bom)
+            _emit_tokens(self.header, out)
+            head = "".join(out)
+            tail: list[str] = []
+            _emit_tokens([*body.trailing, self.eof], tail)
+            whole = body._source_if_untouched(head, "".join(tail))
+            if whole is not None:
+                return whole  # the source itself: no copy of a huge file
+            body._emit_to(out)
+            _emit_tokens([self.eof], out)
+        else:
+            _emit(self, out)
+        return "".join(out)
+
+    def scan_tokens(self) -> Iterator[Token]:
+        """Every token in order, as ``tokens()``, but the items of a lazy body
+        that are not built yet are built one at a time and dropped (a
+        read-only pass over a huge file in bounded memory)."""
+        body = self.body
+        if not isinstance(body, LazyBody):
+            return tokens_of(self)
+        return self._scan_lazy(body)
+
+    def _scan_lazy(self, body: LazyBody) -> Iterator[Token]:
+        yield from self.header
+        for item in body.scan():
+            yield from tokens_of(item)
+        yield from body.trailing
+        yield self.eof
+
+    @property
     def newline(self) -> str:
         """The file's line ending: ``\\r\\n`` if its first newline is one."""
-        for tok in self.tokens():
+        for tok in self.scan_tokens():
             if tok.type == "NL" and tok:
                 return str(tok)
             i = tok.pre.find("\n")

@@ -65,7 +65,7 @@ delete what the first two and the index keys below keep:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tffix.syntax import cst
 from tffix.syntax.layout import (
@@ -80,7 +80,7 @@ from tffix.syntax.layout import (
 from tffix.syntax.lexer import Token
 from tffix.syntax.parser import parse
 
-__all__ = ["format_code", "format_tree", "formatted_code", "escape_label", "IMPROVEMENTS"]
+__all__ = ["format_code", "format_pieces", "format_tree", "formatted_code", "escape_label", "IMPROVEMENTS"]
 
 # The improvements over terraform fmt, by name (``compat`` turns them off).
 IMPROVEMENTS = {
@@ -95,12 +95,57 @@ IMPROVEMENTS = {
 }
 
 
-def format_code(text: str, path: str | None = None, *, compat: bool | Iterable[str] = False) -> str:
+def format_code(text: str, path: str | None = None, *, compat: bool | Iterable[str] = False,
+                lazy: bool = False) -> str:
     """The file as ``terraform fmt`` would write it (raises ``ParseError``
     for input terraform rejects too). ``compat=True`` reproduces terraform
     byte for byte, its losses included (every entry of ``IMPROVEMENTS`` off;
-    or give the names of the ones to turn off)."""
+    or give the names of the ones to turn off). ``lazy=True``: the same
+    result, formatted a few top-level items at a time (``format_pieces``),
+    so a huge file never has its whole tree in memory."""
+    if lazy:
+        return "".join(after for _, after in format_pieces(parse(text, path, lazy=True), compat=compat))
     return formatted_code(parse(text, path), compat=compat, owned=True)
+
+
+def format_pieces(tree: cst.File, *, compat: bool | Iterable[str] = False) -> Iterator[tuple[str, str]]:
+    """The file in consecutive pieces, each as it is and as ``formatted_code``
+    writes it: joined, the pieces are ``tree.code`` and ``formatted_code(tree)``.
+
+    For a lazy tree (``parse(text, lazy=True)``) a piece is a run of top-level
+    items, parsed and formatted alone and then dropped, so memory stays that
+    of one piece. A piece ends where nothing before it can be laid out with
+    anything after it: before an item whose first line is blank. There the
+    indentation is back to none and the blank line ends every run of
+    aligned ``=`` and comments; terraform's rewrites are per attribute and
+    per block. Runs of items without blank lines between them (a ``.tfvars``
+    file's attributes, aligned together) stay in one piece. Any other tree
+    is one piece."""
+    body = tree.body
+    if not isinstance(body, cst.LazyBody):
+        yield tree.code, formatted_code(tree, compat=compat)
+        return
+    text = body._text
+    parts: list[str] = [tree.bom]
+    parts.extend(tok.pre + tok for tok in tree.header)
+    for i, entry in enumerate(body.entries):
+        if isinstance(entry, cst.Stub):
+            part, blank_above = text[entry.start : entry.end], entry.blank_above
+        else:
+            part = entry.code
+            lead = entry.leading
+            blank_above = bool(lead) and lead[0].type == "NL" and lead[0].pre.strip(" \t") == ""
+        if blank_above and i:
+            yield _format_piece(parts, tree.path, compat)
+        parts.append(part)
+    parts.extend(tok.pre + tok for tok in [*body.trailing, tree.eof])
+    yield _format_piece(parts, tree.path, compat)
+
+
+def _format_piece(parts: list[str], path: str | None, compat: bool | Iterable[str]) -> tuple[str, str]:
+    piece = "".join(parts)
+    parts.clear()
+    return piece, formatted_code(parse(piece, path), compat=compat, owned=True)
 
 
 def _quirks(compat: bool | Iterable[str]) -> frozenset[str]:
@@ -117,6 +162,8 @@ def formatted_code(tree: cst.File, *, compat: bool | Iterable[str] = False, owne
     applies (the common case) the layout is computed and the text joined
     without writing anything into the tree; otherwise a copy is parsed from
     ``tree.code`` and formatted."""
+    if isinstance(tree.body, cst.LazyBody):
+        return "".join(after for _, after in format_pieces(tree, compat=compat))
     quirks = _quirks(compat)
     if quirks & _TREE_QUIRKS or _has_rewrites(tree.body, (), quirks):
         if not owned:

@@ -139,17 +139,19 @@ class _Frame:
         self.at_line_start = True  # HEREDOC: may the next line be the marker?
 
 
-def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None) -> Iterator[Token]:
+def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, first_line: int = 1) -> Iterator[Token]:
     """Yield the tokens of ``text``.
 
     ``accepts`` returns the terminal names the parser can take next; it is used
     only to decide whether ``in`` / ``if`` are keywords or identifiers.
+    ``first_line`` is the line number of the text's first line (a slice of a
+    larger file that starts at a line start: the tokens get the file's lines).
     """
     n = len(text)
     pos = 1 if text.startswith("\ufeff") else 0  # the BOM belongs to the file node
     pre_start = pos
     prev: str | None = None  # type of the previous token
-    line, line_start = 1, 0
+    line, line_start = first_line, 0
     stack = [_Frame(BODY)]
 
     new = str.__new__

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from tffix.syntax import cst
@@ -352,10 +354,16 @@ def _get_table() -> tuple[dict[int, dict[str, int]], int, int, list[tuple[int, i
 
 
 _UNITS: dict[tuple[int, int, str], int] = {}
+_ITEMS = frozenset({"attribute", "block"})
 
 
-def _drive(text: str) -> Any:
-    """Run the LALR(1) table over the tokens of ``text``, building the CST."""
+def _drive(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None = None) -> Any:
+    """Run the LALR(1) table over the tokens of ``text``, building the CST.
+
+    ``first_line``: the line number of the text's first line (``tokenize``).
+    ``on_item``: for a lazy parse, called with each top-level item (an
+    ``Attribute`` or ``Block`` of the file's body) as soon as it is built; what
+    it returns takes the item's place, so the item's subtree is dropped there."""
     states, start, end, rules = _get_table()
     stack = [start]
     values: list[Any] = []
@@ -372,7 +380,7 @@ def _drive(text: str) -> Any:
                 out.append(c)
         return out
 
-    for tok in tokenize(text, lambda: states[stack[-1]]):
+    for tok in tokenize(text, lambda: states[stack[-1]], first_line):
         type_ = tok.type
         while True:
             top = stack[-1]
@@ -419,6 +427,9 @@ def _drive(text: str) -> Any:
                         children = flat(children)
                         break
                 value = callback(children)
+                if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
+                    # the body's repetition so far (a nested item has its block's tokens below it)
+                    value = on_item(value)
             push_value(value)
             push_state(states[stack[-1]][name])
     while stack[-1] != end:
@@ -496,11 +507,92 @@ def _position(text: str, pos: int) -> tuple[int, int]:
     return line, col
 
 
-def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
+def _drive_lazy(text: str) -> tuple[cst.LazyBody, Token, list[Token]]:
+    """``_drive`` for ``parse(lazy=True)``: every byte is read and checked as
+    by ``_drive``, but each top-level item is replaced by a ``Stub`` as soon as
+    it is built. Returns the lazy body, the EOF token and the file's header."""
+    seen: dict[str, Token] = {}
+    redefined: list[_Redefined] = []
+
+    def on_item(node: cst.Attribute | cst.Block) -> cst.Stub:
+        if node.__class__ is cst.Attribute:
+            name = node.name_token
+            if not redefined:  # the body's check, in order (raised at the end, as the body's)
+                prior = seen.get(name)
+                if prior is not None:
+                    redefined.append(_Redefined(name, prior))
+                else:
+                    seen[str(name)] = name
+            return cst.Stub(None, (), name.line or 0, name.column or 0)
+        kind = node.type_token
+        return cst.Stub(intern(str(kind)), tuple(intern(lab.value) for lab in node.labels),
+                        kind.line or 0, kind.column or 0)
+
+    body, eof = _drive(text, 1, on_item)
+    if redefined:
+        raise redefined[0]
+    stubs: list[cst.Stub] = body.items  # type: ignore[assignment]
+    header: list[Token] = []
+    if stubs:
+        lead = stubs[0].leading or []
+        blanks = [i for i, tok in enumerate(lead) if _is_blank_line(tok)]
+        if blanks:
+            cut = blanks[-1] + 1
+            header, stubs[0].leading = lead[:cut], lead[cut:]
+    # offsets from the (line, column) of each item's newline: one walk over the lines
+    at_line, at = 1, 0  # the line number and offset of a line start, moving forward only
+
+    def end_of(tok: Token) -> int:
+        nonlocal at_line, at
+        line = tok.line or 0
+        while at_line < line:
+            at = text.index("\n", at) + 1
+            at_line += 1
+        return at + (tok.column or 1) - 1 + len(tok)
+
+    bom = 1 if text.startswith("\ufeff") else 0  # the file's, not the first item's
+    start, line = (end_of(header[-1]), (header[-1].line or 0) + 1) if header else (bom, 1)
+    for stub in stubs:
+        newline = stub.newline
+        assert newline is not None
+        stub.start, stub.first_line = start, line
+        stub.end = start = end_of(newline)
+        line = (newline.line or 0) + 1
+        stub.blank_above = bool(stub.leading) and _is_blank_line(stub.leading[0])  # type: ignore[index]
+        stub.leading = stub.newline = None
+    return cst.LazyBody(stubs, body.trailing, text, _load), eof, header
+
+
+def _load(text: str, stub: cst.Stub) -> cst.Attribute | cst.Block:
+    """Build the item of a lazy parse's ``stub``: its text parsed alone, with
+    the file's line numbers (columns are the file's: the text starts a line)."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    start = stub.start
+    if start == 1 and text.startswith("\ufeff"):
+        start = 0  # the first item after a byte order mark: the columns on line 1 count it (tokenize skips it)
+    try:
+        body, eof = _drive(text[start : stub.end], stub.first_line)
+    finally:
+        if collecting:
+            gc.enable()
+    (item,) = body.items
+    assert not body.trailing and not eof.pre, "a lazy item's text holds exactly the item"
+    return item
+
+
+def parse(text: str, path: str | os.PathLike[str] | None = None, *, lazy: bool = False) -> cst.File:
     """Parse HCL source into a lossless ``File`` tree (``tree.code == text``).
 
     Raises ``ParseError`` (never a Lark exception) for anything Terraform
     rejects when it reads the file.
+
+    ``lazy=True``: the same checks and errors, but the top-level items are
+    not kept: the file's body is a ``LazyBody`` that builds each item on first
+    use (``body.items`` builds them all; ``body.item(i)`` one), and printing
+    copies the text of the items never built. For large files that are read
+    in part or item by item (a few bytes per source byte instead of ~50).
     """
     where = os.fspath(path) if path is not None else None
     # The parser allocates millions of objects and creates no reference
@@ -510,7 +602,10 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
     if collecting:
         gc.disable()
     try:
-        body, eof = _drive(text)
+        if lazy:
+            body, eof, header = _drive_lazy(text)
+        else:
+            body, eof = _drive(text)
     except LexError as e:
         line, col = _position(text, e.pos)
         raise ParseError(e.message, where, line, col, text) from None
@@ -531,14 +626,16 @@ def parse(text: str, path: str | os.PathLike[str] | None = None) -> cst.File:
     finally:
         if collecting:
             gc.enable()
-    header: list[Token] = []
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    if lazy:
+        return cst.File(bom, header, body, eof, where)
+    header = []
     if body.items:
         lead = body.items[0].leading
         blanks = [i for i, tok in enumerate(lead) if _is_blank_line(tok)]
         if blanks:
             cut = blanks[-1] + 1
             header, body.items[0].leading = lead[:cut], lead[cut:]
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
     return cst.File(bom, header, body, eof, where)
 
 

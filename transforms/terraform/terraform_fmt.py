@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
 from tffix.engine.module import Module, SourceFile
 from tffix.engine.rules import FIX_ALWAYS, IMPACT_NONE, SAFE, Finding, Position, Rule
-from tffix.syntax.format import format_tree, formatted_code
+from tffix.syntax import cst
+from tffix.syntax.format import format_pieces, format_tree, formatted_code
 
 
 def first_difference(before: str, after: str) -> int:
@@ -89,21 +91,50 @@ class TerraformFmt(Rule):
     impact = IMPACT_NONE
     options = {"terraform-compat": False}
     without_configuration = True  # `terraform fmt` formats a directory of .tfvars files too
+    lazy_trees = True  # a large file is checked a run of top-level items at a time (format_pieces)
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         compat = bool(options.get("terraform-compat", False))
         for sf in [*module.files, *module.tfvars]:
-            text = sf.tree.code
-            formatted = formatted_code(sf.tree, compat=compat)
-            if formatted == text:
-                continue
-            line = first_difference(text, formatted)
+            lazy = isinstance(sf.tree.body, cst.LazyBody)
+            if lazy:  # a large file: a run of items at a time, nothing built (format_pieces)
+                line = _first_changed_line(format_pieces(sf.tree, compat=compat))
+                if line is None:
+                    continue
+            else:
+                text = sf.tree.code
+                formatted = formatted_code(sf.tree, compat=compat)
+                if formatted == text:
+                    continue
+                line = first_difference(text, formatted)
             yield self.finding(
                 sf, Position(line, 1), f"{sf.display} is not formatted as terraform fmt writes it "
                 f"(first difference on line {line})",
                 fix=lambda f=sf: _format(f, compat), description="format the file like terraform fmt",
-                scope=(sf.tree, *sf.tree.body.items),
+                scope=(sf.tree,) if lazy else (sf.tree, *sf.tree.body.items),
             )
+
+
+def _first_changed_line(pieces: Iterator[tuple[str, str]]) -> int | None:
+    """``first_difference(text, formatted)`` from consecutive (text, formatted) pieces of
+    the two, read in step line by line (None: no difference), holding only the lines one
+    side has read ahead of the other."""
+    a: deque[str] = deque()
+    b: deque[str] = deque()
+    same = 0  # lines equal so far
+    for before, after in pieces:
+        if before == after and not a and not b:
+            same += len(before.splitlines())
+            continue
+        a.extend(before.splitlines(True))
+        b.extend(after.splitlines(True))
+        while a and b:
+            if a.popleft() != b.popleft():
+                return same + 1
+            same += 1
+    if a or b:
+        return same + 1
+    return None
 
 
 def _format(sf: SourceFile, compat: bool) -> None:
