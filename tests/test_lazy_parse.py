@@ -209,8 +209,7 @@ def _format_inputs() -> dict[str, str]:
     from .test_format import _inputs, _load
 
     texts = dict(_inputs())
-    # (not the two deepest edges: the formatter's compat pass recurses, lazy or not)
-    texts.update({f"edge-{k}": v for k, v in EDGES.items() if k not in ("deep nesting", "long chain")})
+    texts.update({f"edge-{k}": v for k, v in EDGES.items()})
     texts.update({f"repo-{p.name}": p.read_bytes().decode() for p in _sources()})
     texts.update(_load("fmt_fuzz").generate(902, 60))
     mutate = _load("fmt_compare").mutate

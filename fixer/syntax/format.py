@@ -262,38 +262,42 @@ def _rewrite_body(body: cst.Body, in_blocks: tuple[str, ...], owner: cst.Block |
             _rewrite_body(item.body, (*in_blocks, item.type), item, quirks)
 
 
-def _drop_index_keys(node: cst.Node, local_names: frozenset[str]) -> None:
+def _drop_index_keys(tree: cst.Node, names: frozenset[str]) -> None:
     """hclwrite's bug, for ``compat``: in a reference (a traversal from a
     root-scope name), an index step whose key is ``true``, ``false`` or
     ``null`` loses everything between its brackets: ``var.m[true]`` becomes
     ``var.m[]``. The reference is the static part of the traversal (up to the
     first index by an expression or splat); names a ``for`` introduces are not
-    references inside it."""
-    if isinstance(node, (cst.ForTuple, cst.ForObject)):
-        _drop_index_keys(node.intro.collection, local_names)
-        inner = local_names | {str(t) for t in (node.intro.key_var, node.intro.value_var) if t is not None}
-        for part in ((node.key, node.value, node.cond) if isinstance(node, cst.ForObject)
-                     else (node.value, node.cond)):
-            if part is not None:
-                _drop_index_keys(part, inner)
-        return
-    if isinstance(node, cst.Traversal) and isinstance(node.root, cst.Variable) \
-            and node.root.name not in local_names:
-        for step in node.steps:
-            if isinstance(step, cst.Index):
-                key = step.key
-                if isinstance(key, cst.Literal) and key.token.type != "NUMBER":
-                    step.key = cst.Literal(Token.make("IDENT", ""))
-                    step.rbrack.pre = ""
-                elif not (isinstance(key, (cst.Literal, cst.Template)) and getattr(key, "is_literal", True)):
+    references inside it. A loop over a stack, not recursion: terraform accepts
+    expressions nested deeper than Python's recursion limit."""
+    stack: list[tuple[cst.Node, frozenset[str]]] = [(tree, names)]
+    while stack:
+        node, local_names = stack.pop()
+        if isinstance(node, (cst.ForTuple, cst.ForObject)):
+            stack.append((node.intro.collection, local_names))
+            inner = local_names | {str(t) for t in (node.intro.key_var, node.intro.value_var) if t is not None}
+            for part in ((node.key, node.value, node.cond) if isinstance(node, cst.ForObject)
+                         else (node.value, node.cond)):
+                if part is not None:
+                    stack.append((part, inner))
+            continue
+        if isinstance(node, cst.Traversal) and isinstance(node.root, cst.Variable) \
+                and node.root.name not in local_names:
+            for step in node.steps:
+                if isinstance(step, cst.Index):
+                    key = step.key
+                    if isinstance(key, cst.Literal) and key.token.type != "NUMBER":
+                        step.key = cst.Literal(Token.make("IDENT", ""))
+                        step.rbrack.pre = ""
+                    elif not (isinstance(key, (cst.Literal, cst.Template)) and getattr(key, "is_literal", True)):
+                        break
+                elif not isinstance(step, (cst.GetAttr, cst.LegacyIndex)):
                     break
-            elif not isinstance(step, (cst.GetAttr, cst.LegacyIndex)):
-                break
-    for name in node._fields:
-        value = getattr(node, name)
-        for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, cst.Node):
-                _drop_index_keys(child, local_names)
+        for name in node._fields:
+            value = getattr(node, name)
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, cst.Node):
+                    stack.append((child, local_names))
 
 
 _LEGACY_QUOTED = {"string": "string", "list": "list(string)", "map": "map(string)"}
