@@ -323,6 +323,29 @@ def test_fmt_on_large_files_is_the_same_run(scene: str, args: list[str], tmp_pat
     assert len(lazy_parses) >= len(SCENES[scene])
 
 
+def test_fmt_check_of_a_formatted_large_file_builds_no_item_to_keep(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of the lazy path: ``tffix fmt --check`` reads a large file a piece at a time
+    and keeps none of its items built (the engine once built the module index first, and with
+    it every item, to decide which rules to import)."""
+    from tffix.app import runner
+
+    trees: list[cst.File] = []
+    real_parse = runner.parse
+
+    def spy(text: str, path: object = None, *, lazy: bool = False) -> cst.File:
+        tree = real_parse(text, path, lazy=lazy)
+        trees.append(tree)
+        return tree
+
+    monkeypatch.setattr(runner, "LAZY_FROM", 1)
+    monkeypatch.setattr(runner, "parse", spy)
+    text = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}"\n}}\n\n' for i in range(20))
+    code, _, _ = _run_fmt(tmp_path, {"m/main.tf": text}, ["--check"])
+    assert code == 0 and len(trees) == 1
+    assert trees[0].body.pending == 20
+
+
 def test_only_runs_of_lazy_rules_get_lazy_trees() -> None:
     from tffix.app import runner
     from tffix.transforms.rds.db_publicly_accessible import DbPubliclyAccessible
