@@ -127,3 +127,33 @@ def test_jobs_are_capped_at_the_core_count(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
+
+
+SIGNAL_DURING_FORK = """
+import os, signal, sys, time
+import tffix.app.runner as runner
+real = runner._process
+runner._process = lambda spec, job: (time.sleep(60), real(spec, job))[1]
+sent = []
+def in_parent():  # the signal lands while the pool forks its first worker
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIG%s)
+os.register_at_fork(after_in_parent=in_parent)
+from tffix.app.cli import main
+sys.argv[0] = "tffix"
+main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="needs os.register_at_fork")
+@pytest.mark.parametrize("name,code", [("INT", 130), ("TERM", 143)])
+def test_a_signal_while_the_pool_forks_is_not_lost(tmp_path: Path, name: str, code: int) -> None:
+    """A handler that raises inside fork's hooks is ignored by the interpreter: the signal
+    was lost and the run went on (a minute here, the workers' sleep). The signals are held
+    while the pool forks, and arrive after."""
+    tree(tmp_path, 3)
+    proc = start(SIGNAL_DURING_FORK % name, "--select", "TFX201", "-j", "2", str(tmp_path))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -16,6 +16,7 @@ across files could otherwise act on an incomplete picture.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import functools
 import os
 import threading
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from tffix.app.discovery import ModuleSpec, discover, roots_of
 from tffix.app.files import InputError, read_source, write_atomic
-from tffix.app.interrupt import reset_in_worker
+from tffix.app.interrupt import blocked, reset_in_worker
 from tffix.app.output import Summary
 from tffix.app.stack import call_with_deep_stack
 from tffix.engine.edits import TextEdit
@@ -308,7 +309,8 @@ def run_all(specs: Sequence[ModuleSpec], job: Job, jobs: int = 1,
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(process, specs[i], job): i for i in order}
+        with blocked():  # submit forks the workers
+            futures = {pool.submit(process, specs[i], job): i for i in order}
         try:
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
@@ -352,6 +354,10 @@ def _worker_start(parent: int) -> None:
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now, without waiting for queued modules."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    # a signal that arrives while the pool forks a worker stops ``submit`` before the pool
+    # records it: multiprocessing still knows it (left running, the interpreter's exit would
+    # wait for it to finish its module)
+    processes += [p for p in multiprocessing.active_children() if p not in processes]
     manager = getattr(pool, "_executor_manager_thread", None)
     for p in processes:
         p.terminate()
