@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, snapshot
+from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
@@ -386,6 +386,7 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
     texts = {id(sf): sf.text for sf in _all_files(module)}
     ledgers = {id(sf): Ledger(sf, bases[id(sf)]) for sf in _all_files(module)} if fast else {}
     ledgers = {k: v for k, v in ledgers.items() if v.usable}
+    owners = owners_of(ledgers)
 
     def sync() -> None:  # whole-file comparisons from here on
         for key, ledger in ledgers.items():
@@ -399,11 +400,14 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         assert f.fix is not None
         if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
             continue
-        files = _files_of(f.fix.scope, module)
+        plan = plan_fast(f.fix, ledgers, owners) if ledgers else None
+        # the files the fix may change (reverted on a failure): for the fast path, from its plan
+        files = plan.files(module) if plan is not None else _files_of(f.fix.scope, module)
         if any(id(sf.tree) in broken for sf in files):
             continue
-        done = apply_fix_fast(f.fix, module, ledgers, options.fix_checks) if ledgers else None
-        if done is None:
+        if plan is not None:
+            done = apply_fix_fast(f.fix, module, ledgers, plan, texts, owners, options.fix_checks)
+        else:
             sync()
             done = apply_fix(f.fix, module, texts, options.fix_checks)
         if done.error is not None:
