@@ -243,13 +243,15 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
     opened = plan.opened
     files = [*module.files, *module.tfvars]
     known = {id(sf) for sf in files}
-    module.invalidate()
+    # the index follows the items the fix changes (patched, not rebuilt: ``Module.invalidate``)
+    hints = {key: (lo, len(ledger.items) - hi - 1) for key, (ledger, lo, hi, _) in windows.items()}
+    module.invalidate(hints)
     out = Applied()
     try:
         fix.apply()
     except Exception as exc:  # noqa: BLE001 - a broken fix must not stop the run
         out.error = f"raised {type(exc).__name__}: {exc}"
-    module.invalidate()
+    module.invalidate(hints)
     out.created = [sf for sf in module.files if id(sf) not in known]
     # what each file's text became: the window's, or (anything else changed) the whole text
     results: dict[int, tuple[str, str, int, list[cst.Node], list[str]]] = {}
@@ -282,6 +284,8 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
     for sf in [*files, *out.created]:
         if id(sf) in results or id(sf) in whole or id(sf) not in known:
             out.changed.append(sf)
+    if whole or out.created:
+        module.invalidate()  # changed beyond its windows: the index is built again
     if out.error is not None:
         return out
 
