@@ -65,7 +65,10 @@ def _allowed(scope: tuple[object, ...], files: list[SourceFile]) -> dict[int, li
 # A fix check: (module, a changed file's tree as the fix left it, the fix's scope) -> problems. What the
 # fix wrote is what has no source position (``cst.unplaced``). The engine's options
 # carry the checks (``Options.fix_checks``); the rules' library provides them, as the
-# engine knows nothing of providers.
+# engine knows nothing of providers. A check with the attribute ``takes_changed`` also
+# gets, from the fast path, ``changed=``: the top-level items the fix changed, by ``id``
+# of their file's tree (every other item is as the previous fix left it, checked then),
+# and under the key 0 the items they replaced.
 FixCheck = Callable[[Module, cst.File, tuple[object, ...]], list[str]]
 
 
@@ -336,9 +339,20 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
             out.error = f"edited {sf.display} outside its scope"
             return out
         out.edits.extend(TextEdit(str(sf.path), sf.display, a, b, r, False) for a, b, r in found)
+    # what the fix changed, for the checks that read only that (``FixCheck``): the window's
+    # new items of each file; None when a file changed beyond its window or was created
+    changed: dict[int, list[cst.Node]] | None = None
+    if not whole and not out.created:
+        changed = {id(sf.tree): results[id(sf)][3] for sf in out.changed}
+        # a check may need every item when one it relies on went away: the old items too
+        gone = [i for sf in out.changed for i in ledgers[id(sf)].items[windows[id(sf)][1]:windows[id(sf)][2] + 1]]
+        changed[0] = gone
     for sf in out.changed:
         for check in checks:
-            problems = check(module, sf.tree, fix.scope)
+            if changed is not None and getattr(check, "takes_changed", False):
+                problems = check(module, sf.tree, fix.scope, changed=changed)
+            else:
+                problems = check(module, sf.tree, fix.scope)
             if problems:
                 out.error = "; ".join(problems)
                 return out
