@@ -159,3 +159,118 @@ def test_an_edit_inside_one_block_parses_that_block_alone() -> None:
     assert got is tree
     assert [a is b for a, b in zip(items, got.body.items)] == [True, True, True, False, True, True]
     assert _shape(got) == _shape(parse(after, "main.tf"))
+
+
+# ---- the index follows a fix's items (ModuleIndex.patch) ----------------------------
+
+REFS = (
+    'locals {\n  p = "x"\n}\n\n'
+    + "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "${{local.p}}-{i}"\n}}\n\n' for i in range(4))
+    + 'resource "aws_s3_bucket_versioning" "v" {\n  bucket = aws_s3_bucket.b1.id\n}\n'
+)
+
+
+def _index_shape(module) -> tuple:
+    from tffix.engine.module import ModuleIndex
+
+    idx = module.index()
+    fresh = ModuleIndex(module)
+
+    def ids(refs) -> list[int]:
+        return [id(r.block) for r in refs]
+
+    shape = []
+    for index in (idx, fresh):
+        shape.append((
+            ids(index.all),
+            {k: ids(v) for k, v in index.by_kind.items()},
+            {k: ids(v) for k, v in index.by_kind_type.items()},
+            {k: id(v.block) for k, v in index.by_address.items()},
+            sorted(index.locals),
+            [[(id(r.block), ".".join(t.path)) for r, t in index.referrers(ref)] for ref in fresh.all],
+        ))
+    return shape[0], shape[1]
+
+
+def test_a_patched_index_is_the_index_built_again() -> None:
+    from tffix.engine.engine import parse_module_texts
+    from tffix.syntax.build import HCL, NewBlock
+
+    module = parse_module_texts(".", {"main.tf": REFS})
+    patched, fresh = _index_shape(module)
+    assert patched == fresh
+    tree = module.files[0].tree
+    items = tree.body.items
+    before = module.index()
+    # the fix edits b1 in place and adds a block after it, as the fast path sees it:
+    # one item kept before the window (locals, b0), the rest after it
+    b1 = items[2]
+    edit.set_attribute(b1, "bucket", HCL("aws_s3_bucket.b3.id"))
+    edit.append_block(tree, NewBlock("resource", ["aws_s3_bucket_logging", "b1"],
+                                     {"bucket": HCL("aws_s3_bucket.b1.id"), "target_bucket": HCL("aws_s3_bucket.b0.id")}),
+                      after=b1)
+    module.invalidate({id(module.files[0]): (2, 3)})
+    patched, fresh = _index_shape(module)
+    assert module.index() is before  # patched, not built again
+    assert patched == fresh
+    # a claim the trees do not bear out (the window said to keep more than it did) rebuilds it
+    del items[0]
+    module.invalidate({id(module.files[0]): (2, 3)})
+    assert module.index() is not before
+    patched, fresh = _index_shape(module)
+    assert patched == fresh
+
+
+class Supports(Rule):
+    """A fix per bucket whose scope holds a private marker (as supporting resources do): the
+    first creates ``extra.tf``, every fix refers to what it holds."""
+
+    id = "TFX9994"
+    name = "test-supports"
+    summary = "test"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("aws_s3_bucket"):
+            if ref.block.get_attribute("tags") is not None:
+                continue
+
+            def fix(ref=ref) -> None:
+                from tffix.syntax.build import HCL, NewBlock
+
+                if module.find("aws_kms_key.extra") is None:
+                    sf = module.new_file("extra.tf")
+                    edit.append_block(sf.tree, NewBlock("resource", ["aws_kms_key", "extra"], {}))
+                edit.set_attribute(ref.block, "tags", HCL("{ key = aws_kms_key.extra.arn }"))
+
+            yield self.finding(ref.file, ref.block, "no tags", fix=fix, scope=(ref.block, object()),
+                               description="set tags")
+
+
+def test_fixes_with_a_marker_in_their_scope_give_what_whole_file_comparisons_give() -> None:
+    import tffix.engine.engine as engine_module
+
+    texts = {"main.tf": REFS}
+    calls = []
+    real = engine_module.apply_fix
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    engine_module.apply_fix = slow
+    old_plan = engine_module.plan_fast
+    try:
+        fast, fast_result = fix_texts(texts, [Supports], Options())
+        assert not calls  # read off the items: the fast path
+        engine_module.plan_fast = lambda *a, **k: None  # every fix compared whole, as before the fast path
+        whole, whole_result = fix_texts(texts, [Supports], Options())
+    finally:
+        engine_module.apply_fix = real
+        engine_module.plan_fast = old_plan
+    assert calls  # the reference run did compare whole files
+    assert fast == whole and "extra.tf" in fast
+    assert [(r.rule_id, r.line, r.edits) for r in fast_result.fixed] == \
+        [(r.rule_id, r.line, r.edits) for r in whole_result.fixed]
+    assert fast_result.errors == whole_result.errors == []
+    assert len(fast_result.fixed) == 4
