@@ -187,6 +187,7 @@ def _index_shape(module) -> tuple:
             {k: ids(v) for k, v in index.by_kind_type.items()},
             {k: id(v.block) for k, v in index.by_address.items()},
             sorted(index.locals),
+            {k: ids(v) for k, v in index.named("resource", "aws_s3_bucket_logging").items()},
             [[(id(r.block), ".".join(t.path)) for r, t in index.referrers(ref)] for ref in fresh.all],
         ))
     return shape[0], shape[1]

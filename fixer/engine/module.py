@@ -209,6 +209,12 @@ class Module:
         wanted = set(types)
         return (r for r in idx.by_kind.get(kind, ()) if idx.first_label(r) in wanted)
 
+    def named(self, kind: str, type_: str) -> dict[str, list[BlockRef]]:
+        """The module's ``kind`` blocks of type ``type_`` that have a name (a second label),
+        by name, in file order: ``module.named("resource", "aws_flow_log")`` says which
+        names are taken without a scan (from the index; callers only read it)."""
+        return self.index().named(kind, type_)
+
     def find(self, address: str) -> BlockRef | None:
         """The block with this address (``aws_iam_role.r``, ``data.x.y``, ``var.v``);
         the first in file order when two share it."""
@@ -358,6 +364,8 @@ class ModuleIndex:
         self._by_key: dict[str, dict[int, BlockRef]] = {}  # resolve key -> blocks with such a traversal
         self._by_prefix: dict[int, dict[str, dict[int, BlockRef]]] = {}  # dots -> path prefix -> blocks
         self._pending: dict[int, BlockRef] = {}  # blocks patched in, not in the reverse index yet
+        self._named: dict[tuple[str, str], dict[str, list[BlockRef]]] = {}  # (kind, type) -> name -> blocks
+        self._second: dict[int, str] = {}  # the name (second label) each block in ``_named`` had
 
     def _key(self, ref: BlockRef) -> tuple[int, float]:
         return self._order[id(ref.block)]
@@ -387,6 +395,19 @@ class ModuleIndex:
                 for attr in ref.block.body.attributes:
                     self._locals[attr.name] = (ref.file, attr)
         return self._locals
+
+    def named(self, kind: str, type_: str) -> dict[str, list[BlockRef]]:
+        """The ``kind`` blocks of type ``type_`` with a second label (a name), by that
+        name, in file order (built on first use per kind and type)."""
+        found = self._named.get((kind, type_))
+        if found is None:
+            found = self._named[(kind, type_)] = {}
+            for ref in self.by_kind_type.get((kind, type_), ()):
+                labels = ref.block.label_values
+                if len(labels) > 1:
+                    found.setdefault(labels[1], []).append(ref)
+                    self._second[id(ref.block)] = labels[1]
+        return found
 
     def first_label(self, ref: BlockRef) -> str | None:
         found = self._labels.get(id(ref.block), "")
@@ -482,8 +503,11 @@ class ModuleIndex:
             if new[:lo] != old[:lo] or new[len(new) - keep:] != old[len(old) - keep:]:
                 return False
             changes.append((f, lo, keep, old, new))
-        for f, lo, keep, old, new in changes:
-            self._replace(f, lo, keep, old, new)
+        try:
+            for f, lo, keep, old, new in changes:
+                self._replace(f, lo, keep, old, new)
+        except (KeyError, IndexError, ValueError):  # a block changed its kind or labels in place
+            return False
         return True
 
     def _replace(self, f: SourceFile, lo: int, keep: int, old: list[cst.Node], new: list[cst.Node]) -> None:
@@ -529,6 +553,12 @@ class ModuleIndex:
                 del self.by_kind_type[(kind, first)]
         if kind == "locals":
             self._locals = None
+        name = self._second.pop(id(item), None)
+        if name is not None:
+            named = self._named[(kind, first)]  # type: ignore[index]
+            _remove_sorted(named[name], ref, self._key)
+            if not named[name]:
+                del named[name]
         if self._refs is not None:
             self._pending.pop(id(item), None)
             self._remove_reverse(ref)
@@ -554,6 +584,11 @@ class ModuleIndex:
             _insert_sorted(self.by_kind_type.setdefault((kind, first), []), ref, self._key)
         if kind == "locals":
             self._locals = None
+        if first is not None and (kind, first) in self._named:
+            values = item.label_values
+            if len(values) > 1:
+                _insert_sorted(self._named[(kind, first)].setdefault(values[1], []), ref, self._key)
+                self._second[id(item)] = values[1]
         if self._refs is not None:
             self._pending[id(item)] = ref
         if self._addresses is not None:

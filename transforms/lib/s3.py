@@ -339,7 +339,7 @@ def insertion_point(module: Module, bucket: BlockRef) -> cst.Block:
 
 
 def unique_name(module: Module, rtype: str, base: str) -> str:
-    taken = {r.block.label_values[1] for r in module.resources(rtype) if len(r.block.labels) > 1}
+    taken = module.named("resource", rtype)
     if base not in taken:
         return base
     n = 2

@@ -159,9 +159,9 @@ def with_support(fix: Callable[[], None], support: Support, module: Module) -> C
 
 def _label(module: Module, rtype: str, base: str, fits: Callable[[BlockRef], bool]) -> str:
     """``base``, or ``base_2`` ... when a resource of that address exists and does not fit."""
-    taken = {r.block.label_values[1]: r for r in module.resources(rtype) if len(r.block.labels) > 1}
+    taken = module.named("resource", rtype)
     name, n = base, 1
-    while name in taken and not fits(taken[name]):
+    while name in taken and not fits(taken[name][-1]):  # the last of that name
         n += 1
         name = f"{base}_{n}"
     return name
