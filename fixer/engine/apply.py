@@ -188,26 +188,34 @@ class FastPlan:
 
     windows: dict[int, tuple[Ledger, int, int, list[int]]]
     opened: bool
+    whole: frozenset[int] = frozenset()  # files (by ``id``) in the scope as a whole: compared whole
 
     def files(self, module: Module) -> list[SourceFile]:
         """The files the engine watches for this fix (``engine._files_of``)."""
         if self.opened:
             return list(module.files)
-        return [ledger.sf for ledger, _, _, _ in self.windows.values()]
+        return [sf for sf in [*module.files, *module.tfvars]
+                if id(sf) in self.whole or id(sf) in self.windows]  # (a scope of items and files: rare)
 
 
-def plan_fast(fix: Fix, ledgers: dict[int, Ledger], owners: dict[int, Ledger]) -> FastPlan | None:
+def plan_fast(fix: Fix, ledgers: dict[int, Ledger], owners: dict[int, Ledger],
+              module: Module | None = None) -> FastPlan | None:
     """The fast path's plan for ``fix``: None when its scope does not allow it (a whole
     file, the module, an item of no ledger): then use ``apply_fix``. ``owners``: the
     ledger of each top-level item (by ``id``), kept by ``apply_fix_fast``. Raises
     ``Stray`` when an item's text differs from its ledger."""
     windows: dict[int, tuple[Ledger, int, int, list[int]]] = {}
     opened = False
+    whole: set[int] = set()
     for s in fix.scope:
         if not isinstance(s, cst.Node):
-            if isinstance(s, Module):
+            opened = True  # the module, or a marker: every file may change (``_allowed``)
+            continue
+        if isinstance(s, cst.File):  # that file may change anywhere: compared whole
+            sf = next((f for f in [*module.files, *module.tfvars] if f.tree is s), None) if module else None
+            if sf is None:
                 return None
-            opened = True  # a marker: every file may change (``_allowed``)
+            whole.add(id(sf))
             continue
         ledger = owners.get(id(s))
         if ledger is None or ledgers.get(id(ledger.sf)) is not ledger or ledger.sf.tree is not ledger.tree:
@@ -219,11 +227,13 @@ def plan_fast(fix: Fix, ledgers: dict[int, Ledger], owners: dict[int, Ledger]) -
         key = id(ledger.sf)
         lo, hi, picked = windows.get(key, (ledger, i, i, []))[1:]
         windows[key] = (ledger, min(lo, i), max(hi, i), [*picked, i])
+    for key in whole:
+        windows.pop(key, None)
     for ledger, lo, hi, _ in windows.values():
         for i in range(lo, hi + 1):
             if ledger.items[i].code != ledger.texts[i]:
                 raise Stray(ledger.sf.display)
-    return FastPlan(windows, opened)
+    return FastPlan(windows, opened, frozenset(whole))
 
 
 def owners_of(ledgers: dict[int, Ledger]) -> dict[int, Ledger]:
@@ -261,7 +271,7 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
     whole: dict[int, tuple[str, str]] = {}
     for sf in files:
         ledger = ledgers.get(id(sf))
-        if ledger is None or sf.tree is not ledger.tree:
+        if ledger is None or sf.tree is not ledger.tree or id(sf) in plan.whole:
             before = ledger.text() if ledger is not None else texts[id(sf)]
             after = sf.tree.code
             if after != before:
@@ -294,7 +304,7 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
 
     def spans(sf: SourceFile) -> list[tuple[int, int]] | None:
         """The ranges of ``sf``'s text before the fix that it may edit (None: all of it)."""
-        if opened:
+        if opened or id(sf) in plan.whole:
             return None
         ledger = ledgers.get(id(sf))
         return _ledger_ranges(ledger, windows.get(id(sf))) if ledger is not None else []
@@ -369,8 +379,14 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
                 owners[id(item)] = ledger
             ledger.attributes = ledger.attributes or any(not isinstance(i, cst.Block) for i in middle)
         elif id(sf) in whole:
-            ledgers.pop(id(sf), None)  # the engine compares this file whole from now on
-            out.texts[id(sf)] = whole[id(sf)][1]
+            # a ledger of the file as it is now (the engine would compare it whole without one)
+            after = whole[id(sf)][1]
+            ledgers.pop(id(sf), None)
+            ledger = Ledger(sf, Baseline.of(sf, after))
+            if ledger.usable:
+                ledgers[id(sf)] = ledger
+                owners.update((id(item), ledger) for item in ledger.items)
+            out.texts[id(sf)] = after
         else:  # created
             out.texts[id(sf)] = sf.tree.code
     return out

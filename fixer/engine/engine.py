@@ -16,9 +16,14 @@ of the module):
   ``Ledger`` per file keeps the text of every top-level item; after a fix only
   the items between the first and last of its scope are printed, the others
   must be the same objects in the same order, and only those items are parsed
-  to check the syntax (``reparse``). Scopes it cannot read that way (a whole
-  file, the module) switch the rest of the round to whole-file comparisons
-  (``apply.apply_fix``), as before.
+  to check the syntax (``reparse``). A scope that opens more than items (the
+  module, a marker of supporting resources: every file; a whole file) is read
+  the same way, the files it may change anywhere compared whole (and given a
+  new ledger). Scopes it cannot read that way (an item of no ledger) switch the
+  rest of the round to whole-file comparisons (``apply.apply_fix``), as before.
+- The module's index is patched after such a fix (the blocks of its window out,
+  the new ones in: ``ModuleIndex.patch``), not rebuilt, and the fix checks read
+  only the items it changed (``FixCheck`` ``takes_changed``).
 - A fix could still change, in place, an item outside its scope that nothing
   else prints: at the end of the round every ledger is compared with its file
   printed whole, and on any difference the round is run again from its start
@@ -400,7 +405,7 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         assert f.fix is not None
         if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
             continue
-        plan = plan_fast(f.fix, ledgers, owners) if ledgers else None
+        plan = plan_fast(f.fix, ledgers, owners, module) if ledgers else None
         # the files the fix may change (reverted on a failure): for the fast path, from its plan
         files = plan.files(module) if plan is not None else _files_of(f.fix.scope, module)
         if any(id(sf.tree) in broken for sf in files):
