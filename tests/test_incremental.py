@@ -230,6 +230,7 @@ class Supports(Rule):
     name = "test-supports"
     summary = "test"
     safety = SAFE
+    module_scope = False
 
     def check(self, module, options) -> Iterator:
         for ref in module.resources("aws_s3_bucket"):
@@ -244,11 +245,23 @@ class Supports(Rule):
                     edit.append_block(sf.tree, NewBlock("resource", ["aws_kms_key", "extra"], {}))
                 edit.set_attribute(ref.block, "tags", HCL("{ key = aws_kms_key.extra.arn }"))
 
-            yield self.finding(ref.file, ref.block, "no tags", fix=fix, scope=(ref.block, object()),
+            extra = module if self.module_scope else object()
+            yield self.finding(ref.file, ref.block, "no tags", fix=fix, scope=(ref.block, extra),
                                description="set tags")
 
 
+class SupportsModule(Supports):
+    """``Supports`` with the module itself in each fix's scope (as fixes that create files do)."""
+
+    module_scope = True
+
+
 def test_fixes_with_a_marker_in_their_scope_give_what_whole_file_comparisons_give() -> None:
+    for rule in (Supports, SupportsModule):
+        _fast_is_whole(rule)
+
+
+def _fast_is_whole(rule) -> None:
     import tffix.engine.engine as engine_module
 
     texts = {"main.tf": REFS}
@@ -262,10 +275,10 @@ def test_fixes_with_a_marker_in_their_scope_give_what_whole_file_comparisons_giv
     engine_module.apply_fix = slow
     old_plan = engine_module.plan_fast
     try:
-        fast, fast_result = fix_texts(texts, [Supports], Options())
+        fast, fast_result = fix_texts(texts, [rule], Options())
         assert not calls  # read off the items: the fast path
         engine_module.plan_fast = lambda *a, **k: None  # every fix compared whole, as before the fast path
-        whole, whole_result = fix_texts(texts, [Supports], Options())
+        whole, whole_result = fix_texts(texts, [rule], Options())
     finally:
         engine_module.apply_fix = real
         engine_module.plan_fast = old_plan
