@@ -4,14 +4,13 @@ give (``engine.py``, ``apply.py``, ``reparse.py``)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 from tffix import edit
 from tffix.engine.engine import Options, fix_texts
 from tffix.engine.module import SourceFile
-import random
-
 from tffix.engine.reparse import Baseline, edited, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, Rule
 from tffix.syntax import cst
@@ -220,3 +219,132 @@ def test_suppression_comments_follow_the_rounds_and_are_read_again_only_in_chang
     _, fresh = fix_texts(out, [Where], Options(apply_fixes=False))
     assert [(r.path, r.line, r.message) for r in result.remaining] == \
         [(r.path, r.line, r.message) for r in fresh.remaining]
+
+
+# ---- the index follows a fix's items (ModuleIndex.patch) ----------------------------
+
+REFS = (
+    'locals {\n  p = "x"\n}\n\n'
+    + "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "${{local.p}}-{i}"\n}}\n\n' for i in range(4))
+    + 'resource "aws_s3_bucket_versioning" "v" {\n  bucket = aws_s3_bucket.b1.id\n}\n'
+)
+
+
+def _index_shape(module) -> tuple:
+    from tffix.engine.module import ModuleIndex
+
+    idx = module.index()
+    fresh = ModuleIndex(module)
+
+    def ids(refs) -> list[int]:
+        return [id(r.block) for r in refs]
+
+    shape = []
+    for index in (idx, fresh):
+        shape.append((
+            ids(index.all),
+            {k: ids(v) for k, v in index.by_kind.items()},
+            {k: ids(v) for k, v in index.by_kind_type.items()},
+            {k: id(v.block) for k, v in index.by_address.items()},
+            sorted(index.locals),
+            {k: ids(v) for k, v in index.named("resource", "aws_s3_bucket_logging").items()},
+            [[(id(r.block), ".".join(t.path)) for r, t in index.referrers(ref)] for ref in fresh.all],
+        ))
+    return shape[0], shape[1]
+
+
+def test_a_patched_index_is_the_index_built_again() -> None:
+    from tffix.engine.engine import parse_module_texts
+    from tffix.syntax.build import HCL, NewBlock
+
+    module = parse_module_texts(".", {"main.tf": REFS})
+    patched, fresh = _index_shape(module)
+    assert patched == fresh
+    tree = module.files[0].tree
+    items = tree.body.items
+    before = module.index()
+    # the fix edits b1 in place and adds a block after it, as the fast path sees it:
+    # one item kept before the window (locals, b0), the rest after it
+    b1 = items[2]
+    edit.set_attribute(b1, "bucket", HCL("aws_s3_bucket.b3.id"))
+    edit.append_block(tree, NewBlock("resource", ["aws_s3_bucket_logging", "b1"],
+                                     {"bucket": HCL("aws_s3_bucket.b1.id"), "target_bucket": HCL("aws_s3_bucket.b0.id")}),
+                      after=b1)
+    module.invalidate({id(module.files[0]): (2, 3)})
+    patched, fresh = _index_shape(module)
+    assert module.index() is before  # patched, not built again
+    assert patched == fresh
+    # a claim the trees do not bear out (the window said to keep more than it did) rebuilds it
+    del items[0]
+    module.invalidate({id(module.files[0]): (2, 3)})
+    assert module.index() is not before
+    patched, fresh = _index_shape(module)
+    assert patched == fresh
+
+
+class Supports(Rule):
+    """A fix per bucket whose scope holds a private marker (as supporting resources do): the
+    first creates ``extra.tf``, every fix refers to what it holds."""
+
+    id = "TFX9994"
+    name = "test-supports"
+    summary = "test"
+    safety = SAFE
+    module_scope = False
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("aws_s3_bucket"):
+            if ref.block.get_attribute("tags") is not None:
+                continue
+
+            def fix(ref=ref) -> None:
+                from tffix.syntax.build import HCL, NewBlock
+
+                if module.find("aws_kms_key.extra") is None:
+                    sf = module.new_file("extra.tf")
+                    edit.append_block(sf.tree, NewBlock("resource", ["aws_kms_key", "extra"], {}))
+                edit.set_attribute(ref.block, "tags", HCL("{ key = aws_kms_key.extra.arn }"))
+
+            extra = module if self.module_scope else object()
+            yield self.finding(ref.file, ref.block, "no tags", fix=fix, scope=(ref.block, extra),
+                               description="set tags")
+
+
+class SupportsModule(Supports):
+    """``Supports`` with the module itself in each fix's scope (as fixes that create files do)."""
+
+    module_scope = True
+
+
+def test_fixes_with_a_marker_in_their_scope_give_what_whole_file_comparisons_give() -> None:
+    for rule in (Supports, SupportsModule):
+        _fast_is_whole(rule)
+
+
+def _fast_is_whole(rule) -> None:
+    import tffix.engine.engine as engine_module
+
+    texts = {"main.tf": REFS}
+    calls = []
+    real = engine_module.apply_fix
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    engine_module.apply_fix = slow
+    old_plan = engine_module.plan_fast
+    try:
+        fast, fast_result = fix_texts(texts, [rule], Options())
+        assert not calls  # read off the items: the fast path
+        engine_module.plan_fast = lambda *a, **k: None  # every fix compared whole, as before the fast path
+        whole, whole_result = fix_texts(texts, [rule], Options())
+    finally:
+        engine_module.apply_fix = real
+        engine_module.plan_fast = old_plan
+    assert calls  # the reference run did compare whole files
+    assert fast == whole and "extra.tf" in fast
+    assert [(r.rule_id, r.line, r.edits) for r in fast_result.fixed] == \
+        [(r.rule_id, r.line, r.edits) for r in whole_result.fixed]
+    assert fast_result.errors == whole_result.errors == []
+    assert len(fast_result.fixed) == 4

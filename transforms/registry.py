@@ -66,11 +66,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _check_written(module: Module, tree: cst.File, scope: tuple[object, ...] = ()) -> list[str]:
+def _check_written(module: Module, tree: cst.File, scope: tuple[object, ...] = (),
+                   changed: dict[int, list[cst.Node]] | None = None) -> list[str]:
     """``schema.check_written``, its provider tables loaded when a fix is first checked."""
     from tffix.transforms.lib.schema import check_written
 
-    return check_written(module, tree, scope)
+    return check_written(module, tree, scope, changed)
+
+
+_check_written.takes_changed = True  # type: ignore[attr-defined]
 
 
 # What the engine checks after every fix (``Options.fix_checks``): arguments and blocks

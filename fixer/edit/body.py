@@ -170,13 +170,22 @@ def remove_attribute(owner: Owner, name: str) -> cst.Attribute | None:
     return attr
 
 
+def _position(items: list, node: object) -> int:  # type: ignore[type-arg]
+    """Where ``node`` is in ``items``: ``list.index`` compares nodes by identity (they have
+    no ``__eq__``), in C; StopIteration when it is not there, as the scan it replaces."""
+    try:
+        return items.index(node)
+    except ValueError:
+        raise StopIteration from None
+
+
 def remove_block(owner: Owner, block: cst.Block) -> None:
     _remove_item(owner, block)
 
 
 def _remove_item(owner: Owner, item: cst.Attribute | cst.Block) -> None:
     items = owner.body.items
-    index = next(i for i, it in enumerate(items) if it is item)
+    index = _position(items, item)
     del items[index]
     if isinstance(owner, cst.Block) and owner.is_one_line and not items:
         owner.rbrace.pre = ""  # `x { a = 1 }` becomes `x {}`, as fmt writes it
@@ -208,9 +217,9 @@ def append_block(owner: Owner, block: NewBlock, *, after: cst.Block | cst.Attrib
     items = owner.body.items
     node = block_node(block, _child_indent(owner), newline)
     if before is not None:
-        pos = next(i for i, it in enumerate(items) if it is before)
+        pos = _position(items, before)
     else:
-        pos = len(items) if after is None else next(i for i, it in enumerate(items) if it is after) + 1
+        pos = len(items) if after is None else _position(items, after) + 1
     if pos > 0:
         node.leading = [_nl(newline)]
         if pos == len(items) and _take_over_missing_newline(items[-1], newline):

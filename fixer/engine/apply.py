@@ -21,7 +21,8 @@ from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
-__all__ = ["Applied", "FixCheck", "Ledger", "Stray", "apply_fix", "apply_fix_fast", "snapshot"]
+__all__ = ["Applied", "FastPlan", "FixCheck", "Ledger", "Stray", "apply_fix", "apply_fix_fast", "owners_of",
+           "plan_fast", "snapshot"]
 
 
 @dataclass
@@ -64,7 +65,10 @@ def _allowed(scope: tuple[object, ...], files: list[SourceFile]) -> dict[int, li
 # A fix check: (module, a changed file's tree as the fix left it, the fix's scope) -> problems. What the
 # fix wrote is what has no source position (``cst.unplaced``). The engine's options
 # carry the checks (``Options.fix_checks``); the rules' library provides them, as the
-# engine knows nothing of providers.
+# engine knows nothing of providers. A check with the attribute ``takes_changed`` also
+# gets, from the fast path, ``changed=``: the top-level items the fix changed, by ``id``
+# of their file's tree (every other item is as the previous fix left it, checked then),
+# and under the key 0 the items they replaced.
 FixCheck = Callable[[Module, cst.File, tuple[object, ...]], list[str]]
 
 
@@ -174,55 +178,101 @@ class Ledger:
         return self.head + "".join(self.texts) + self.tail
 
 
-def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
-                   checks: Sequence[FixCheck] = ()) -> Applied | None:
-    """``apply_fix`` for a fix whose scope is top-level items of files with a ledger:
-    prints only the items between the first and last of its scope in each file (the
-    window), checks that the other items are the same objects in the same order, and
-    parses only the window when that decides whether the file parses. Returns None,
-    before running the fix, when its scope does not allow this (a whole file, the
-    module, an item of no ledger): then use ``apply_fix``. Raises ``Stray`` when an
-    item's text differs from its ledger before the fix runs. Updates the ledgers of
-    the files the fix changed, unless it must be undone."""
-    files = [*module.files, *module.tfvars]
+@dataclass
+class FastPlan:
+    """Where a fix's scope lies in the ledgers, decided before it runs: per file (by
+    ``id``) its ledger, the first and last scope item and the scope items' positions;
+    ``opened``: the scope also holds a marker (an object that is no node and no module:
+    ``Support.scope``), which lets the fix edit every file of the module, as
+    ``apply_fix`` reads it."""
+
+    windows: dict[int, tuple[Ledger, int, int, list[int]]]
+    opened: bool
+    whole: frozenset[int] = frozenset()  # files (by ``id``) in the scope as a whole: compared whole
+
+    def files(self, module: Module) -> list[SourceFile]:
+        """The files the engine watches for this fix (``engine._files_of``)."""
+        if self.opened:
+            return list(module.files)
+        return [sf for sf in [*module.files, *module.tfvars]
+                if id(sf) in self.whole or id(sf) in self.windows]  # (a scope of items and files: rare)
+
+
+def plan_fast(fix: Fix, ledgers: dict[int, Ledger], owners: dict[int, Ledger],
+              module: Module | None = None) -> FastPlan | None:
+    """The fast path's plan for ``fix``: None when its scope does not allow it (a whole
+    file, the module, an item of no ledger): then use ``apply_fix``. ``owners``: the
+    ledger of each top-level item (by ``id``), kept by ``apply_fix_fast``. Raises
+    ``Stray`` when an item's text differs from its ledger."""
     windows: dict[int, tuple[Ledger, int, int, list[int]]] = {}
+    opened = False
+    whole: set[int] = set()
     for s in fix.scope:
-        found = None
-        for ledger in ledgers.values():
-            if ledger.usable and ledger.sf.tree is ledger.tree:
-                try:
-                    found = (ledger, _index_of(ledger.items, s))
-                    break
-                except ValueError:
-                    continue
-        if found is None:
+        if not isinstance(s, cst.Node):
+            opened = True  # the module, or a marker: every file may change (``_allowed``)
+            continue
+        if isinstance(s, cst.File):  # that file may change anywhere: compared whole
+            sf = next((f for f in [*module.files, *module.tfvars] if f.tree is s), None) if module else None
+            if sf is None:
+                return None
+            whole.add(id(sf))
+            continue
+        ledger = owners.get(id(s))
+        if ledger is None or ledgers.get(id(ledger.sf)) is not ledger or ledger.sf.tree is not ledger.tree:
             return None
-        ledger, i = found
+        try:
+            i = _index_of(ledger.items, s)
+        except ValueError:
+            return None
         key = id(ledger.sf)
         lo, hi, picked = windows.get(key, (ledger, i, i, []))[1:]
         windows[key] = (ledger, min(lo, i), max(hi, i), [*picked, i])
+    for key in whole:
+        windows.pop(key, None)
     for ledger, lo, hi, _ in windows.values():
         for i in range(lo, hi + 1):
             if ledger.items[i].code != ledger.texts[i]:
                 raise Stray(ledger.sf.display)
+    return FastPlan(windows, opened, frozenset(whole))
+
+
+def owners_of(ledgers: dict[int, Ledger]) -> dict[int, Ledger]:
+    """The ledger of each top-level item (by ``id``), for ``plan_fast``."""
+    return {id(item): ledger for ledger in ledgers.values() for item in ledger.items}
+
+
+def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: FastPlan,
+                   texts: dict[int, str], owners: dict[int, Ledger],
+                   checks: Sequence[FixCheck] = ()) -> Applied:
+    """``apply_fix`` for a fix whose scope is top-level items of files with a ledger
+    (and markers), as ``plan_fast`` planned it: prints only the items between the
+    first and last of its scope in each file (the window), checks that the other
+    items are the same objects in the same order, and parses only the window when
+    that decides whether the file parses. A file the fix changed elsewhere is compared
+    whole (its ledger is dropped: the engine compares it whole from then on, from
+    ``texts``, the current text of each file without a ledger). Updates the ledgers
+    (and ``owners``) of the files the fix changed, unless it must be undone."""
+    windows = plan.windows
+    opened = plan.opened
+    files = [*module.files, *module.tfvars]
     known = {id(sf) for sf in files}
-    module.invalidate()
+    # the index follows the items the fix changes (patched, not rebuilt: ``Module.invalidate``)
+    hints = {key: (lo, len(ledger.items) - hi - 1) for key, (ledger, lo, hi, _) in windows.items()}
+    module.invalidate(hints)
     out = Applied()
     try:
         fix.apply()
     except Exception as exc:  # noqa: BLE001 - a broken fix must not stop the run
         out.error = f"raised {type(exc).__name__}: {exc}"
-    module.invalidate()
+    module.invalidate(hints)
     out.created = [sf for sf in module.files if id(sf) not in known]
     # what each file's text became: the window's, or (anything else changed) the whole text
     results: dict[int, tuple[str, str, int, list[cst.Node], list[str]]] = {}
     whole: dict[int, tuple[str, str]] = {}
-    # the scope's spans in each file's text before the fix, for files compared whole
-    spans = {key: _ledger_ranges(ledger, windows.get(key)) for key, ledger in ledgers.items()}
     for sf in files:
         ledger = ledgers.get(id(sf))
-        if ledger is None or sf.tree is not ledger.tree:
-            before = ledger.text() if ledger is not None else sf.text
+        if ledger is None or sf.tree is not ledger.tree or id(sf) in plan.whole:
+            before = ledger.text() if ledger is not None else texts[id(sf)]
             after = sf.tree.code
             if after != before:
                 whole[id(sf)] = (before, after)
@@ -239,22 +289,32 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
             whole[id(sf)] = (ledger.text(), sf.tree.code)
             continue
         middle = new[lo:len(new) - keep]
-        texts = [item.code for item in middle]
-        before, after = "".join(ledger.texts[lo:hi + 1]), "".join(texts)
+        item_texts = [item.code for item in middle]
+        before, after = "".join(ledger.texts[lo:hi + 1]), "".join(item_texts)
         if before != after:
             start = len(ledger.head) + sum(map(len, ledger.texts[:lo]))
-            results[id(sf)] = (before, after, start, middle, texts)
+            results[id(sf)] = (before, after, start, middle, item_texts)
     for sf in [*files, *out.created]:
         if id(sf) in results or id(sf) in whole or id(sf) not in known:
             out.changed.append(sf)
+    if whole or out.created:
+        module.invalidate()  # changed beyond its windows: the index is built again
     if out.error is not None:
         return out
+
+    def spans(sf: SourceFile) -> list[tuple[int, int]] | None:
+        """The ranges of ``sf``'s text before the fix that it may edit (None: all of it)."""
+        if opened or id(sf) in plan.whole:
+            return None
+        ledger = ledgers.get(id(sf))
+        return _ledger_ranges(ledger, windows.get(id(sf))) if ledger is not None else []
+
     for sf in out.changed:
         if id(sf) not in known:
             exc = _parses(sf.tree.code, sf.display)
         elif id(sf) in whole:
             before, after = whole[id(sf)]
-            exc = valid(sf, before, after, spans.get(id(sf), []))
+            exc = valid(sf, before, after, spans(sf))
         else:
             exc = _window_valid(sf, ledgers[id(sf)], windows[id(sf)], results[id(sf)])
         if exc is not None:
@@ -269,15 +329,19 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
             continue
         if id(sf) in whole:
             before, after = whole[id(sf)]
-            found = edits_within(before, after, spans.get(id(sf), []))
+            allowed = spans(sf)
+            found = edits_within(before, after, [(0, len(before))] if allowed is None else allowed)
         else:
             ledger = ledgers[id(sf)]
             _, lo, hi, picked = windows[id(sf)]
             before, after, start, _, _ = results[id(sf)]
-            offsets = [0]
-            for t in ledger.texts[lo:hi + 1]:
-                offsets.append(offsets[-1] + len(t))
-            ranges = [(offsets[i - lo], offsets[i - lo + 1]) for i in picked]
+            if opened:  # the whole file may change: the window is all of it that did
+                ranges = [(0, len(before))]
+            else:
+                offsets = [0]
+                for t in ledger.texts[lo:hi + 1]:
+                    offsets.append(offsets[-1] + len(t))
+                ranges = [(offsets[i - lo], offsets[i - lo + 1]) for i in picked]
             found = edits_within(before, after, ranges)
             if found is not None:
                 found = [(a + start, b + start, r) for a, b, r in found]
@@ -285,9 +349,20 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
             out.error = f"edited {sf.display} outside its scope"
             return out
         out.edits.extend(TextEdit(str(sf.path), sf.display, a, b, r, False) for a, b, r in found)
+    # what the fix changed, for the checks that read only that (``FixCheck``): the window's
+    # new items of each file; None when a file changed beyond its window or was created
+    changed: dict[int, list[cst.Node]] | None = None
+    if not whole and not out.created:
+        changed = {id(sf.tree): results[id(sf)][3] for sf in out.changed}
+        # a check may need every item when one it relies on went away: the old items too
+        gone = [i for sf in out.changed for i in ledgers[id(sf)].items[windows[id(sf)][1]:windows[id(sf)][2] + 1]]
+        changed[0] = gone
     for sf in out.changed:
         for check in checks:
-            problems = check(module, sf.tree, fix.scope)
+            if changed is not None and getattr(check, "takes_changed", False):
+                problems = check(module, sf.tree, fix.scope, changed=changed)
+            else:
+                problems = check(module, sf.tree, fix.scope)
             if problems:
                 out.error = "; ".join(problems)
                 return out
@@ -295,13 +370,23 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger],
         if id(sf) in results:
             ledger = ledgers[id(sf)]
             _, lo, hi, _ = windows[id(sf)]
-            _, _, _, middle, texts = results[id(sf)]
+            _, _, _, middle, item_texts = results[id(sf)]
+            for item in ledger.items[lo:hi + 1]:
+                owners.pop(id(item), None)
             ledger.items[lo:hi + 1] = middle
-            ledger.texts[lo:hi + 1] = texts
+            ledger.texts[lo:hi + 1] = item_texts
+            for item in middle:
+                owners[id(item)] = ledger
             ledger.attributes = ledger.attributes or any(not isinstance(i, cst.Block) for i in middle)
         elif id(sf) in whole:
-            ledgers.pop(id(sf), None)  # the engine compares this file whole from now on
-            out.texts[id(sf)] = whole[id(sf)][1]
+            # a ledger of the file as it is now (the engine would compare it whole without one)
+            after = whole[id(sf)][1]
+            ledgers.pop(id(sf), None)
+            ledger = Ledger(sf, Baseline.of(sf, after))
+            if ledger.usable:
+                ledgers[id(sf)] = ledger
+                owners.update((id(item), ledger) for item in ledger.items)
+            out.texts[id(sf)] = after
         else:  # created
             out.texts[id(sf)] = sf.tree.code
     return out

@@ -16,9 +16,14 @@ of the module):
   ``Ledger`` per file keeps the text of every top-level item; after a fix only
   the items between the first and last of its scope are printed, the others
   must be the same objects in the same order, and only those items are parsed
-  to check the syntax (``reparse``). Scopes it cannot read that way (a whole
-  file, the module) switch the rest of the round to whole-file comparisons
-  (``apply.apply_fix``), as before.
+  to check the syntax (``reparse``). A scope that opens more than items (the
+  module, a marker of supporting resources: every file; a whole file) is read
+  the same way, the files it may change anywhere compared whole (and given a
+  new ledger). Scopes it cannot read that way (an item of no ledger) switch the
+  rest of the round to whole-file comparisons (``apply.apply_fix``), as before.
+- The module's index is patched after such a fix (the blocks of its window out,
+  the new ones in: ``ModuleIndex.patch``), not rebuilt, and the fix checks read
+  only the items it changed (``FixCheck`` ``takes_changed``).
 - A fix could still change, in place, an item outside its scope that nothing
   else prints: at the end of the round every ledger is compared with its file
   printed whole, and on any difference the round is run again from its start
@@ -45,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, snapshot
+from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import Module, SourceFile
@@ -412,6 +417,7 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
     texts = {id(sf): sf.text for sf in _all_files(module)}
     ledgers = {id(sf): Ledger(sf, bases[id(sf)]) for sf in _all_files(module)} if fast else {}
     ledgers = {k: v for k, v in ledgers.items() if v.usable}
+    owners = owners_of(ledgers)
 
     def sync() -> None:  # whole-file comparisons from here on
         for key, ledger in ledgers.items():
@@ -425,11 +431,14 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         assert f.fix is not None
         if any(id(s) in taken for s in f.fix.scope) or id(f.file.tree) in broken:
             continue
-        files = _files_of(f.fix.scope, module)
+        plan = plan_fast(f.fix, ledgers, owners, module) if ledgers else None
+        # the files the fix may change (reverted on a failure): for the fast path, from its plan
+        files = plan.files(module) if plan is not None else _files_of(f.fix.scope, module)
         if any(id(sf.tree) in broken for sf in files):
             continue
-        done = apply_fix_fast(f.fix, module, ledgers, options.fix_checks) if ledgers else None
-        if done is None:
+        if plan is not None:
+            done = apply_fix_fast(f.fix, module, ledgers, plan, texts, owners, options.fix_checks)
+        else:
             sync()
             done = apply_fix(f.fix, module, texts, options.fix_checks)
         if done.error is not None:

@@ -28,7 +28,7 @@ positions move with them, never positions.
 from __future__ import annotations
 
 import os
-
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,19 +159,36 @@ class Module:
     _facts: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     # walks of top-level blocks carried from the last round (``carry``), for the next index
     _carried: dict[int, Walk] | None = field(default=None, init=False, repr=False, compare=False)
+    _hints: dict[int, tuple[int, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     # ---- the index ----
     def index(self) -> ModuleIndex:
         """The index over the module's blocks as they are now: built on first use and
         kept until ``invalidate()`` (the engine calls it whenever trees change: after
         each re-parse and after each fix it applies)."""
+        if self._index is not None and self._hints is not None:
+            hints, self._hints = self._hints, None
+            if not self._index.patch(hints):
+                self._index = None
         if self._index is None:
             self._index = ModuleIndex(self)
         return self._index
 
-    def invalidate(self) -> None:
-        """Forget the index and every per-module fact computed from the trees."""
-        self._index = None
+    def invalidate(self, changed: dict[int, tuple[int, int]] | None = None) -> None:
+        """Forget the index and every per-module fact computed from the trees.
+        ``changed`` (the engine's fast path): the trees changed only in a run of
+        top-level items of these files (by ``id``: (items kept at the start, items
+        kept at the end)); the index is then patched on next use instead of rebuilt
+        (``ModuleIndex.patch``), or rebuilt when the trees do not show that."""
+        if changed is not None and self._index is not None:
+            if self._hints is not None:  # an earlier change not patched in yet
+                hints, self._hints = self._hints, None
+                if not self._index.patch(hints):
+                    self._index = None
+            self._hints = changed if self._index is not None else None
+        else:
+            self._index = None
+            self._hints = None
         self._facts.clear()
 
     def take_walks(self) -> dict[int, Walk]:
@@ -236,6 +253,12 @@ class Module:
             return iter(idx.by_kind_type.get((kind, types[0]), ()))
         wanted = set(types)
         return (r for r in idx.by_kind.get(kind, ()) if idx.first_label(r) in wanted)
+
+    def named(self, kind: str, type_: str) -> dict[str, list[BlockRef]]:
+        """The module's ``kind`` blocks of type ``type_`` that have a name (a second label),
+        by name, in file order: ``module.named("resource", "aws_flow_log")`` says which
+        names are taken without a scan (from the index; callers only read it)."""
+        return self.index().named(kind, type_)
 
     def find(self, address: str) -> BlockRef | None:
         """The block with this address (``aws_iam_role.r``, ``data.x.y``, ``var.v``);
@@ -347,16 +370,29 @@ class ModuleIndex:
     - ``locals``: name -> (file, attribute), as ``Module.locals`` returns it;
     - the reverse reference index (``referrers``): built on first use from every
       traversal of every block, once.
+
+    A fix that changed only a run of top-level items of some files (the engine's fast
+    path knows which) does not rebuild it: ``patch`` takes the old run's blocks out and
+    puts the new run's in (each block has an order key, so the lists stay in file order).
     """
 
     def __init__(self, module: Module) -> None:
+        self.module = module
         self.all: list[BlockRef] = []
         self.by_kind: dict[str, list[BlockRef]] = {}
         self.by_kind_type: dict[tuple[str, str], list[BlockRef]] = {}
         self._labels: dict[int, str | None] = {}
+        # the order of every top-level item: (file number, key), keys increasing in a file
+        self._order: dict[int, tuple[int, float]] = {}
+        self._files: list[SourceFile] = list(module.files)
+        self._items: dict[int, list[cst.Node]] = {}  # id(file) -> its items as indexed
+        self._trees: dict[int, cst.File] = {id(f): f.tree for f in self._files}
         block = cst.Block
-        for f in module.files:
-            for item in f.tree.body.items:
+        for n, f in enumerate(self._files):
+            items = f.tree.body.items
+            self._items[id(f)] = list(items)
+            for i, item in enumerate(items):
+                self._order[id(item)] = (n, float(i))
                 if not isinstance(item, block):
                     continue
                 ref = BlockRef(f, item)
@@ -370,12 +406,19 @@ class ModuleIndex:
                 self._labels[id(item)] = first
         self._addresses: dict[int, str] | None = None
         self._by_address: dict[str, BlockRef] = {}
+        self._address_refs: dict[str, list[BlockRef]] = {}  # address -> every block with it, in order
         self._locals: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
-        self._seq: list[tuple[BlockRef, cst.Traversal]] | None = None
-        self._by_key: dict[str, list[int]] = {}  # resolve key -> positions in _seq
-        self._by_prefix: dict[int, dict[str, list[int]]] = {}  # dots -> path prefix -> positions
         # id(node) -> its walk (``nodes``); the node is held, so its id is not reused meanwhile
         self._walks: dict[int, Walk] = dict(module._carried) if module._carried else {}
+        self._refs: dict[int, BlockRef] | None = None  # the blocks in the reverse index (by id)
+        self._by_key: dict[str, dict[int, BlockRef]] = {}  # resolve key -> blocks with such a traversal
+        self._by_prefix: dict[int, dict[str, dict[int, BlockRef]]] = {}  # dots -> path prefix -> blocks
+        self._pending: dict[int, BlockRef] = {}  # blocks patched in, not in the reverse index yet
+        self._named: dict[tuple[str, str], dict[str, list[BlockRef]]] = {}  # (kind, type) -> name -> blocks
+        self._second: dict[int, str] = {}  # the name (second label) each block in ``_named`` had
+
+    def _key(self, ref: BlockRef) -> tuple[int, float]:
+        return self._order[id(ref.block)]
 
     @property
     def addresses(self) -> dict[int, str]:
@@ -385,6 +428,7 @@ class ModuleIndex:
                 address = ref.address
                 self._addresses[id(ref.block)] = address
                 self._by_address.setdefault(address, ref)
+                self._address_refs.setdefault(address, []).append(ref)
         return self._addresses
 
     @property
@@ -401,6 +445,19 @@ class ModuleIndex:
                 for attr in ref.block.body.attributes:
                     self._locals[attr.name] = (ref.file, attr)
         return self._locals
+
+    def named(self, kind: str, type_: str) -> dict[str, list[BlockRef]]:
+        """The ``kind`` blocks of type ``type_`` with a second label (a name), by that
+        name, in file order (built on first use per kind and type)."""
+        found = self._named.get((kind, type_))
+        if found is None:
+            found = self._named[(kind, type_)] = {}
+            for ref in self.by_kind_type.get((kind, type_), ()):
+                labels = ref.block.label_values
+                if len(labels) > 1:
+                    found.setdefault(labels[1], []).append(ref)
+                    self._second[id(ref.block)] = labels[1]
+        return found
 
     def first_label(self, ref: BlockRef) -> str | None:
         found = self._labels.get(id(ref.block), "")
@@ -425,31 +482,213 @@ class ModuleIndex:
             found = lists[classes] = [n for n in every if isinstance(n, classes)]
         return found
 
-    def _sequence(self) -> list[tuple[BlockRef, cst.Traversal]]:
-        if self._seq is None:
-            self._seq = []
+    def _reverse(self) -> dict[int, BlockRef]:
+        if self._refs is None:
+            self._refs = {}
             for ref in self.all:
-                for trav in self.traversals_of(ref):
-                    key = _resolve_key(trav.path)
-                    if key is not None:
-                        self._by_key.setdefault(key, []).append(len(self._seq))
-                    self._seq.append((ref, trav))
-        return self._seq
+                self._add_reverse(ref)
+        elif self._pending:  # their traversals are read now, as a fresh index would
+            pending, self._pending = self._pending, {}
+            for ref in pending.values():
+                self._add_reverse(ref)
+        return self._refs
+
+    def _add_reverse(self, ref: BlockRef) -> None:
+        assert self._refs is not None
+        self._refs[id(ref.block)] = ref
+        for trav in self.traversals_of(ref):
+            key = _resolve_key(trav.path)
+            if key is not None:
+                self._by_key.setdefault(key, {})[id(ref.block)] = ref
+            for dots, table in self._by_prefix.items():
+                table.setdefault(".".join(trav.path[: dots + 1]), {})[id(ref.block)] = ref
+
+    def _remove_reverse(self, ref: BlockRef) -> None:
+        assert self._refs is not None
+        if self._refs.pop(id(ref.block), None) is None:
+            return
+        for trav in self.traversals_of(ref):
+            key = _resolve_key(trav.path)
+            if key is not None:
+                _discard(self._by_key, key, id(ref.block))
+            for table in self._by_prefix.values():
+                _discard(table, ".".join(trav.path[: table_dots(table) + 1]), id(ref.block))
 
     def referrers(self, target: BlockRef) -> list[tuple[BlockRef, cst.Traversal]]:
         """As the scan did: every (block, traversal) where the traversal resolves to
         ``target``, or its path's first ``address.count('.') + 1`` names spell the
         target's address; in file order, each traversal once."""
-        seq = self._sequence()
+        self._reverse()
         address = self.addresses.get(id(target.block)) or target.address
         dots = address.count(".")
         table = self._by_prefix.get(dots)
         if table is None:
-            table = self._by_prefix[dots] = {}
-            for i, (_ref, trav) in enumerate(seq):
+            table = self._by_prefix[dots] = _DotsTable(dots)
+            for ref in self.all:
+                for trav in self.traversals_of(ref):
+                    table.setdefault(".".join(trav.path[: dots + 1]), {})[id(ref.block)] = ref
+        blocks = dict(table.get(address, {}))
+        by_key = self.by_address.get(address) == target  # what resolve() finds for its key
+        if by_key:
+            blocks.update(self._by_key.get(address, {}))
+        out = []
+        for ref in sorted(blocks.values(), key=self._key):
+            for trav in self.traversals_of(ref):
                 path = trav.path
-                table.setdefault(".".join(path[: dots + 1]), []).append(i)
-        hits = set(table.get(address, ()))
-        if self.by_address.get(address) == target:  # what resolve() finds for its key
-            hits.update(self._by_key.get(address, ()))
-        return [seq[i] for i in sorted(hits)]
+                if ".".join(path[: dots + 1]) == address or (by_key and _resolve_key(path) == address):
+                    out.append((ref, trav))
+        return out
+
+    # ---- patching after a fix ----
+    def patch(self, hints: dict[int, tuple[int, int]]) -> bool:
+        """Bring the index up to date after a fix that changed, in each file of ``hints``
+        (by ``id``: (items kept at the start, items kept at the end)), only the items
+        between those, and no other file's items list. False (the index must be rebuilt)
+        when the trees do not show that."""
+        module = self.module
+        if module.files != self._files or any(f.tree is not self._trees[id(f)] for f in module.files):
+            return False
+        changes = []
+        for f in self._files:
+            old = self._items[id(f)]
+            new = f.tree.body.items
+            hint = hints.get(id(f))
+            if hint is None:
+                if len(new) != len(old):
+                    return False
+                continue
+            lo, keep = hint
+            if len(new) < lo + keep or len(old) < lo + keep:
+                return False
+            if new[:lo] != old[:lo] or new[len(new) - keep:] != old[len(old) - keep:]:
+                return False
+            changes.append((f, lo, keep, old, new))
+        try:
+            for f, lo, keep, old, new in changes:
+                self._replace(f, lo, keep, old, new)
+        except (KeyError, IndexError, ValueError):  # a block changed its kind or labels in place
+            return False
+        if self._walks:
+            # walks kept: those of top-level items the fix left alone (an item it changed may be
+            # the same object, edited in place; walks of nodes inside items are taken again)
+            gone = {id(item) for _, lo, keep, old, _ in changes for item in old[lo:len(old) - keep]}
+            self._walks = {k: w for k, w in self._walks.items() if k in self._order and k not in gone}
+        return True
+
+    def _replace(self, f: SourceFile, lo: int, keep: int, old: list[cst.Node], new: list[cst.Node]) -> None:
+        gone = old[lo:len(old) - keep]
+        added = new[lo:len(new) - keep]
+        for item in gone:
+            if isinstance(item, cst.Block):
+                self._drop(BlockRef(f, item))
+            self._order.pop(id(item), None)
+        n = self._files.index(f)
+        before = self._order[id(new[lo - 1])][1] if lo > 0 else None
+        after = self._order[id(new[len(new) - keep])][1] if keep > 0 else None
+        if before is None:
+            before = (after if after is not None else 0.0) - len(added) - 1
+        if after is None:
+            after = before + len(added) + 1
+        step = (after - before) / (len(added) + 1)
+        keys = [before + step * (j + 1) for j in range(len(added))]
+        if any(not (a < b) for a, b in zip([before, *keys], [*keys, after])):
+            keys = []  # no room left between the neighbours: number the file's items again
+            for i, item in enumerate(new):
+                self._order[id(item)] = (n, float(i))
+        else:
+            for item, k in zip(added, keys):
+                self._order[id(item)] = (n, k)
+        self._items[id(f)] = list(new)
+        for item in added:
+            if isinstance(item, cst.Block):
+                self._put(BlockRef(f, item))
+
+    def _drop(self, ref: BlockRef) -> None:
+        item = ref.block
+        kind = str(item.type_token)
+        first = self._labels.pop(id(item), None)
+        _remove_sorted(self.all, ref, self._key)
+        _remove_sorted(self.by_kind[kind], ref, self._key)
+        if not self.by_kind[kind]:
+            del self.by_kind[kind]
+        if first is not None:
+            lst = self.by_kind_type[(kind, first)]
+            _remove_sorted(lst, ref, self._key)
+            if not lst:
+                del self.by_kind_type[(kind, first)]
+        if kind == "locals":
+            self._locals = None
+        name = self._second.pop(id(item), None)
+        if name is not None:
+            named = self._named[(kind, first)]  # type: ignore[index]
+            _remove_sorted(named[name], ref, self._key)
+            if not named[name]:
+                del named[name]
+        if self._refs is not None:
+            self._pending.pop(id(item), None)
+            self._remove_reverse(ref)
+        if self._addresses is not None:
+            address = self._addresses.pop(id(item))
+            lst = self._address_refs[address]
+            _remove_sorted(lst, ref, self._key)
+            if lst:
+                self._by_address[address] = lst[0]
+            else:
+                del self._address_refs[address], self._by_address[address]
+
+    def _put(self, ref: BlockRef) -> None:
+        item = ref.block
+        kind = str(item.type_token)
+        labels = item.labels
+        first = labels[0].value if labels else None
+        self._labels[id(item)] = first
+        _insert_sorted(self.all, ref, self._key)
+        _insert_sorted(self.by_kind.setdefault(kind, []), ref, self._key)
+        if first is not None:
+            _insert_sorted(self.by_kind_type.setdefault((kind, first), []), ref, self._key)
+        if kind == "locals":
+            self._locals = None
+        if first is not None and (kind, first) in self._named:
+            values = item.label_values
+            if len(values) > 1:
+                _insert_sorted(self._named[(kind, first)].setdefault(values[1], []), ref, self._key)
+                self._second[id(item)] = values[1]
+        if self._refs is not None:
+            self._pending[id(item)] = ref
+        if self._addresses is not None:
+            address = ref.address
+            self._addresses[id(item)] = address
+            lst = self._address_refs.setdefault(address, [])
+            _insert_sorted(lst, ref, self._key)
+            self._by_address[address] = lst[0]
+
+
+class _DotsTable(dict):  # type: ignore[type-arg]
+    """path prefix (``dots + 1`` names) -> blocks with a traversal starting so."""
+
+    def __init__(self, dots: int) -> None:
+        super().__init__()
+        self.dots = dots
+
+
+def table_dots(table: dict) -> int:  # type: ignore[type-arg]
+    return table.dots  # type: ignore[attr-defined, no-any-return]
+
+
+def _discard(table: dict, key: str, block: int) -> None:  # type: ignore[type-arg]
+    found = table.get(key)
+    if found is not None:
+        found.pop(block, None)
+        if not found:
+            del table[key]
+
+
+def _remove_sorted(lst: list[BlockRef], ref: BlockRef, key: Callable[[BlockRef], tuple[int, float]]) -> None:
+    i = bisect_left(lst, key(ref), key=key)
+    while lst[i].block is not ref.block:  # keys are unique per item: at most a step
+        i += 1
+    del lst[i]
+
+
+def _insert_sorted(lst: list[BlockRef], ref: BlockRef, key: Callable[[BlockRef], tuple[int, float]]) -> None:
+    lst.insert(bisect_left(lst, key(ref), key=key), ref)

@@ -51,16 +51,18 @@ class Baseline:
     starts: list[int]
 
     @classmethod
-    def of(cls, sf: SourceFile) -> Baseline:
+    def of(cls, sf: SourceFile, text: str | None = None) -> Baseline:
+        """``sf`` as it stands, its text ``sf.text`` (or ``text``: its tree printed now)."""
+        text = sf.text if text is None else text
         tree = sf.tree
         items = list(tree.body.items)
         tail = sum(len(t.pre) + len(t) for t in tree.body.trailing) + len(tree.eof.pre) + len(tree.eof)
         # from the end: each item's text (its leading trivia included) ends where the next starts
-        starts = [len(sf.text) - tail]
+        starts = [len(text) - tail]
         for item in reversed(items):
             starts.append(starts[-1] - len(item.code))
         starts.reverse()
-        return cls(tree, items, sf.text, starts)
+        return cls(tree, items, text, starts)
 
 
 def _blocks_only(items: list[cst.Node]) -> bool:

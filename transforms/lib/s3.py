@@ -322,9 +322,13 @@ def insertion_point(module: Module, bucket: BlockRef) -> cst.Block:
     """The block to add a new bucket resource after: the bucket, or the run of blocks
     right after it in its file that configure it."""
     items = bucket.file.tree.body.items
-    index = next(i for i, it in enumerate(items) if it is bucket.block)
+    try:
+        index = items.index(bucket.block)  # by identity (nodes have no ``__eq__``), in C
+    except ValueError:
+        raise StopIteration from None
     last = bucket.block
-    for item in items[index + 1:]:
+    for i in range(index + 1, len(items)):
+        item = items[i]
         if not (isinstance(item, cst.Block) and item.type == "resource" and item.labels
                 and item.label_values[0].startswith("aws_s3_bucket_")):
             break
@@ -335,7 +339,7 @@ def insertion_point(module: Module, bucket: BlockRef) -> cst.Block:
 
 
 def unique_name(module: Module, rtype: str, base: str) -> str:
-    taken = {r.block.label_values[1] for r in module.resources(rtype) if len(r.block.labels) > 1}
+    taken = module.named("resource", rtype)
     if base not in taken:
         return base
     n = 2

@@ -285,14 +285,25 @@ def _problems(block: cst.Block, schema: dict, version: str, address: str) -> Ite
                 yield f"creates {address} without one of {', '.join(group)} (provider {version})"
 
 
-def check_written(module: Module, tree: cst.File, scope: tuple[object, ...] = ()) -> list[str]:
+def check_written(module: Module, tree: cst.File, scope: tuple[object, ...] = (),
+                  changed: dict[int, list[cst.Node]] | None = None) -> list[str]:
     """Problems with what a fix wrote into ``tree`` (the nodes without a source
-    position): in the top-level blocks of its ``scope``, and in blocks it created."""
+    position): in the top-level blocks of its ``scope``, and in blocks it created.
+
+    ``changed`` (from the engine, ``FixCheck``): the top-level items this fix changed,
+    by ``id`` of their file's tree (key 0: the items they replaced); every other item is
+    as it was after the fix before, which was checked. Only those are read then, unless
+    one is a ``terraform`` block (the provider versions the others were checked against
+    may have changed)."""
     versions = versions_for(module)
     problems: list[str] = []
     whole_file = any(s is tree or isinstance(s, Module) for s in scope) or not scope
     in_scope = {id(s) for s in scope}
-    for block in tree.body.blocks:
+    blocks = tree.body.blocks
+    if changed is not None and not whole_file and not any(
+            isinstance(i, cst.Block) and i.type == "terraform" for items in changed.values() for i in items):
+        blocks = [i for i in changed.get(id(tree), ()) if isinstance(i, cst.Block)]
+    for block in blocks:
         if not (whole_file or id(block) in in_scope or _new(block)):
             continue
         if block.type not in ("resource", "data") or len(block.label_values) != 2:

@@ -159,9 +159,9 @@ def with_support(fix: Callable[[], None], support: Support, module: Module) -> C
 
 def _label(module: Module, rtype: str, base: str, fits: Callable[[BlockRef], bool]) -> str:
     """``base``, or ``base_2`` ... when a resource of that address exists and does not fit."""
-    taken = {r.block.label_values[1]: r for r in module.resources(rtype) if len(r.block.labels) > 1}
+    taken = module.named("resource", rtype)
     name, n = base, 1
-    while name in taken and not fits(taken[name]):
+    while name in taken and not fits(taken[name][-1]):  # the last of that name
         n += 1
         name = f"{base}_{n}"
     return name
@@ -747,7 +747,18 @@ def reused_s3_log_target(module: Module, provider: Provider, source: BlockRef) -
     ``target_bucket`` of an ``aws_s3_bucket_logging`` (or of a bucket's inline ``logging``
     block) of the module with one instance and ``provider``, whose ``target_prefix`` is a
     literal (or absent). The new configuration uses the same prefix, which the bucket's
-    permissions provably cover (S3 log records name their source bucket)."""
+    permissions provably cover (S3 log records name their source bucket). The candidates are
+    the same for every source bucket (computed once per state of the module): the first
+    that is not ``source`` itself."""
+    for target, prefix in module.fact(("s3.reused_log_targets", provider), lambda: _reusable_log_targets(module, provider)):
+        if target != source:
+            return LogBucket(Support(f"{target.address}.id", reused=target.address), prefix)
+    return None
+
+
+def _reusable_log_targets(module: Module, provider: Provider) -> list[tuple[BlockRef, str]]:
+    """``reused_s3_log_target``'s candidates, in the module's order: (target bucket, prefix)."""
+    out: list[tuple[BlockRef, str]] = []
     configs = [(ref, ref.block) for ref in module.resources("aws_s3_bucket_logging")]
     configs += [(ref, block) for ref in module.resources("aws_s3_bucket") for block in ref.block.find_blocks("logging")]
     for ref, config in configs:
@@ -755,7 +766,7 @@ def reused_s3_log_target(module: Module, provider: Provider, source: BlockRef) -
             continue
         attr = config.get_attribute("target_bucket")
         target = bucket_named(module, ref, attr.value) if attr is not None else None
-        if not isinstance(target, BlockRef) or target == source or len(target.block.labels) != 2:
+        if not isinstance(target, BlockRef) or len(target.block.labels) != 2:
             continue
         if not _plain(target.block) or not _same_provider(target.block, provider) or not sse_s3_only(module, target):
             continue
@@ -768,5 +779,5 @@ def reused_s3_log_target(module: Module, provider: Provider, source: BlockRef) -
             prefix = value.literal_value
         if not s3_log_delivery_unrestricted(module, target):
             continue
-        return LogBucket(Support(f"{target.address}.id", reused=target.address), prefix)
-    return None
+        out.append((target, prefix))
+    return out

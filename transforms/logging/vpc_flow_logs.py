@@ -316,7 +316,7 @@ class VpcFlowLogs(Rule):
             body["provider"] = HCL(provider.value.code.strip())
         body.update({"vpc_id": vpc_id, "traffic_type": "ALL", "log_destination": HCL(dest.support.expression),
                      "iam_role_arn": HCL(dest.role)})
-        taken = {r.block.label_values[1] for r in module.resources("aws_flow_log") if len(r.block.labels) > 1}
+        taken = module.named("resource", "aws_flow_log")
         label, n = name, 2
         while label in taken:
             label, n = f"{name}_{n}", n + 1
