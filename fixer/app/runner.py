@@ -16,7 +16,6 @@ across files could otherwise act on an incomplete picture.
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import functools
 import os
 import threading
@@ -357,6 +356,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     # a signal that arrives while the pool forks a worker stops ``submit`` before the pool
     # records it: multiprocessing still knows it (left running, the interpreter's exit would
     # wait for it to finish its module)
+    import multiprocessing  # here: a run without -j never starts (or imports) it
+
     processes += [p for p in multiprocessing.active_children() if p not in processes]
     manager = getattr(pool, "_executor_manager_thread", None)
     for p in processes:
