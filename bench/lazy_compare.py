@@ -34,6 +34,9 @@ EXTENSIONS = {".tf", ".tfvars", ".tofu", ".hcl"}
 
 
 def shape(node: cst.Node) -> list[tuple]:
+    """The tree as a flat pre-order list: node types with their field counts, and every
+    token with its type, text, trivia and position (a loop: some inputs nest deeper than
+    the recursion limit). ``tests/test_lazy_parse.py`` uses it too."""
     out: list[tuple] = []
     stack: list = [node]
     while stack:
@@ -49,7 +52,7 @@ def shape(node: cst.Node) -> list[tuple]:
             stack.extend(reversed(item))
         else:
             values = item._values(item)
-            kind = "Body" if isinstance(item, cst.LazyBody) else type(item).__name__
+            kind = "Body" if isinstance(item, cst.LazyBody) else type(item).__name__  # a Body, built on use
             out.append((kind, len(values)))
             stack.extend(reversed(values))
     return out

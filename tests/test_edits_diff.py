@@ -13,7 +13,6 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from tffix.engine import edits
 from tffix.engine.edits import diff
 

@@ -16,34 +16,13 @@ from tffix.syntax.format import format_code, format_pieces
 from tffix.syntax.parser import parse
 
 from .conftest import CASES, ROOT
+from .test_format import _load
 from .test_property import SETTINGS, bodies, mutated
 
 
-def shape(node: cst.Node) -> list[tuple]:
-    """The tree as a flat pre-order list: node types with their field counts,
-    and every token with its type, text, trivia and position (a loop: some
-    inputs nest deeper than the recursion limit)."""
-    out: list[tuple] = []
-    stack: list = [node]
-    while stack:
-        item = stack.pop()
-        if item is None:
-            out.append(("none",))
-        elif isinstance(item, cst.Token):
-            out.append(("token", item.type, str(item), item.pre, item.line, item.column))
-        elif isinstance(item, str):
-            out.append(("str", item))
-        elif isinstance(item, list):
-            out.append(("list", len(item)))
-            stack.extend(reversed(item))
-        else:
-            values = item._values(item)
-            kind = "Body" if isinstance(item, cst.LazyBody) else type(item).__name__  # a Body, built on use
-            out.append((kind, len(values)))
-            stack.extend(reversed(values))
-    return out
-
-
+# the tree as a flat pre-order list (node types with field counts, every token with its
+# type, text, trivia and position): one definition, in the bench script that compares corpora
+shape = _load("lazy_compare").shape
 def error_of(text: str, lazy: bool) -> tuple | None:
     try:
         parse(text, "x.tf", lazy=lazy)
@@ -206,7 +185,7 @@ def test_items_api_on_a_lazy_tree() -> None:
 
 
 def _format_inputs() -> dict[str, str]:
-    from .test_format import _inputs, _load
+    from .test_format import _inputs
 
     texts = dict(_inputs())
     texts.update({f"edge-{k}": v for k, v in EDGES.items()})
