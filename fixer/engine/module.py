@@ -470,6 +470,8 @@ class ModuleIndex:
         return self.nodes(ref.block, cst.Traversal)  # type: ignore[return-value]
 
     def nodes(self, node: cst.Node, classes: type | tuple[type, ...]) -> list[cst.Node]:
+        if id(node) not in self._order:  # not a top-level item: a fix may edit it in place unseen
+            return [n for n in node.walk() if isinstance(n, classes)]
         walk = self._walks.get(id(node))
         if walk is None or walk[0] is not node:
             walk = self._walks[id(node)] = (node, {})
@@ -568,11 +570,11 @@ class ModuleIndex:
                 self._replace(f, lo, keep, old, new)
         except (KeyError, IndexError, ValueError):  # a block changed its kind or labels in place
             return False
-        if self._walks:
-            # walks kept: those of top-level items the fix left alone (an item it changed may be
-            # the same object, edited in place; walks of nodes inside items are taken again)
-            gone = {id(item) for _, lo, keep, old, _ in changes for item in old[lo:len(old) - keep]}
-            self._walks = {k: w for k, w in self._walks.items() if k in self._order and k not in gone}
+        # the walks of the items the fix replaced go (one it changed may be the same object,
+        # edited in place); only top-level items' walks are kept (``nodes``)
+        for _, lo, keep, old, _ in changes:
+            for item in old[lo:len(old) - keep]:
+                self._walks.pop(id(item), None)
         return True
 
     def _replace(self, f: SourceFile, lo: int, keep: int, old: list[cst.Node], new: list[cst.Node]) -> None:
