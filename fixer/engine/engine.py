@@ -308,12 +308,10 @@ class _Rules:
 
     def active(self, module: Module) -> list[Rule]:
         if self.waiting:
-            # rules that look at every module load without the index (building it builds every
-            # item of a lazy tree: ``tffix fmt`` on a large file would hold it all)
-            index = module.index() if any(self.slots[i].looks_at is not None  # type: ignore[union-attr]
-                                          for i in self.waiting) else None
             for i in list(self.waiting):
-                if index is None or self.slots[i].applies_to(index):  # type: ignore[union-attr]
+                # ``applies`` builds the module index only for a rule that looks at some blocks
+                # (building it builds every item of a lazy tree: ``tffix fmt`` on a large file)
+                if self.slots[i].applies(module):  # type: ignore[union-attr]
                     self.slots[i] = self.slots[i].load()()  # type: ignore[union-attr]
                     self.waiting.remove(i)
             self.rules = [r for r in self.slots if isinstance(r, Rule)]
