@@ -33,9 +33,16 @@ of the module):
   changed file only the changed top-level items are parsed again and spliced
   into the tree, the others keep their nodes (positions moved), with a
   whole-file parse where that is not provably the same (``reparse.refresh``).
-- Rules run again on the whole module each round (their index and per-module
-  facts are rebuilt lazily); rounds after the first only happen in modules
-  where a fix was applied. The walks of the top-level blocks a round kept
+- A rule runs again in a later round only when the round's changes may change
+  its findings (``Memo``): what each check read is recorded (``module.reading``:
+  the kinds and types of blocks it looked up, or "everything" when it read files,
+  trees or the reverse references, or "positions"), the items a round replaced,
+  added or removed are known by identity (refresh keeps the others), and a rule
+  whose reads none of them match keeps its findings, provided every node they
+  hold (the finding's item, block, file, and its fix's scope) is still in the
+  trees. Other rules run again on the whole module (their index and per-module
+  facts are rebuilt lazily); rounds after the first only happen in modules where
+  a fix was applied. The walks of the top-level blocks a round kept
   (``Module.nodes``: the traversals, calls, strings rules look for) are carried
   to the next round (``Module.take_walks`` / ``carry``).
 
@@ -53,10 +60,11 @@ from typing import Any
 from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
-from tffix.engine.module import Module, SourceFile
+from tffix.engine.module import ALL, Module, SourceFile, affected, item_key, reading
 from tffix.engine.reparse import Baseline, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule, RuleEntry
 from tffix.engine.suppressions import Comments, is_suppressed
+from tffix.syntax import cst
 from tffix.syntax.parser import parse
 
 __all__ = ["Options", "Record", "block_name", "fix_key", "ModuleResult", "run_module", "preview", "select_rules",
@@ -193,26 +201,124 @@ def _record(f: Finding, options: Options, applied: bool = False) -> Record:
     )
 
 
+class Memo:
+    """What the rules found in the last round, and what each check read, to reuse a rule's
+    findings when the round's changes cannot touch them (module docstring). ``items``: the
+    top-level items, trees and files of the module as the last round's checks saw them (by
+    ``id``, held so the ids stay theirs)."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, Any] | None = None
+        self.rules: dict[str, tuple[list[Finding], set[Any]]] = {}
+
+    def changes(self, module: Module) -> tuple[dict[int, Any], set[Any]]:
+        """The module's items now, and the ``item_key``s of those replaced, added or removed
+        since the last round (None: the first round, everything)."""
+        now: dict[int, Any] = {}
+        for sf in _all_files(module):
+            tree = sf.tree
+            if isinstance(tree.body, cst.LazyBody):  # its items are not built: nothing is kept
+                self.items = None
+                self.rules.clear()
+                return now, {ALL}
+            now[id(sf)] = sf
+            now[id(tree)] = tree
+            for item in tree.body.items:
+                now[id(item)] = item
+        before = self.items
+        changed: set[Any] = set()
+        if before is not None:
+            for key, obj in before.items():
+                if now.get(key) is not obj and not isinstance(obj, (SourceFile, cst.File)):
+                    changed.add(item_key(obj))
+            for key, obj in now.items():
+                if before.get(key) is not obj:
+                    changed.add(item_key(obj) if not isinstance(obj, (SourceFile, cst.File)) else ("file", None))
+        self.items = now
+        return now, changed
+
+    def reuse(self, rule_id: str, changed: set[Any], now: dict[int, Any]) -> list[Finding] | None:
+        kept = self.rules.get(rule_id)
+        if kept is None or self.items is None or affected(kept[1], changed):
+            return None
+        findings = kept[0]
+        for f in findings:
+            for obj in _anchors(f):
+                if now.get(id(obj)) is not obj:
+                    return None
+        return findings
+
+    def keep(self, rule_id: str, findings: list[Finding], reads: set[Any], module: Module) -> None:
+        """Remember a check's findings, when each can be tied to items still there next
+        round: its node's top-level item (found now, while the tree is as the rule saw it)."""
+        self.rules.pop(rule_id, None)
+        if self.items is None or affected(reads, set()):
+            return
+        for f in findings:
+            if not isinstance(f.node, cst.Node) or _item_of(f, module) is None:
+                return
+        self.rules[rule_id] = (findings, reads)
+
+
+def _item_of(f: Finding, module: Module) -> Any:
+    """The top-level item (or the tree) of ``f.file`` that holds ``f.node``, noted on the
+    finding (``item``); None if not found."""
+    node = f.node
+    tree = f.file.tree
+    if node is tree:
+        f.item = tree
+        return tree
+    candidates = [f.block] if f.block is not None else []
+    candidates += [i for i in tree.body.items if i is not f.block]
+    for item in candidates:
+        if item is node or any(n is node for n in module.nodes(item, cst.Node)):
+            f.item = item
+            return item
+    return None
+
+
+def _anchors(f: Finding) -> list[Any]:
+    """What a kept finding holds that must still be in the module for it to stand."""
+    out = [f.file, f.item]
+    if f.block is not None:
+        out.append(f.block)
+    if f.fix is not None:
+        out += f.fix.scope
+    return out
+
+
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str],
-            kept: dict[int, tuple[Any, str, Comments]] | None = None) -> list[Finding]:
+            kept: dict[int, tuple[Any, str, Comments]] | None = None, memo: Memo | None = None) -> list[Finding]:
     """Every rule's findings on the module as it is, less the suppressed ones, sorted.
     ``kept``: suppression comments read in earlier rounds, by tree (a file whose tree and
-    text are the same as then has the same comments at the same lines); updated."""
+    text are the same as then has the same comments at the same lines); updated. ``memo``:
+    the findings of the last round, reused for rules the changes since cannot affect."""
     module.invalidate()
     trees = {id(f.tree): f for f in _all_files(module)}
     comments: dict[int, Comments] = {}  # a file's suppression comments, read when it has a finding
     kept = {} if kept is None else kept
     found: list[Finding] = []
+    now, changed = memo.changes(module) if memo is not None else ({}, set())
     for rule in rules:
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
-        try:
-            results = list(rule.check(module, opts))
-        except RecursionError:
-            errors.append(f"{module.directory}: rule {rule.id} skipped: the code nests deeper than it can follow")
-            continue
-        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the run
-            errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
-            continue
+        results = memo.reuse(rule.id, changed, now) if memo is not None else None
+        if results is None:
+            try:
+                with reading() as reads:
+                    results = list(rule.check(module, opts))
+            except RecursionError:
+                errors.append(f"{module.directory}: rule {rule.id} skipped: the code nests deeper than it can "
+                              "follow")
+                if memo is not None:
+                    memo.rules.pop(rule.id, None)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the run
+                errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
+                if memo is not None:
+                    memo.rules.pop(rule.id, None)
+                continue
+            if memo is not None:
+                memo.keep(rule.id, results, reads, module)
         for f in results:
             key = id(f.file.tree)
             c = comments.get(key)
@@ -303,18 +409,33 @@ class _Rules:
 
     def __init__(self, rules: Sequence[type[Rule] | RuleEntry]) -> None:
         self.slots: list[Rule | RuleEntry] = [r if isinstance(r, RuleEntry) else r() for r in rules]
-        self.waiting = [i for i, r in enumerate(self.slots) if isinstance(r, RuleEntry)]  # not imported yet
+        self.waiting = {i for i, r in enumerate(self.slots) if isinstance(r, RuleEntry)}  # not imported yet
         self.rules: list[Rule] = [r for r in self.slots if isinstance(r, Rule)]
+        # the waiting entries by the (kind, first label) pairs they look at (``""``: any block of the
+        # kind): a round wakes those whose pairs the module has, reading only the pairs it has
+        self.wake: dict[tuple[str, str], list[int]] = {}
+        for i in self.waiting:
+            for pair in self.slots[i].looks_at or ():  # type: ignore[union-attr]
+                self.wake.setdefault(pair, []).append(i)
 
     def active(self, module: Module) -> list[Rule]:
         if self.waiting:
-            for i in list(self.waiting):
-                # ``applies`` builds the module index only for a rule that looks at some blocks
-                # (building it builds every item of a lazy tree: ``tffix fmt`` on a large file)
-                if self.slots[i].applies(module):  # type: ignore[union-attr]
-                    self.slots[i] = self.slots[i].load()()  # type: ignore[union-attr]
-                    self.waiting.remove(i)
-            self.rules = [r for r in self.slots if isinstance(r, Rule)]
+            ready = {i for i in self.waiting if self.slots[i].looks_at is None}  # type: ignore[union-attr]
+            if len(ready) < len(self.waiting):
+                # the module index only for rules that look at some blocks (building it builds every
+                # item of a lazy tree: ``tffix fmt`` on a large file has no such rule)
+                index = module.index()
+                wake = self.wake
+                for kind_type in index.by_kind_type:
+                    ready.update(wake.get(kind_type, ()))
+                for kind in index.by_kind:
+                    ready.update(wake.get((kind, ""), ()))
+                ready &= self.waiting
+            for i in ready:
+                self.slots[i] = self.slots[i].load()()  # type: ignore[union-attr]
+            self.waiting -= ready
+            if ready:
+                self.rules = [r for r in self.slots if isinstance(r, Rule)]
         return self.rules
 
 
@@ -330,10 +451,12 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     seen_states: set[tuple[str, ...]] = set()
     failed: set[tuple[str, str, str]] = set()  # fixes reverted once are not tried again
     kept_comments: dict[int, tuple[Any, str, Comments]] = {}  # suppression comments by tree (``collect``)
+    # a state changes findings' messages in place (``classify``): with one, every rule runs every round
+    memo = Memo() if options.deployment is None else None
     findings: list[Finding] = []
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
-        findings = collect(module, chosen.active(module), options, result.errors, kept_comments)
+        findings = collect(module, chosen.active(module), options, result.errors, kept_comments, memo)
         walks = module.take_walks()  # the blocks no fix changes keep them for the next round
         classify(findings, os.path.realpath(module.directory), options.deployment)
         for f in findings:
@@ -361,7 +484,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             for sf in _all_files(module):
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
-            findings = collect(module, chosen.active(module), options, result.errors, kept_comments)
+            findings = collect(module, chosen.active(module), options, result.errors, kept_comments, memo)
             walks = module.take_walks()
             classify(findings, os.path.realpath(module.directory), options.deployment)
             for f in findings:

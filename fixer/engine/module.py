@@ -23,6 +23,14 @@ them all). Across rounds of fixes, the engine carries the walks of the top-level
 no fix touched (``take_walks`` / ``carry``): the same block object in the next round has
 the same text (``reparse.refresh`` keeps only those), and the lists hold nodes, whose
 positions move with them, never positions.
+
+What a rule's check reads is recorded (``reading()``), so the engine can tell whether the
+changes of a round of fixes can change its findings (``affected``): every lookup by kind,
+type or address notes the ``(kind, first label)`` it asked about (``(kind, None)``: any
+block of the kind); reading ``module.files``, ``module.tfvars``, a file's ``tree`` (the
+neighbours of a block), the reverse reference index or a new file notes ``ALL`` (any change
+may matter); reading a node's position notes ``cst.POSITIONS``. A module-wide fact keeps
+the reads of its computation, and passes them on to every check that uses it.
 """
 
 from __future__ import annotations
@@ -35,9 +43,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tffix.syntax import cst
+from tffix.syntax.cst import readers
 from tffix.syntax.parser import parse
 
-__all__ = ["SourceFile", "Module", "ModuleIndex", "BlockRef", "references", "BUILT_IN_ROOTS"]
+__all__ = ["SourceFile", "Module", "ModuleIndex", "BlockRef", "references", "BUILT_IN_ROOTS", "ALL",
+           "reading", "item_key", "affected"]
 
 T = TypeVar("T")
 
@@ -45,6 +55,74 @@ MODULE_SUFFIXES = (".tf", ".tofu")
 VARS_SUFFIXES = (".tfvars",)
 # Roots of references that are Terraform's own objects, not blocks of this module.
 BUILT_IN_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
+
+
+ALL = "all"  # a read no key describes: any change of the module may change what was read
+# the kinds of blocks whose addresses are ``kind.label...`` (other addresses are resources')
+_ADDRESS_KINDS = {"data": "data", "ephemeral": "ephemeral", "var": "variable", "module": "module",
+                  "output": "output", "local": "locals", "provider": "provider", "terraform": "terraform",
+                  "locals": "locals", "moved": "moved", "import": "import", "removed": "removed", "check": "check"}
+
+
+def _note(key: object) -> None:
+    if readers:
+        readers[-1].add(key)
+
+
+def _address_key(address: str) -> tuple[str, str | None]:
+    """The ``(kind, first label)`` of the block an address names."""
+    parts = address.split(".")
+    kind = _ADDRESS_KINDS.get(parts[0])
+    if kind is None:
+        return ("resource", parts[0])
+    if kind == "locals":
+        return ("locals", None)
+    return (kind, parts[1] if len(parts) > 1 else None)
+
+
+class reading:  # noqa: N801 - used as a context manager, like ``open``
+    """``with reading() as reads:`` collects in ``reads`` what the code inside reads of the
+    module (the keys described at the top of this file)."""
+
+    def __enter__(self) -> set[Any]:
+        self.reads: set[Any] = set()
+        readers.append(self.reads)
+        return self.reads
+
+    def __exit__(self, *exc: object) -> None:
+        readers.pop()
+
+
+class _unwatched:  # noqa: N801
+    """Reads made by the module's own machinery (building the index reads every file) are not
+    the rule's: nothing inside is recorded."""
+
+    def __enter__(self) -> None:
+        self.saved = readers[:]
+        readers.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        readers[:] = self.saved
+
+
+def item_key(item: object) -> tuple[str, str | None] | str:
+    """What a top-level item is, as reads name it: ``(kind, first label)`` for a block,
+    ``ALL`` for anything else (a top-level attribute of a ``.tfvars`` file)."""
+    if isinstance(item, cst.Block):
+        labels = item.label_values
+        return (item.type, labels[0] if labels else None)
+    return ALL
+
+
+def affected(reads: set[Any], changed: set[Any]) -> bool:
+    """May items of the kinds in ``changed`` (``item_key``s of the items a round replaced,
+    added or removed) change what a check that read ``reads`` found?"""
+    if ALL in reads or ALL in changed or cst.POSITIONS in reads:
+        return True
+    for key in changed:
+        if key in reads or (key[0], None) in reads:
+            return True
+    return False
 
 
 @dataclass
@@ -59,6 +137,21 @@ class SourceFile:
     def __post_init__(self) -> None:
         if not self.display:
             self.display = str(self.path)
+
+
+def _get_tree(sf: SourceFile) -> cst.File:
+    if readers:
+        readers[-1].add(ALL)
+    return sf.__dict__["tree"]  # type: ignore[no-any-return]
+
+
+def _set_tree(sf: SourceFile, tree: cst.File) -> None:
+    sf.__dict__["tree"] = tree
+
+
+# a property set after the dataclass is made (its ``__init__`` assigns through it): reading a
+# file's tree from a rule's check is a read of every item in it
+SourceFile.tree = property(_get_tree, _set_tree)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -103,7 +196,7 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | 
     the two would be fixed and the other found again, round after round). In a lazy tree
     (``parse(text, lazy=True)``) only ``locals`` blocks are built, one at a time; the node of
     a duplicate block may then be its ``Stub`` (which has the node's ``line`` and ``column``)."""
-    first: dict[str, tuple[SourceFile, int, int]] = {}
+    first: dict[str, tuple[SourceFile, cst.Node | cst.Stub]] = {}
     out: list[tuple[SourceFile, cst.Node | cst.Stub, str]] = []
     names = {sf.path.name for sf in module.files}
     # override files (override.tf, *_override.tf) re-declare on purpose, and OpenTofu reads
@@ -114,10 +207,11 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | 
 
     def seen(key: str, what: str, sf: SourceFile, node: cst.Node | cst.Stub) -> None:
         if key in first:
-            other, line, column = first[key]
-            out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{line}:{column}"))
+            other, earlier = first[key]  # its position only now: most declarations have no twin
+            out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{earlier.line}:"
+                        f"{earlier.column}"))
         else:
-            first[key] = (sf, node.line, node.column)
+            first[key] = (sf, node)
 
     for sf in files:
         body = sf.tree.body
@@ -160,12 +254,26 @@ class Module:
     # walks of top-level blocks carried from the last round (``carry``), for the next index
     _carried: dict[int, Walk] | None = field(default=None, init=False, repr=False, compare=False)
     _hints: dict[int, tuple[int, int]] | None = field(default=None, init=False, repr=False, compare=False)
+    _fact_reads: dict[Any, set[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # per-item facts (``item_fact``): id(item) -> (item, {key: value}); served only while the trees
+    # are as a round's checks see them (between ``carry`` and ``take_walks``)
+    _item_facts: dict[int, tuple[cst.Node, dict[Any, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _item_facts_open: bool = field(default=True, init=False, repr=False, compare=False)
 
     # ---- the index ----
     def index(self) -> ModuleIndex:
         """The index over the module's blocks as they are now: built on first use and
         kept until ``invalidate()`` (the engine calls it whenever trees change: after
         each re-parse and after each fix it applies)."""
+        if self._index is not None and self._hints is None:
+            return self._index
+        if readers:
+            with _unwatched():
+                return self._update_index()
+        return self._update_index()
+
+    def _update_index(self) -> ModuleIndex:
         if self._index is not None and self._hints is not None:
             hints, self._hints = self._hints, None
             if not self._index.patch(hints):
@@ -190,11 +298,13 @@ class Module:
             self._index = None
             self._hints = None
         self._facts.clear()
+        self._fact_reads.clear()
 
     def take_walks(self) -> dict[int, Walk]:
         """The walks the index holds now (``nodes``), to carry over a round of fixes; from
         here on nothing is carried (the fixes about to run change the trees)."""
         self._carried = None
+        self._item_facts_open = False  # fixes may edit items in place from here on
         return dict(self._index._walks) if self._index is not None else {}
 
     def carry(self, walks: dict[int, Walk]) -> None:
@@ -202,12 +312,35 @@ class Module:
         ``walks`` (from ``take_walks`` before the round) of the top-level blocks that are
         still the same objects (the engine keeps only unchanged items)."""
         kept: dict[int, Walk] = {}
+        facts, self._item_facts = self._item_facts, {}
         for f in self.files:
             for item in f.tree.body.items:
                 found = walks.get(id(item))
                 if found is not None and found[0] is item:
                     kept[id(item)] = found
+                known = facts.get(id(item))
+                if known is not None and known[0] is item:
+                    self._item_facts[id(item)] = known
         self._carried = kept or None
+        self._item_facts_open = True
+
+    def item_fact(self, key: object, item: cst.Node, compute: Callable[[], T]) -> T:
+        """A fact about one top-level item that depends on nothing but that item's own text
+        (the policy statements in it, the references it makes): ``compute()`` runs once per
+        item and ``key``, and its value is kept across rounds of fixes while the item is the
+        same object (``reparse.refresh`` keeps only unchanged items; ``carry``). While fixes
+        run (after ``take_walks``), nothing is kept: a fix may edit an item in place."""
+        if not self._item_facts_open:
+            return compute()
+        known = self._item_facts.get(id(item))
+        if known is None or known[0] is not item:
+            known = self._item_facts[id(item)] = (item, {})
+        values = known[1]
+        try:
+            return values[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = values[key] = compute()
+            return value
 
     def nodes(self, node: cst.Node, classes: type | tuple[type, ...]) -> list[cst.Node]:
         """Every node under ``node`` (itself included) that is an instance of ``classes``,
@@ -221,15 +354,27 @@ class Module:
         need the same module-wide knowledge for every block they check (the
         ``key`` names the fact; use a tuple with the options it depends on)."""
         try:
-            return self._facts[key]  # type: ignore[no-any-return]
+            value = self._facts[key]
         except KeyError:
-            value = self._facts[key] = compute()
+            if not readers:
+                value = self._facts[key] = compute()
+                self._fact_reads[key] = {ALL}  # what it read is not known
+                return value
+            with reading() as reads:
+                value = compute()
+            readers[-1].update(reads)
+            self._facts[key], self._fact_reads[key] = value, reads
             return value
+        if readers:
+            readers[-1].update(self._fact_reads.get(key, (ALL,)))
+        return value  # type: ignore[no-any-return]
 
     # ---- blocks ----
     def blocks(self, kind: str | None = None, type_: str | None = None) -> Iterator[BlockRef]:
         """Top-level blocks of ``kind`` (``resource``, ``data``, ``variable`` ...)
         whose first label is ``type_`` (when given), in file order."""
+        if readers:
+            readers[-1].add(ALL if kind is None else (kind, type_))
         idx = self.index()
         if kind is None:
             refs = idx.all if type_ is None else [r for r in idx.all if idx.first_label(r) == type_]
@@ -246,6 +391,8 @@ class Module:
         return self._typed("data", types)
 
     def _typed(self, kind: str, types: tuple[str, ...]) -> Iterator[BlockRef]:
+        if readers:
+            readers[-1].update([(kind, t) for t in types] if types else [(kind, None)])
         idx = self.index()
         if not types:
             return iter(idx.by_kind.get(kind, ()))
@@ -258,11 +405,14 @@ class Module:
         """The module's ``kind`` blocks of type ``type_`` that have a name (a second label),
         by name, in file order: ``module.named("resource", "aws_flow_log")`` says which
         names are taken without a scan (from the index; callers only read it)."""
+        _note((kind, type_))
         return self.index().named(kind, type_)
 
     def find(self, address: str) -> BlockRef | None:
         """The block with this address (``aws_iam_role.r``, ``data.x.y``, ``var.v``);
         the first in file order when two share it."""
+        if readers:
+            readers[-1].add(_address_key(address))
         return self.index().by_address.get(address)
 
     def address_of(self, ref: BlockRef) -> str:
@@ -282,7 +432,11 @@ class Module:
         if not isinstance(expr, cst.Traversal):
             return None
         key = _resolve_key(expr.path)
-        return None if key is None else self.index().by_address.get(key)
+        if key is None:
+            return None
+        if readers:
+            readers[-1].add(_address_key(key))
+        return self.index().by_address.get(key)
 
     def references_through_locals(self, expr: cst.Node,
                                   locals_: dict[str, tuple[SourceFile, cst.Attribute]] | None = None
@@ -299,6 +453,7 @@ class Module:
             for trav in references(node):
                 path = trav.path
                 if len(path) >= 2 and path[0] == "local":
+                    _note(("locals", None))
                     defined = self.locals() if defined is None else defined  # only when a local is used
                     if path[1] in defined:
                         if path[1] not in seen:
@@ -312,6 +467,7 @@ class Module:
     def referrers(self, target: BlockRef) -> Iterator[tuple[BlockRef, cst.Traversal]]:
         """Blocks whose expressions refer to ``target``, with the reference, in file
         order (from the reverse reference index: no scan of the module)."""
+        _note(ALL)  # any block may refer to it
         return iter(self.index().referrers(target))
 
     def references_of(self, ref: BlockRef) -> list[cst.Traversal]:
@@ -322,6 +478,7 @@ class Module:
         """Create an empty ``.tf`` file in this module (call it from a fix);
         the engine writes it like any changed file. Returns the existing file
         if one of that name is already there."""
+        _note(ALL)
         for f in self.files:
             if f.path.name == name:
                 return f
@@ -343,7 +500,25 @@ class Module:
     def locals(self) -> dict[str, tuple[SourceFile, cst.Attribute]]:
         """Every ``local`` the module defines: name -> (file, attribute); the last
         definition wins. A fresh dict each call (callers may change it)."""
+        _note(("locals", None))
         return dict(self.index().locals)
+
+
+def _files_getter(name: str) -> property:
+    def get(module: Module) -> list[SourceFile]:
+        if readers:
+            readers[-1].add(ALL)
+        return module.__dict__[name]  # type: ignore[no-any-return]
+
+    def set_(module: Module, value: list[SourceFile]) -> None:
+        module.__dict__[name] = value
+
+    return property(get, set_)
+
+
+# reading the file lists from a rule's check reads every item (as for ``SourceFile.tree``)
+Module.files = _files_getter("files")  # type: ignore[assignment]
+Module.tfvars = _files_getter("tfvars")  # type: ignore[assignment]
 
 
 def _resolve_key(path: list[str]) -> str | None:

@@ -87,6 +87,9 @@ class Finding:
     # state may then lower the finding to a note; ``deployment.classify``); never used to write code
     live_ok: Callable[[object], bool] | None = None
     severity: str = "warning"  # "note": lowered by what the state says (``deployment.classify``)
+    # the top-level item (or tree) holding ``node``: set by the engine when it keeps the finding
+    # for a later round (``engine.Memo``)
+    item: Any = field(default=None, repr=False, compare=False)
 
     @property
     def line(self) -> int:

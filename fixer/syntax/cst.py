@@ -47,6 +47,13 @@ __all__ = [
 
 Child = Union["Node", Token, list, None]
 
+# Who is watching reads (the engine records what each rule's check reads, to know whether a
+# later round of fixes can change its findings: ``engine/module.py``): a stack of sets. Reading
+# a node's position (``line``, ``column``) adds ``POSITIONS`` to the innermost one, as a finding
+# that quotes a line cannot be reused once lines move.
+readers: list[set[Any]] = []
+POSITIONS = "positions"
+
 
 class Node:
     """Base class. ``__slots__`` lists the fields in source order; a field is
@@ -107,10 +114,14 @@ class Node:
     @property
     def line(self) -> int:
         """1-based line of the node's first significant token (0 if synthetic)."""
+        if readers:
+            readers[-1].add(POSITIONS)
         return getattr(self._anchor(), "line", None) or 0
 
     @property
     def column(self) -> int:
+        if readers:
+            readers[-1].add(POSITIONS)
         return getattr(self._anchor(), "column", None) or 0
 
     def _anchor(self) -> Token:
