@@ -2,7 +2,7 @@
 
 Usage:
   python bench/scale.py [--sizes 100,1000,10000,50000] [--tffix PATH] [--keep DIR]
-  python bench/scale.py --single 12221 [--tffix PATH]
+  python bench/scale.py --single 12221 [--shape kics|kics-duplicate|units] [--tffix PATH]
 
 Generates, in a temporary directory, one module per size (that many
 ``resource`` blocks, in files of at most 1,000 resources) and times
@@ -19,10 +19,19 @@ get fixes (so the run goes through rounds of fixes), others only findings, and
 rules that look across the module (references, locals, referrers) have work in
 every unit.
 
-``--single N`` writes one file of N resources (the shape of KICS's 110k-line
-``max_file_size`` sample has 12,221) and compares the dry run with tffix's
-parse of that file alone (target: dry run <= 3x the parse), both in child
-processes, CPU seconds.
+``--single N`` writes one file of N resources and compares the dry run with
+tffix's parse of that file alone (target: dry run <= 3x the parse), both in
+child processes, CPU seconds. ``--shape`` says what the file holds:
+
+- ``kics`` (the default): the file issue 14 names, KICS's
+  ``test/fixtures/max_file_size/sample.tf`` (Checkmarx/kics; 3.24 MB, 110k lines): one
+  comment line, then the same 7-argument ``aws_elasticache_cluster`` block (memcached)
+  12,221 times. There every block is named ``positive1``, which terraform rejects
+  ("Duplicate resource"), and so does tffix (12,220 errors, no fix); here block ``i`` is
+  named ``positive{i}`` so that the file is valid and the fix run does its work;
+- ``kics-duplicate``: as published, every block named ``positive1``;
+- ``units``: the scaling benchmark's six-resource units in one file, a much heavier
+  case (every unit gets several fixes and new resources).
 """
 
 from __future__ import annotations
@@ -118,6 +127,15 @@ resource "aws_sqs_queue" "q{i}" {{
   tags = local.tags
 }}
 """
+KICS_BLOCK = """resource "aws_elasticache_cluster" "{name}" {{
+  cluster_id           = "cluster-example"
+  engine               = "memcached"
+  node_type            = "cache.m4.large"
+  num_cache_nodes      = 1
+  engine_version       = "3.2.10"
+  port                 = 6379
+}}
+"""
 PER_UNIT = 6
 PER_FILE = 1000  # resources per file in a module
 
@@ -134,6 +152,16 @@ def write_module(directory: Path, resources: int, per_file: int = PER_FILE) -> i
         (directory / f"r{start // per_file_units:04d}.tf").write_text(text)
         lines += text.count("\n")
     return lines
+
+
+def write_kics(directory: Path, resources: int, unique: bool = True) -> int:
+    """KICS's ``max_file_size`` sample (see the docstring); returns its line count."""
+    directory.mkdir(parents=True, exist_ok=True)
+    head = "#this is a problematic code where the query should report a result(s)\n"
+    blocks = (KICS_BLOCK.format(name=f"positive{i + 1}" if unique else "positive1") for i in range(resources))
+    text = head + "\n".join(blocks)
+    (directory / "sample.tf").write_text(text)
+    return text.count("\n")
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
@@ -166,6 +194,8 @@ def main() -> int:
     ap.add_argument("--sizes", default="100,1000,10000,50000")
     ap.add_argument("--tffix", default=str(Path(sys.executable).with_name("tffix")))
     ap.add_argument("--single", type=int, default=None, help="one file of this many resources instead")
+    ap.add_argument("--shape", choices=("kics", "kics-duplicate", "units"), default="kics",
+                    help="what the --single file holds (see above)")
     ap.add_argument("--keep", type=Path, default=None, help="write the modules here and keep them")
     args = ap.parse_args()
     python = str(Path(args.tffix).with_name("python"))
@@ -174,16 +204,19 @@ def main() -> int:
     root = args.keep or Path(tempfile.mkdtemp(prefix="tffix-scale-"))
     try:
         if args.single:
-            directory = root / f"single-{args.single}"
-            lines = write_module(directory, args.single, per_file=args.single + PER_UNIT)
-            (directory / "main.tf").unlink()  # one file: the resources alone
+            directory = root / f"single-{args.shape}-{args.single}"
+            if args.shape == "units":
+                lines = write_module(directory, args.single, per_file=args.single + PER_UNIT)
+                (directory / "main.tf").unlink()  # one file: the resources alone
+            else:
+                lines = write_kics(directory, args.single, unique=args.shape == "kics")
             files = list(directory.glob("*.tf"))
             assert len(files) == 1
             base, _, _ = timed([python, "-c", IMPORT_ONLY], directory)
             parse_cpu, _, _ = timed([python, "-c", PARSE_ONE, str(files[0])], directory)
             parse_cpu -= base
             cpu, wall, rc = timed([args.tffix, *DRY_RUN], directory)
-            print(f"one file, {args.single} resources, {lines} lines")
+            print(f"one file ({args.shape}), {args.single} resources, {lines} lines")
             print(f"parse (tffix parser, child, less interpreter start-up): {parse_cpu:.2f} CPU s")
             print(f"tffix --dry-run --unsafe-fixes: {cpu:.2f} CPU s ({wall:.2f} s wall, exit {rc})")
             print(f"dry run / parse: {cpu / parse_cpu:.2f} (target <= 3)")
