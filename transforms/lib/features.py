@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from tffix.engine.module import BUILT_IN_ROOTS, Module, SourceFile, references
 from tffix.engine.rules import literal
@@ -152,55 +153,62 @@ def feature_uses(module: Module) -> list[Use]:
 def _feature_uses(module: Module) -> list[Use]:
     uses: list[Use] = []
     experiment = _optional_experiment(module)
+    key = ("features.item_uses", experiment)
     for f in module.files:
         for item in f.tree.body.items:
-            if not isinstance(item, cst.Block):
-                continue
-            kind = item.type
-            if kind in ("moved", "import", "check", "removed"):
-                uses.append(Use(kind, f, item))
-            if kind == "import" and item.get_attribute("for_each") is not None:
-                uses.append(Use("import_for_each", f, item.get_attribute("for_each")))
-            if kind == "removed" and item.find_blocks("provisioner"):
-                uses.append(Use("removed_provisioner", f, item.find_blocks("provisioner")[0]))
-            if kind == "ephemeral":
-                uses.append(Use("ephemeral_resource", f, item))
-            if kind == "terraform":
-                for cloud in item.find_blocks("cloud"):
-                    uses.append(Use("cloud", f, cloud))
-            if kind == "variable":
-                if item.get_attribute("nullable") is not None:
-                    uses.append(Use("nullable", f, item.get_attribute("nullable")))
-                if (attr := _is_true(item, "ephemeral")) is not None:
-                    uses.append(Use("ephemeral_value", f, attr, "variable"))
-                type_attr = item.get_attribute("type")
-                if type_attr is not None and not experiment:
-                    for n in type_attr.value.walk():
-                        if isinstance(n, cst.FunctionCall) and n.name == "optional":
-                            uses.append(Use("optional", f, n))
-                            break
-                for trav, name in _validation_refs(item):
-                    uses.append(Use("validation_references", f, trav, name))
+            if isinstance(item, cst.Block):  # per block, kept across rounds while it is unchanged
+                uses += module.item_fact(key, item, partial(_item_uses, module, f, item, experiment))
+    return uses
+
+
+def _item_uses(module: Module, f: SourceFile, item: cst.Block, experiment: bool) -> list[Use]:
+    """The feature uses in one top-level block (they depend on nothing else)."""
+    uses: list[Use] = []
+    kind = item.type
+    if kind in ("moved", "import", "check", "removed"):
+        uses.append(Use(kind, f, item))
+    if kind == "import" and item.get_attribute("for_each") is not None:
+        uses.append(Use("import_for_each", f, item.get_attribute("for_each")))
+    if kind == "removed" and item.find_blocks("provisioner"):
+        uses.append(Use("removed_provisioner", f, item.find_blocks("provisioner")[0]))
+    if kind == "ephemeral":
+        uses.append(Use("ephemeral_resource", f, item))
+    if kind == "terraform":
+        for cloud in item.find_blocks("cloud"):
+            uses.append(Use("cloud", f, cloud))
+    if kind == "variable":
+        if item.get_attribute("nullable") is not None:
+            uses.append(Use("nullable", f, item.get_attribute("nullable")))
+        if (attr := _is_true(item, "ephemeral")) is not None:
+            uses.append(Use("ephemeral_value", f, attr, "variable"))
+        type_attr = item.get_attribute("type")
+        if type_attr is not None and not experiment:
+            for n in type_attr.value.walk():
+                if isinstance(n, cst.FunctionCall) and n.name == "optional":
+                    uses.append(Use("optional", f, n))
                     break
-            if kind == "output":
-                if (attr := _is_true(item, "ephemeral")) is not None:
-                    uses.append(Use("ephemeral_value", f, attr, "output"))
-                for cond in item.find_blocks("precondition"):
-                    uses.append(Use("conditions", f, cond))
-            if kind in ("resource", "data"):
-                uses.extend(_lifecycle_uses(f, item))
-            if kind == "resource" and item.labels:
-                if item.label_values[0] == "terraform_data":
-                    uses.append(Use("terraform_data", f, item))
-                for attr in item.body.attributes:
-                    if attr.name.endswith("_wo"):
-                        uses.append(Use("write_only", f, attr, attr.name))
-            for n in module.nodes(item, cst.FunctionCall):
-                name = n.name  # type: ignore[attr-defined]
-                if name.startswith("provider::"):
-                    uses.append(Use("provider_functions", f, n, name))
-                elif name in NEW_FUNCTIONS:
-                    uses.append(Use(NEW_FUNCTIONS[name], f, n, name))
+        for trav, name in _validation_refs(item):
+            uses.append(Use("validation_references", f, trav, name))
+            break
+    if kind == "output":
+        if (attr := _is_true(item, "ephemeral")) is not None:
+            uses.append(Use("ephemeral_value", f, attr, "output"))
+        for cond in item.find_blocks("precondition"):
+            uses.append(Use("conditions", f, cond))
+    if kind in ("resource", "data"):
+        uses.extend(_lifecycle_uses(f, item))
+    if kind == "resource" and item.labels:
+        if item.label_values[0] == "terraform_data":
+            uses.append(Use("terraform_data", f, item))
+        for attr in item.body.attributes:
+            if attr.name.endswith("_wo"):
+                uses.append(Use("write_only", f, attr, attr.name))
+    for n in module.nodes(item, cst.FunctionCall):
+        name = n.name  # type: ignore[attr-defined]
+        if name.startswith("provider::"):
+            uses.append(Use("provider_functions", f, n, name))
+        elif name in NEW_FUNCTIONS:
+            uses.append(Use(NEW_FUNCTIONS[name], f, n, name))
     return uses
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from tffix.engine.module import Module
@@ -45,6 +46,22 @@ def _may_hold_ids(module: Module, block: cst.Block) -> bool:
     (a backslash) spells it."""
     return any(isinstance(part, str) and ("ami-" in part or "sg-" in part or "subnet-" in part or "\\" in part)
                for node in module.nodes(block, cst.Template) for part in node.parts)  # type: ignore[attr-defined]
+
+
+def _ids_in(module: Module, block: cst.Block) -> list[tuple[cst.Template, str, str, str, str]]:
+    """The ids a block hard-codes: (string, argument or key it sits in, top-level argument
+    name, the id, its kind)."""
+    if not _may_hold_ids(module, block):
+        return []
+    out = []
+    for node, under, top in _walk_block(block):
+        known, value = literal(node)
+        if not known or not isinstance(value, str):
+            continue
+        m = ID.fullmatch(value)
+        if m is not None:
+            out.append((node, under, top, value, m.group(1) or m.group(2)))
+    return out
 
 
 def _walk_block(block: cst.Block) -> Iterator[tuple[cst.Template, str, str]]:
@@ -128,16 +145,11 @@ class HardcodedResourceIds(Rule):
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         declared = {kind: [r.address for r in module.resources(rtype)] for kind, (_, rtype) in KINDS.items()}
         for ref in module.blocks():
-            if ref.block.type not in SCANNED_KINDS or not _may_hold_ids(module, ref.block):
+            if ref.block.type not in SCANNED_KINDS:
                 continue
-            for node, under, top in _walk_block(ref.block):
-                known, value = literal(node)
-                if not known or not isinstance(value, str):
-                    continue
-                m = ID.fullmatch(value)
-                if m is None:
-                    continue
-                kind = m.group(1) or m.group(2)
+            # per block, kept across rounds while it is unchanged (it depends on nothing else)
+            for node, under, top, value, kind in module.item_fact("hardcoded_resource_ids", ref.block,
+                                                                  partial(_ids_in, module, ref.block)):
                 where = f"local.{top}" if ref.block.type == "locals" else ref.address
                 yield self.finding(ref.file, node, self._message(where, under, value, kind, declared), block=ref.block)
 

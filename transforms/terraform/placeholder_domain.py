@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tffix.engine.module import Module
+from tffix.engine.module import BlockRef, Module
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
 from tffix.syntax.strings import HOLE, string_text
@@ -104,23 +104,23 @@ class PlaceholderDomain(Rule):
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
-        for ref in module.blocks():
-            block = ref.block
-            if not block.labels:
+        # the blocks of each target type (a lookup each: the engine then knows what this rule read)
+        for (kind, type_), wanted in TARGETS.items():
+            for ref in module.blocks(kind, type_):
+                yield from self._block(ref, wanted)
+
+    def _block(self, ref: BlockRef, wanted: dict[str, str]) -> Iterator[Finding]:
+        block = ref.block
+        for name, why in wanted.items():
+            attr = block.get_attribute(name)
+            if attr is None:
                 continue
-            wanted = TARGETS.get((block.type, block.label_values[0]))
-            if not wanted:
-                continue
-            for name, why in wanted.items():
-                attr = block.get_attribute(name)
-                if attr is None:
+            values = attr.value.items if isinstance(attr.value, cst.Tuple) else [attr.value]
+            for value in values:
+                tail = _tail(value)
+                domain = placeholder(tail) if tail is not None else None
+                if domain is None:
                     continue
-                values = attr.value.items if isinstance(attr.value, cst.Tuple) else [attr.value]
-                for value in values:
-                    tail = _tail(value)
-                    domain = placeholder(tail) if tail is not None else None
-                    if domain is None:
-                        continue
-                    text = value.code.strip()
-                    yield self.finding(ref.file, value, f"{ref.address} {name} = {text} uses the placeholder domain "
-                                       f"{domain}: {why}", block=block)
+                text = value.code.strip()
+                yield self.finding(ref.file, value, f"{ref.address} {name} = {text} uses the placeholder domain "
+                                   f"{domain}: {why}", block=block)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tffix import edit
@@ -59,39 +60,44 @@ def provider_uses(module: Module) -> dict[str, Use]:
     resources (by `provider` meta-argument, else by type prefix), provider blocks, module
     `providers` maps and import blocks' `provider`."""
     found: dict[str, Use] = {}
-
-    def add(name: str, f: SourceFile, top: cst.Block, node: cst.Node, what: str) -> None:
-        if name and name not in BUILTIN and name not in found:
-            found[name] = Use(name, f, top, node, what)
-
     for f in module.files:
         for item in f.tree.body.items:
             if not isinstance(item, cst.Block):
                 continue
-            kind, labels = item.type, item.label_values
-            if kind in ("resource", "data", "ephemeral") and len(labels) == 2:
-                address = ".".join(labels) if kind == "resource" else f"{kind}.{'.'.join(labels)}"
-                add(_meta_provider(item) or _type_prefix(labels[0]), f, item, item, address)
-            elif kind == "provider" and labels:
-                add(labels[0], f, item, item, f'provider "{labels[0]}"')
-            elif kind == "module":
-                attr = item.get_attribute("providers")
-                if attr is not None and isinstance(attr.value, cst.Object):
-                    for it in attr.value.items:
-                        v = it.value
-                        name = v.path[0] if isinstance(v, cst.Traversal) and v.path else (
-                            v.name if isinstance(v, cst.Variable) else None)
-                        if name:
-                            add(name, f, item, it, f"module.{labels[0] if labels else ''}")
-            elif kind == "import":
-                if (name := _meta_provider(item)) is not None:
-                    add(name, f, item, item.get_attribute("provider"), "an import block")
-            elif kind == "check":
-                for data in item.find_blocks("data"):
-                    if len(data.labels) == 2:
-                        name = _meta_provider(data) or _type_prefix(data.label_values[0])
-                        add(name, f, item, data, f"data.{'.'.join(data.label_values)} in a check block")
+            # per block, kept across rounds while it is unchanged (it depends on nothing else)
+            for name, top, node, what in module.item_fact("provider_missing.uses", item, partial(_block_uses, item)):
+                if name and name not in BUILTIN and name not in found:
+                    found[name] = Use(name, f, top, node, what)
     return found
+
+
+def _block_uses(item: cst.Block) -> list[tuple[str, cst.Block, cst.Node, str]]:
+    """The providers one top-level block uses: (local name, block, node, what), in order."""
+    out: list[tuple[str, cst.Block, cst.Node, str]] = []
+    kind, labels = item.type, item.label_values
+    if kind in ("resource", "data", "ephemeral") and len(labels) == 2:
+        address = ".".join(labels) if kind == "resource" else f"{kind}.{'.'.join(labels)}"
+        out.append((_meta_provider(item) or _type_prefix(labels[0]), item, item, address))
+    elif kind == "provider" and labels:
+        out.append((labels[0], item, item, f'provider "{labels[0]}"'))
+    elif kind == "module":
+        attr = item.get_attribute("providers")
+        if attr is not None and isinstance(attr.value, cst.Object):
+            for it in attr.value.items:
+                v = it.value
+                name = v.path[0] if isinstance(v, cst.Traversal) and v.path else (
+                    v.name if isinstance(v, cst.Variable) else None)
+                if name:
+                    out.append((name, item, it, f"module.{labels[0] if labels else ''}"))
+    elif kind == "import":
+        if (name := _meta_provider(item)) is not None:
+            out.append((name, item, item.get_attribute("provider"), "an import block"))
+    elif kind == "check":
+        for data in item.find_blocks("data"):
+            if len(data.labels) == 2:
+                name = _meta_provider(data) or _type_prefix(data.label_values[0])
+                out.append((name, item, data, f"data.{'.'.join(data.label_values)} in a check block"))
+    return out
 
 
 class RequiredProviderMissing(Rule):
