@@ -287,6 +287,14 @@ def _anchors(f: Finding) -> list[Any]:
     return out
 
 
+_NO_COMMENTS = Comments()  # a file without any suppression comment (most files): nothing to look up
+
+
+def _may_suppress(text: str) -> bool:
+    """Could ``text`` hold a suppression comment? Each kind names its tool followed by a colon."""
+    return "tffix:" in text or "checkov:" in text or "trivy:" in text
+
+
 def collect(module: Module, rules: Sequence[Rule], options: Options, errors: list[str],
             kept: dict[int, tuple[Any, str, Comments]] | None = None, memo: Memo | None = None) -> list[Finding]:
     """Every rule's findings on the module as it is, less the suppressed ones, sorted.
@@ -325,12 +333,15 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
             if c is None and key in trees:
                 sf = trees[key]
                 old = kept.get(key)
-                if old is not None and old[0] is sf.tree and old[1] == sf.text:
+                if not _may_suppress(sf.text):
+                    c = comments[key] = _NO_COMMENTS
+                elif old is not None and old[0] is sf.tree and old[1] == sf.text:
                     c = comments[key] = old[2]
                 else:
                     c = comments[key] = Comments.of(sf.tree)
                     kept[key] = (sf.tree, sf.text, c)
-            if c is not None and is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
+            if c is not None and c is not _NO_COMMENTS and \
+                    is_suppressed(rule.id, (*rule.checkov, *rule.checkov_skips), rule.trivy, f.line, f.block, c):
                 continue
             if options.only_files is not None and f.file.display not in options.only_files:
                 continue
