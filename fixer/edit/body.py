@@ -86,10 +86,12 @@ def _take_over_missing_newline(last: cst.Attribute | cst.Block, newline: str) ->
 
 
 def _realign(items: Sequence, index: int) -> None:
+    done = (0, 0)  # the chain aligned last: its members' chain is that one (aligned once)
     for i in (index - 1, index, index + 1):
-        if 0 <= i < len(items):
+        if 0 <= i < len(items) and not done[0] <= i < done[1]:
             lo, hi = chain_bounds(items, i)
             align_chain(items, lo, hi)
+            done = (lo, hi)
     if 0 <= index < len(items):
         align_comments(items, index)
 

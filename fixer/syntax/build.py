@@ -15,7 +15,7 @@ from typing import Union
 
 from tffix.syntax import cst
 from tffix.syntax.layout import INDENT
-from tffix.syntax.lexer import is_name
+from tffix.syntax.lexer import Token, is_name
 from tffix.syntax.parser import parse, parse_expression
 
 __all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "expression", "render_block", "quote"]
@@ -187,11 +187,50 @@ def expression(value: Value) -> cst.Expr:
 
 
 def block_node(block: NewBlock, indent: str, newline: str = "\n") -> cst.Block:
-    """A new ``Block`` node written at ``indent``."""
+    """A new ``Block`` node written at ``indent``: a copy of the parse of its text
+    (rules build the same blocks for many findings: each text is parsed once)."""
     text = render_block(block, indent)
     if newline != "\n":
         text = text.replace("\n", newline)
+    node = _parsed_block(text)
+    try:
+        return copy_node(node)
+    except RecursionError:  # nesting deeper than Python's stack: a parse of its own
+        return _block_of(text)
+
+
+def _block_of(text: str) -> cst.Block:
     tree = parse(text)
     (node,) = tree.body.items
     assert isinstance(node, cst.Block)
     return cst.unplaced(node)
+
+
+@lru_cache(maxsize=256)
+def _parsed_block(text: str) -> cst.Block:
+    """The parsed block of ``text``, never handed out (``block_node`` gives copies)."""
+    return _block_of(text)
+
+
+def copy_node(node: cst.Node) -> cst.Node:
+    """A copy of ``node`` sharing nothing with it (every node and token new; tokens keep
+    their type, text, trivia and position)."""
+    cls = node.__class__
+    new = cls.__new__(cls)
+    for name in cls._fields:
+        value = getattr(node, name)
+        vcls = value.__class__
+        if vcls is Token:
+            value = _copy_token(value)
+        elif vcls is list:
+            value = [_copy_token(v) if v.__class__ is Token else copy_node(v) for v in value]
+        elif value is not None and vcls is not str:
+            value = copy_node(value)
+        setattr(new, name, value)
+    return new
+
+
+def _copy_token(tok: Token) -> Token:
+    new = str.__new__(Token, tok)
+    new.type, new.pre, new.line, new.column = tok.type, tok.pre, tok.line, tok.column
+    return new
