@@ -224,3 +224,16 @@ def test_new_blocks_are_copies_of_one_parse() -> None:
     for item in tree.body.items:
         copy = copy_node(item)
         assert _shape(copy) == _shape(item) and copy.code == item.code
+
+
+def test_new_values_are_copies_of_one_parse() -> None:
+    """``value_node`` copies a parse kept per text, as ``block_node`` does."""
+    from tffix.edit.body import value_node
+
+    value = {"a": [1, 2], "b": HCL("var.x")}
+    first, second = value_node(value, "  ", "\n"), value_node(value, "  ", "\n")
+    assert first.code == second.code and _shape(first) == _shape(second)
+    assert all(t.line is None for t in first.tokens())
+    assert not {id(t) for t in first.tokens()} & {id(t) for t in second.tokens()}
+    tree = parse("r {\n  x =" + first.code + "\n}\n")
+    assert tree.body.items[0].body.items[0].value.code == first.code

@@ -7,9 +7,10 @@ An *owner* is a ``File`` or a ``Block`` (whatever has a body).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from tffix.syntax import cst
-from tffix.syntax.build import NewBlock, Value, _key, block_node, render
+from tffix.syntax.build import NewBlock, Value, _key, block_node, copy_node, render
 from tffix.syntax.layout import (
     INDENT,
     align_chain,
@@ -108,10 +109,24 @@ def value_node(value: Value, indent: str, newline: str) -> cst.Expr:
     text = render(value)
     if newline != "\n":
         text = text.replace("\n", newline)
-    node = cst.unplaced(parse(f"x = {text}{newline}").body.items[0].value)
+    try:
+        node = copy_node(_parsed_value(f"x = {text}{newline}"))
+    except RecursionError:  # nesting deeper than Python's stack: a parse of its own
+        node = _value_of(f"x = {text}{newline}")
     node.first_token().pre = " "
     reindent(node, indent)
     return node
+
+
+def _value_of(source: str) -> cst.Expr:
+    return cst.unplaced(parse(source).body.items[0].value)
+
+
+@lru_cache(maxsize=256)
+def _parsed_value(source: str) -> cst.Expr:
+    """The value of ``source`` (``x = ...``) parsed, never handed out (``value_node``
+    gives copies: rules write the same values for many findings)."""
+    return _value_of(source)
 
 
 def _insert_position(items: list, after: str | Sequence[str] | None) -> int:

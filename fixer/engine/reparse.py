@@ -42,6 +42,7 @@ from pathlib import Path
 from tffix.engine.module import SourceFile
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
+from tffix.syntax.lexer import Token
 from tffix.syntax.parser import parse
 
 __all__ = ["Baseline", "Final", "Group", "refresh", "edited", "valid", "HEAD"]
@@ -247,10 +248,17 @@ def _reuse(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File | None
     if last_kept != len(old) - 1 and not (texts[-1].endswith("\n") and base.text[:end].endswith("\n")):
         return None
     new: list[cst.Node] = []
+    run: list[cst.Node] = []  # consecutive nodes moved by the same number of lines
+    run_dline = 0
     for nodes, dline, _ in chunks:
-        if dline:
-            _shift(nodes, 0, dline)
+        if dline != run_dline:
+            if run_dline:
+                _shift(run, 0, run_dline)
+            run, run_dline = [], dline
+        run.extend(nodes)
         new.extend(nodes)
+    if run_dline:
+        _shift(run, 0, run_dline)
     dline = line - (1 + base.text.count("\n", 0, end))
     if dline:
         _shift([*tree.body.trailing, tree.eof], 0, dline)
@@ -323,11 +331,21 @@ def _common(same: Callable[[int], bool], limit: int) -> int:
 
 def _shift(nodes: list, dpos: int, dline: int) -> None:
     """Move the positions of every token under ``nodes`` (items start at a line
-    start, so columns stay)."""
-    for node in nodes:
-        for tok in cst.tokens_of(node):
-            if tok.line is not None:
-                tok.line += dline
+    start, so columns stay). A loop over an explicit stack, in no order (every
+    token gets the same change), as ``cst.tokens_of`` without its generator."""
+    stack: list = list(nodes)
+    pop, extend = stack.pop, stack.extend
+    token = Token
+    while stack:
+        item = pop()
+        cls = item.__class__
+        if cls is token:
+            if item.line is not None:
+                item.line += dline
+        elif cls is list:
+            extend(item)
+        elif item is not None and cls is not str:  # (``File.bom``)
+            extend(item._values(item))
 
 
 def valid(sf: SourceFile, before: str, after: str, ranges: list[tuple[int, int]] | None) -> ParseError | None:
