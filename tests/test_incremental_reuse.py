@@ -237,3 +237,27 @@ def test_new_values_are_copies_of_one_parse() -> None:
     assert not {id(t) for t in first.tokens()} & {id(t) for t in second.tokens()}
     tree = parse("r {\n  x =" + first.code + "\n}\n")
     assert tree.body.items[0].body.items[0].value.code == first.code
+
+
+def test_a_text_parsed_again_is_a_copy_of_its_first_parse() -> None:
+    """``apply._parsed`` keeps a short text's tree from its second parse on and hands out
+    copies: each is the whole parse of the text (kinds, tokens, positions, path), and
+    none shares a node or token with another; a text that does not parse is an error
+    every time; a long text is parsed every time."""
+    from tffix.engine import apply
+
+    text = BLOCKS.replace("b", "recent_b")
+    got = [apply._parsed(text, f"m{i}/main.tf") for i in range(4)]
+    assert text in apply._RECENT and apply._RECENT[text] is not None
+    for i, (exc, tree) in enumerate(got):
+        want = parse(text, f"m{i}/main.tf")
+        assert exc is None and _shape(tree) == _shape(want) and tree.path == want.path
+        assert [str(t) for t in tree.header] == [str(t) for t in want.header]
+    for (_, a), (_, b) in zip(got, got[1:]):
+        assert not {id(t) for t in a.tokens()} & {id(t) for t in b.tokens()}
+    broken = text + "oops {\n"
+    assert all(apply._parsed(broken, "x.tf")[0] is not None for _ in range(3))
+    long = BLOCKS * 40
+    assert len(long) > apply._RECENT_TEXT
+    assert all(_shape(apply._parsed(long, "l.tf")[1]) == _shape(parse(long)) for _ in range(3))
+    assert long not in apply._RECENT

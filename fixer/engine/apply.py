@@ -10,6 +10,7 @@ trees must stay the same objects, as previews need).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from tffix.engine.module import Module, SourceFile
 from tffix.engine.reparse import HEAD, Baseline, Final, Group, _items_of, valid
 from tffix.engine.rules import Fix
 from tffix.syntax import cst
+from tffix.syntax.build import copy_node
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -487,8 +489,36 @@ def _window_valid(sf: SourceFile, ledger: Ledger, window: tuple[Ledger, int, int
 
 
 def _parsed(text: str, display: str) -> tuple[ParseError | None, cst.File | None]:
-    """``_parses``, with the tree when it parses."""
+    """``_parses``, with the tree when it parses. Fixes write the same text in many
+    modules (a ``versions.tf``, a block given the same settings): a short text seen
+    parsing before is kept with its tree the second time, and from then on gets a copy
+    of it (``copy_node``: what a parse gives, in a fraction of the time), not a parse."""
+    recent = _RECENT
+    short = len(text) <= _RECENT_TEXT
+    template = recent.get(text) if short else None
+    if template is not None:
+        recent.move_to_end(text)
+        return None, _copy_file(template, display)
     try:
-        return None, parse(text, display)
+        tree = parse(text, display)
     except ParseError as exc:
         return exc, None
+    if short:
+        recent[text] = _copy_file(tree, display) if text in recent else None  # (seen once: None)
+        recent.move_to_end(text)
+        if len(recent) > _RECENT_SIZE:
+            recent.popitem(last=False)
+    return None, tree
+
+
+# text -> its tree (never handed out), or None when it was parsed once (``_parsed``);
+# bounded: a few hundred short texts
+_RECENT: OrderedDict[str, cst.File | None] = OrderedDict()
+_RECENT_SIZE = 256
+_RECENT_TEXT = 4096
+
+
+def _copy_file(tree: cst.File, display: str) -> cst.File:
+    copy = copy_node(tree)
+    copy.path = display
+    return copy

@@ -8,6 +8,7 @@ new node is real parser output and prints exactly as written.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -214,7 +215,20 @@ def _parsed_block(text: str) -> cst.Block:
 
 def copy_node(node: cst.Node) -> cst.Node:
     """A copy of ``node`` sharing nothing with it (every node and token new; tokens keep
-    their type, text, trivia and position)."""
+    their type, text, trivia and position). Without the cyclic garbage collector, as the
+    parser (it makes many objects and no cycles: a pass of the collector would only
+    rescan the trees already there)."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        return _copy(node)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _copy(node: cst.Node) -> cst.Node:
     cls = node.__class__
     new = cls.__new__(cls)
     for name in cls._fields:
@@ -223,9 +237,9 @@ def copy_node(node: cst.Node) -> cst.Node:
         if vcls is Token:
             value = _copy_token(value)
         elif vcls is list:
-            value = [_copy_token(v) if v.__class__ is Token else copy_node(v) for v in value]
+            value = [_copy_token(v) if v.__class__ is Token else _copy(v) for v in value]
         elif value is not None and vcls is not str:
-            value = copy_node(value)
+            value = _copy(value)
         setattr(new, name, value)
     return new
 
