@@ -137,9 +137,9 @@ def _insert_position(items: list, after: str | Sequence[str] | None) -> int:
                 return i + 1
     first_block = next((i for i, it in enumerate(items) if isinstance(it, cst.Block)), len(items))
     attrs = [i for i in range(first_block) if isinstance(items[i], cst.Attribute)]
-    single = [i for i in attrs if in_chain(items[i])]
-    if single:
-        return single[-1] + 1
+    for i in reversed(attrs):  # the last single-line one (in_chain reads an item's lines: from the end)
+        if in_chain(items[i]):
+            return i + 1
     return attrs[-1] + 1 if attrs else 0
 
 

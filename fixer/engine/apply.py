@@ -176,7 +176,8 @@ class Ledger:
         self.base = base if origin is None else origin  # the round's baseline of the file (``verify``)
         self.groups: dict[int, Group] = {} if groups is None else groups
         self.items = list(base.items)
-        self.texts = [base.text[a:b] for a, b in zip(base.starts, base.starts[1:])]
+        self._layout = base
+        self._texts: list[str] | None = None  # sliced on first use (most files no fix touches)
         first = base.starts[0] if base.items else base.starts[-1]
         self.head = base.text[:first]
         self.tail = base.text[base.starts[-1]:]
@@ -184,8 +185,18 @@ class Ledger:
         self.usable = -1 not in base.starts
         self.edited = False  # a fix changed its items (``verify`` then compares them one by one)
 
+    @property
+    def texts(self) -> list[str]:
+        """The text of each item (a list the fast path updates in place)."""
+        if self._texts is None:
+            base = self._layout
+            self._texts = [base.text[a:b] for a, b in zip(base.starts, base.starts[1:])]
+        return self._texts
+
     def text(self) -> str:
-        return self.head + "".join(self.texts) + self.tail
+        if self._texts is None:
+            return self._layout.text  # (the slices of it put together)
+        return self.head + "".join(self._texts) + self.tail
 
     def verify(self) -> bool:
         """Does the file print what the ledger holds? When fixes changed its items and
