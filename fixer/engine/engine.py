@@ -374,7 +374,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
         # scope keeps its tree; in the others only the changed items are parsed again
         for sf in _all_files(module):
             base = bases.get(id(sf))
-            text = sf.tree.code if base is None or base.printed is None else base.printed  # (verified: ``Ledger.verify``)
+            text = sf.tree.code if base is None or base.printed is None else base.printed  # (``Ledger.verify``)
             if base is not None and sf.tree is base.tree and text == base.text and not _touched(base, taken):
                 continue
             sf.text = text
@@ -456,8 +456,9 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
             failed.add(_signature(f))
             continue
         texts.update(done.texts)
-        made.update((key, (sf, parsed)) for sf in done.created
-                       if (parsed := done.parsed.get(key := id(sf))) is not None)
+        for sf in done.created:
+            if id(sf) in done.parsed:
+                made[id(sf)] = (sf, done.parsed[id(sf)])
         f.fix.edits = done.edits
         taken.update(id(s) for s in f.fix.scope)
         result.fixed.append(_record(f, options, applied=True))
