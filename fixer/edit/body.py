@@ -7,9 +7,10 @@ An *owner* is a ``File`` or a ``Block`` (whatever has a body).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from tffix.syntax import cst
-from tffix.syntax.build import NewBlock, Value, _key, block_node, render
+from tffix.syntax.build import NewBlock, Value, _key, block_node, copy_node, render
 from tffix.syntax.layout import (
     INDENT,
     align_chain,
@@ -86,10 +87,12 @@ def _take_over_missing_newline(last: cst.Attribute | cst.Block, newline: str) ->
 
 
 def _realign(items: Sequence, index: int) -> None:
+    done = (0, 0)  # the chain aligned last: its members' chain is that one (aligned once)
     for i in (index - 1, index, index + 1):
-        if 0 <= i < len(items):
+        if 0 <= i < len(items) and not done[0] <= i < done[1]:
             lo, hi = chain_bounds(items, i)
             align_chain(items, lo, hi)
+            done = (lo, hi)
     if 0 <= index < len(items):
         align_comments(items, index)
 
@@ -106,10 +109,24 @@ def value_node(value: Value, indent: str, newline: str) -> cst.Expr:
     text = render(value)
     if newline != "\n":
         text = text.replace("\n", newline)
-    node = cst.unplaced(parse(f"x = {text}{newline}").body.items[0].value)
+    try:
+        node = copy_node(_parsed_value(f"x = {text}{newline}"))
+    except RecursionError:  # nesting deeper than Python's stack: a parse of its own
+        node = _value_of(f"x = {text}{newline}")
     node.first_token().pre = " "
     reindent(node, indent)
     return node
+
+
+def _value_of(source: str) -> cst.Expr:
+    return cst.unplaced(parse(source).body.items[0].value)
+
+
+@lru_cache(maxsize=256)
+def _parsed_value(source: str) -> cst.Expr:
+    """The value of ``source`` (``x = ...``) parsed, never handed out (``value_node``
+    gives copies: rules write the same values for many findings)."""
+    return _value_of(source)
 
 
 def _insert_position(items: list, after: str | Sequence[str] | None) -> int:
@@ -120,9 +137,9 @@ def _insert_position(items: list, after: str | Sequence[str] | None) -> int:
                 return i + 1
     first_block = next((i for i, it in enumerate(items) if isinstance(it, cst.Block)), len(items))
     attrs = [i for i in range(first_block) if isinstance(items[i], cst.Attribute)]
-    single = [i for i in attrs if in_chain(items[i])]
-    if single:
-        return single[-1] + 1
+    for i in reversed(attrs):  # the last single-line one (in_chain reads an item's lines: from the end)
+        if in_chain(items[i]):
+            return i + 1
     return attrs[-1] + 1 if attrs else 0
 
 

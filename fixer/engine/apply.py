@@ -10,14 +10,16 @@ trees must stay the same objects, as previews need).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tffix.engine.edits import Range, TextEdit, edits_within, item_spans
 from tffix.engine.module import Module, SourceFile
-from tffix.engine.reparse import HEAD, Baseline, valid
+from tffix.engine.reparse import HEAD, Baseline, Final, Group, _items_of, valid
 from tffix.engine.rules import Fix
 from tffix.syntax import cst
+from tffix.syntax.build import copy_node
 from tffix.syntax.errors import ParseError
 from tffix.syntax.parser import parse
 
@@ -35,6 +37,8 @@ class Applied:
     texts: dict[int, str] = field(default_factory=dict)
     edits: list[TextEdit] = field(default_factory=list)
     error: str | None = None
+    # the whole parses of created files that checked their syntax: (text, tree) by ``id`` of the file
+    parsed: dict[int, tuple[str, cst.File]] = field(default_factory=dict)
 
 
 def _allowed(scope: tuple[object, ...], files: list[SourceFile]) -> dict[int, list[Range] | None]:
@@ -161,21 +165,67 @@ class Ledger:
     """One file during a round: its top-level items as they stand and the text of
     each, so that a fix scoped to some items is checked by printing those items
     only (not the whole file). Built from the round's fresh tree and text (the
-    items' texts are slices of it); ``text()`` puts the whole file together."""
+    items' texts are slices of it); ``text()`` puts the whole file together.
+    ``groups``: the windows fixes parsed alone, by ``id`` of each item they hold
+    (``reparse.Group``; the next round's tree reuses them, ``reparse.refresh``)."""
 
-    def __init__(self, sf: SourceFile, base: Baseline) -> None:
+    def __init__(self, sf: SourceFile, base: Baseline, groups: dict[int, Group] | None = None,
+                 origin: Baseline | None = None) -> None:
         self.sf = sf
         self.tree = sf.tree
+        self.base = base if origin is None else origin  # the round's baseline of the file (``verify``)
+        self.groups: dict[int, Group] = {} if groups is None else groups
         self.items = list(base.items)
-        self.texts = [base.text[a:b] for a, b in zip(base.starts, base.starts[1:])]
+        self._layout = base
+        self._texts: list[str] | None = None  # sliced on first use (most files no fix touches)
         first = base.starts[0] if base.items else base.starts[-1]
         self.head = base.text[:first]
         self.tail = base.text[base.starts[-1]:]
         self.attributes = any(not isinstance(i, cst.Block) for i in self.items)
         self.usable = -1 not in base.starts
+        self.edited = False  # a fix changed its items (``verify`` then compares them one by one)
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of each item (a list the fast path updates in place)."""
+        if self._texts is None:
+            base = self._layout
+            self._texts = [base.text[a:b] for a, b in zip(base.starts, base.starts[1:])]
+        return self._texts
 
     def text(self) -> str:
-        return self.head + "".join(self.texts) + self.tail
+        if self._texts is None:
+            return self._layout.text  # (the slices of it put together)
+        return self.head + "".join(self._texts) + self.tail
+
+    def verify(self) -> bool:
+        """Does the file print what the ledger holds? When fixes changed its items and
+        they are the ledger's, compared item by item, and then ``Final`` records it for
+        the next round's tree (``base.final``); else compared whole. ``base.printed``:
+        the text it prints (the engine needs it next)."""
+        tree = self.sf.tree
+        if tree is not self.tree:
+            return False
+        items = tree.body.items
+        if (not self.edited or len(items) != len(self.items)
+                or any(a is not b for a, b in zip(items, self.items))):
+            printed = tree.code
+            if printed != self.text():
+                return False
+            self.base.printed = printed
+            return True
+        for item, text in zip(items, self.texts):
+            if item.code != text:
+                return False
+        head: list[str] = [tree.bom]
+        head.extend(t.pre + t for t in tree.header)
+        tail = [t.pre + t for t in tree.body.trailing]
+        tail.append(tree.eof.pre + tree.eof)
+        if "".join(head) != self.head or "".join(tail) != self.tail:
+            return False
+        self.base.final = Final(self.items, self.texts, self.head, self.tail, self.groups)
+        self.base.printed = self.text()
+        return True
 
 
 @dataclass
@@ -302,6 +352,8 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
     if out.error is not None:
         return out
 
+    parsed_windows: dict[int, list[cst.Node]] = {}  # the nodes of windows parsed alone, by ``id`` of the file
+
     def spans(sf: SourceFile) -> list[tuple[int, int]] | None:
         """The ranges of ``sf``'s text before the fix that it may edit (None: all of it)."""
         if opened or id(sf) in plan.whole:
@@ -311,12 +363,17 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
 
     for sf in out.changed:
         if id(sf) not in known:
-            exc = _parses(sf.tree.code, sf.display)
+            text = sf.tree.code
+            exc, tree = _parsed(text, sf.display)
+            if tree is not None:
+                out.parsed[id(sf)] = (text, tree)
         elif id(sf) in whole:
             before, after = whole[id(sf)]
             exc = valid(sf, before, after, spans(sf))
         else:
-            exc = _window_valid(sf, ledgers[id(sf)], windows[id(sf)], results[id(sf)])
+            exc, nodes = _window_valid(sf, ledgers[id(sf)], windows[id(sf)], results[id(sf)])
+            if nodes is not None:
+                parsed_windows[id(sf)] = nodes
         if exc is not None:
             out.error = f"produced invalid syntax ({exc.message} at {exc.line}:{exc.column})"
             return out
@@ -375,14 +432,23 @@ def apply_fix_fast(fix: Fix, module: Module, ledgers: dict[int, Ledger], plan: F
                 owners.pop(id(item), None)
             ledger.items[lo:hi + 1] = middle
             ledger.texts[lo:hi + 1] = item_texts
+            ledger.edited = True
+            nodes = parsed_windows.get(id(sf))
+            if nodes is not None and middle:
+                group: Group = (list(middle), nodes, results[id(sf)][1])
+                ledger.groups.update((id(item), group) for item in middle)
             for item in middle:
                 owners[id(item)] = ledger
             ledger.attributes = ledger.attributes or any(not isinstance(i, cst.Block) for i in middle)
         elif id(sf) in whole:
             # a ledger of the file as it is now (the engine would compare it whole without one)
             after = whole[id(sf)][1]
-            ledgers.pop(id(sf), None)
-            ledger = Ledger(sf, Baseline.of(sf, after))
+            old = ledgers.pop(id(sf), None)
+            # (its windows parsed before stay: ``refresh`` uses one only where the items it
+            # holds still print the text it parsed)
+            ledger = Ledger(sf, Baseline.of(sf, after), old.groups if old is not None else None,
+                            old.base if old is not None else None)
+            ledger.edited = True
             if ledger.usable:
                 ledgers[id(sf)] = ledger
                 owners.update((id(item), ledger) for item in ledger.items)
@@ -411,17 +477,59 @@ def _ledger_ranges(ledger: Ledger, window: tuple[Ledger, int, int, list[int]] | 
 
 
 def _window_valid(sf: SourceFile, ledger: Ledger, window: tuple[Ledger, int, int, list[int]],
-                  result: tuple[str, str, int, list[cst.Node], list[str]]) -> ParseError | None:
+                  result: tuple[str, str, int, list[cst.Node], list[str]]
+                  ) -> tuple[ParseError | None, list[cst.Node] | None]:
     """Does the file parse, the window's items replaced? Parses the window alone when
-    that decides it (see ``reparse``), else the whole new text."""
+    that decides it (see ``reparse``), else the whole new text. With the answer, the
+    window's nodes from that parse when it was parsed alone and gave whole blocks
+    (lines counted from 2, behind ``HEAD``: ``reparse.refresh`` reuses them)."""
     _, lo, hi, _ = window
     _, after, _, middle, _ = result
+    # the file's last item: what follows it (the lines after the last item, the end of
+    # the file) was read after a line end, and still is
     last = hi == len(ledger.items) - 1
-    alone = (not ledger.attributes and not last and (not after or after.endswith("\n"))
+    alone = (not ledger.attributes and (not after or after.endswith("\n"))
+             and (not last or (after != "" and ledger.texts[hi].endswith("\n")))
              and all(isinstance(i, cst.Block) for i in middle))
     if alone:
-        exc = _parses(HEAD + after, sf.display)
+        exc, part = _parsed(HEAD + after, sf.display)
         if exc is None:
-            return None
+            return None, _items_of(part) if after else None
     whole = ledger.head + "".join(ledger.texts[:lo]) + after + "".join(ledger.texts[hi + 1:]) + ledger.tail
-    return _parses(whole, sf.display)
+    return _parses(whole, sf.display), None
+
+
+def _parsed(text: str, display: str) -> tuple[ParseError | None, cst.File | None]:
+    """``_parses``, with the tree when it parses. Fixes write the same text in many
+    modules (a ``versions.tf``, a block given the same settings): a short text seen
+    parsing before is kept with its tree the second time, and from then on gets a copy
+    of it (``copy_node``: what a parse gives, in a fraction of the time), not a parse."""
+    recent = _RECENT
+    short = len(text) <= _RECENT_TEXT
+    template = recent.get(text) if short else None
+    if template is not None:
+        recent.move_to_end(text)
+        return None, _copy_file(template, display)
+    try:
+        tree = parse(text, display)
+    except ParseError as exc:
+        return exc, None
+    if short:
+        recent[text] = _copy_file(tree, display) if text in recent else None  # (seen once: None)
+        recent.move_to_end(text)
+        if len(recent) > _RECENT_SIZE:
+            recent.popitem(last=False)
+    return None, tree
+
+
+# text -> its tree (never handed out), or None when it was parsed once (``_parsed``);
+# bounded: a few hundred short texts
+_RECENT: OrderedDict[str, cst.File | None] = OrderedDict()
+_RECENT_SIZE = 256
+_RECENT_TEXT = 4096
+
+
+def _copy_file(tree: cst.File, display: str) -> cst.File:
+    copy = copy_node(tree)
+    copy.path = display
+    return copy

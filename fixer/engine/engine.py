@@ -508,7 +508,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
         # scope keeps its tree; in the others only the changed items are parsed again
         for sf in _all_files(module):
             base = bases.get(id(sf))
-            text = sf.tree.code
+            text = sf.tree.code if base is None or base.printed is None else base.printed  # (``Ledger.verify``)
             if base is not None and sf.tree is base.tree and text == base.text and not _touched(base, taken):
                 continue
             sf.text = text
@@ -558,6 +558,7 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
 
     taken: set[int] = set()
     broken: set[int] = set()
+    made: dict[int, tuple[SourceFile, tuple[str, Any]]] = {}  # files fixes created, with the parse that checked them
     applied = 0
     for f in applicable:
         assert f.fix is not None
@@ -589,13 +590,19 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
             failed.add(_signature(f))
             continue
         texts.update(done.texts)
+        for sf in done.created:
+            if id(sf) in done.parsed:
+                made[id(sf)] = (sf, done.parsed[id(sf)])
         f.fix.edits = done.edits
         taken.update(id(s) for s in f.fix.scope)
         result.fixed.append(_record(f, options, applied=True))
         applied += 1
     for ledger in ledgers.values():
-        if ledger.sf.tree is not ledger.tree or ledger.text() != ledger.sf.tree.code:
+        if not ledger.verify():
             raise Stray(ledger.sf.display)
+    for key, (sf, parsed) in made.items():  # the next round's tree of a created file (``refresh``)
+        if any(f is sf for f in module.files):
+            bases[key] = Baseline(None, [], "", [0], fresh=parsed)  # type: ignore[arg-type]
     return taken, applied
 
 

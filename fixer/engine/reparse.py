@@ -21,20 +21,31 @@ where each item starts); ``refresh`` gives the file's fresh tree for the next
 round; ``valid`` answers "does this file still parse?" for one fix, parsing only
 the items in its scope, and the whole file only when that part does not parse
 (so the error message is the whole file's, as before).
+
+The same argument lets ``refresh`` reuse parses the round already made: the fast
+path (``apply.apply_fix_fast``) parses each fix's window alone to check its syntax,
+and the engine verifies at the end of the round that every item prints the text
+its ledger holds (``Final``). The file's text is then a sequence of whole-line
+chunks, each an unchanged item (its old nodes, moved), a window parsed by a fix
+no later fix changed (those nodes, moved), or anything else (parsed now, alone),
+and the nodes of a whole parse are the chunks' nodes. A file a fix created keeps
+the tree its syntax check parsed, when its text did not change after that
+(``Baseline.fresh``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tffix.engine.module import SourceFile
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
+from tffix.syntax.lexer import Token
 from tffix.syntax.parser import parse
 
-__all__ = ["Baseline", "refresh", "edited", "valid", "HEAD"]
+__all__ = ["Baseline", "Final", "Group", "refresh", "edited", "valid", "HEAD"]
 
 # a block that ends its line: what stands before a run of items parsed alone
 HEAD = "tffix_splice {}\n"
@@ -49,6 +60,15 @@ class Baseline:
     items: list[cst.Node]
     text: str
     starts: list[int]
+    # set by the engine during the round (``refresh`` reads them): the file as the round
+    # left it, verified item by item; a whole parse of a text the file had (a created file)
+    final: Final | None = None
+    fresh: tuple[str, cst.File] | None = None
+    printed: str | None = None  # what the tree printed at the end of the round (``apply.Ledger.verify``)
+    # the tokens around the items (the same objects, not only the same text, for ``refresh``)
+    header: list = field(default_factory=list)
+    trailing: list = field(default_factory=list)
+    eof: object = None
 
     @classmethod
     def of(cls, sf: SourceFile, text: str | None = None) -> Baseline:
@@ -62,7 +82,27 @@ class Baseline:
         for item in reversed(items):
             starts.append(starts[-1] - len(item.code))
         starts.reverse()
-        return cls(tree, items, text, starts)
+        return cls(tree, items, text, starts, header=list(tree.header), trailing=list(tree.body.trailing),
+                   eof=tree.eof)
+
+
+# A window a fix changed, parsed alone for its syntax check: the items it left there
+# (the tree's objects), their nodes from that parse (lines counted from 2, behind
+# ``HEAD``), and the text it parsed (what those items printed then).
+Group = tuple[list[cst.Node], list[cst.Node], str]
+
+
+@dataclass
+class Final:
+    """A file at the end of a round, as the engine verified it (``engine._apply_round``):
+    its tree's items (the same objects), the text each prints, what stands before
+    and after them, and for each item (by ``id``) the latest window parse that held it."""
+
+    items: list[cst.Node]
+    texts: list[str]
+    head: str
+    tail: str
+    groups: dict[int, Group]
 
 
 def _blocks_only(items: list[cst.Node]) -> bool:
@@ -74,6 +114,14 @@ def refresh(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File:
     changed it: ``base`` is how it stood before, ``touched`` the ``id``s of the
     top-level items fixes had in scope. Unchanged items keep their nodes."""
     text = sf.text
+    if base.fresh is not None:  # a file a fix created: the tree its syntax check parsed
+        fresh_text, fresh_tree = base.fresh
+        base.fresh = None
+        return fresh_tree if fresh_text == text else parse(text, sf.display)
+    if base.final is not None:
+        reused = _reuse(sf, base, touched)
+        if reused is not None:
+            return reused
     tree = sf.tree
     new = tree.body.items
     old = base.items
@@ -117,6 +165,132 @@ def refresh(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File:
     return tree
 
 
+def _reuse(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File | None:
+    """``refresh`` from what the round verified (``base.final``): every item is an
+    unchanged one (its nodes kept, moved), part of a window parsed alone by its fix
+    (those nodes, moved), or parsed now with its neighbours of neither kind. None
+    (nothing changed) where that argument does not hold: ``refresh`` goes on as before."""
+    final = base.final
+    assert final is not None
+    tree = sf.tree
+    text = sf.text
+    items = tree.body.items
+    old = base.items
+    if (tree is not base.tree or id(tree) in touched or not old or not items or len(items) != len(final.items)
+            or any(a is not b for a, b in zip(items, final.items))
+            or not _blocks_only(items) or not _blocks_only(old)):
+        return None
+    start0, end = base.starts[0], base.starts[-1]
+    if (final.head != base.text[:start0] or final.tail != base.text[end:]
+            or final.head + "".join(final.texts) + final.tail != text
+            or not _same(tree.header, base.header) or not _same(tree.body.trailing, base.trailing)
+            or tree.eof is not base.eof):
+        return None
+    where = {id(item): j for j, item in enumerate(old)}
+    texts, groups = final.texts, final.groups
+    # the chunks: (nodes, how far to move their lines, kept: the old nodes of old item j, else -1)
+    chunks: list[tuple[list[cst.Node], int, int]] = []
+    line = 1 + final.head.count("\n")  # the line the next chunk starts on
+    cursor = (0, 1 + base.text.count("\n", 0, start0))  # an old item's index and the line it started on
+    n = len(items)
+    k = 0
+    loose = -1  # the first of a run of items of neither kind (parsed together)
+
+    def parse_loose(upto: int) -> bool:
+        nonlocal line, loose
+        chunk = "".join(texts[loose:upto])
+        loose = -1
+        nodes = _alone(chunk, sf.display)
+        if nodes is None:
+            return False
+        chunks.append((nodes, line - 2, -1))
+        line += chunk.count("\n")
+        return True
+
+    while k < n:
+        item = items[k]
+        group = groups.get(id(item))
+        if group is not None and group[0][0] is item and k + len(group[0]) <= n:
+            members = group[0]
+            m = len(members)
+            if (all(a is b and groups.get(id(a)) is group for a, b in zip(items[k:k + m], members))
+                    and "".join(texts[k:k + m]) == group[2]):
+                if loose >= 0 and not parse_loose(k):
+                    return None
+                chunks.append((group[1], line - 2, -1))
+                line += group[2].count("\n")
+                k += m
+                continue
+        j = where.get(id(item), -1)
+        if j >= 0 and id(item) not in touched and texts[k] == base.text[base.starts[j]:base.starts[j + 1]]:
+            if loose >= 0 and not parse_loose(k):
+                return None
+            cj, cline = cursor if cursor[0] <= j else (0, 1 + base.text.count("\n", 0, start0))
+            old_line = cline + base.text.count("\n", base.starts[cj], base.starts[j])
+            cursor = (j, old_line)
+            chunks.append(([item], line - old_line, j))
+            line += texts[k].count("\n")
+            k += 1
+            continue
+        if loose < 0:
+            loose = k
+        k += 1
+    if loose >= 0 and not parse_loose(n):
+        return None
+    # the file's edges: a new first item whose leading lines hold a blank one would give
+    # them to the file's header; a byte order mark counts in the columns of line 1; the
+    # lines after the last item were read after a line end
+    first_nodes, _, first_kept = chunks[0]
+    if first_kept != 0:
+        if tree.bom or any(t.pre.strip(" \t") == "" for t in first_nodes[0].leading):
+            return None
+    last_nodes, _, last_kept = chunks[-1]
+    if last_kept != len(old) - 1 and not (texts[-1].endswith("\n") and base.text[:end].endswith("\n")):
+        return None
+    new: list[cst.Node] = []
+    run: list[cst.Node] = []  # consecutive nodes moved by the same number of lines
+    run_dline = 0
+    for nodes, dline, _ in chunks:
+        if dline != run_dline:
+            if run_dline:
+                _shift(run, 0, run_dline)
+            run, run_dline = [], dline
+        run.extend(nodes)
+        new.extend(nodes)
+    if run_dline:
+        _shift(run, 0, run_dline)
+    dline = line - (1 + base.text.count("\n", 0, end))
+    if dline:
+        _shift([*tree.body.trailing, tree.eof], 0, dline)
+    tree.body.items = new
+    return tree
+
+
+def _same(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _alone(chunk: str, display: str) -> list[cst.Node] | None:
+    """The items of ``chunk`` (whole lines of whole top-level blocks) parsed alone behind
+    ``HEAD`` (lines counted from 2), or None where that does not give whole blocks."""
+    if not chunk.endswith("\n"):
+        return None
+    try:
+        part = parse(HEAD + chunk, display)
+    except ParseError:
+        return None
+    return _items_of(part)
+
+
+def _items_of(part: cst.File) -> list[cst.Node] | None:
+    """The items after ``HEAD`` of a parse of ``HEAD`` + some whole items, when it is
+    that (blocks only, nothing after the last one)."""
+    got = part.body.items
+    if part.header or part.body.trailing or part.eof.pre or len(got) < 2 or not _blocks_only(got) or part.bom:
+        return None
+    return got[1:]
+
+
 def edited(tree: cst.File, before: str, after: str, display: str) -> cst.File:
     """The tree of ``after``, a new text of a file whose tree for the text ``before``
     is ``tree`` (an editor's buffer after a change): the top-level items the change
@@ -157,11 +331,21 @@ def _common(same: Callable[[int], bool], limit: int) -> int:
 
 def _shift(nodes: list, dpos: int, dline: int) -> None:
     """Move the positions of every token under ``nodes`` (items start at a line
-    start, so columns stay)."""
-    for node in nodes:
-        for tok in cst.tokens_of(node):
-            if tok.line is not None:
-                tok.line += dline
+    start, so columns stay). A loop over an explicit stack, in no order (every
+    token gets the same change), as ``cst.tokens_of`` without its generator."""
+    stack: list = list(nodes)
+    pop, extend = stack.pop, stack.extend
+    token = Token
+    while stack:
+        item = pop()
+        cls = item.__class__
+        if cls is token:
+            if item.line is not None:
+                item.line += dline
+        elif cls is list:
+            extend(item)
+        elif item is not None and cls is not str:  # (``File.bom``)
+            extend(item._values(item))
 
 
 def valid(sf: SourceFile, before: str, after: str, ranges: list[tuple[int, int]] | None) -> ParseError | None:

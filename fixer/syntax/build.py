@@ -8,6 +8,7 @@ new node is real parser output and prints exactly as written.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,7 @@ from typing import Union
 
 from tffix.syntax import cst
 from tffix.syntax.layout import INDENT
-from tffix.syntax.lexer import is_name
+from tffix.syntax.lexer import Token, is_name
 from tffix.syntax.parser import parse, parse_expression
 
 __all__ = ["HCL", "NewBlock", "Value", "render", "render_list", "expression", "render_block", "quote"]
@@ -187,11 +188,63 @@ def expression(value: Value) -> cst.Expr:
 
 
 def block_node(block: NewBlock, indent: str, newline: str = "\n") -> cst.Block:
-    """A new ``Block`` node written at ``indent``."""
+    """A new ``Block`` node written at ``indent``: a copy of the parse of its text
+    (rules build the same blocks for many findings: each text is parsed once)."""
     text = render_block(block, indent)
     if newline != "\n":
         text = text.replace("\n", newline)
+    node = _parsed_block(text)
+    try:
+        return copy_node(node)
+    except RecursionError:  # nesting deeper than Python's stack: a parse of its own
+        return _block_of(text)
+
+
+def _block_of(text: str) -> cst.Block:
     tree = parse(text)
     (node,) = tree.body.items
     assert isinstance(node, cst.Block)
     return cst.unplaced(node)
+
+
+@lru_cache(maxsize=256)
+def _parsed_block(text: str) -> cst.Block:
+    """The parsed block of ``text``, never handed out (``block_node`` gives copies)."""
+    return _block_of(text)
+
+
+def copy_node(node: cst.Node) -> cst.Node:
+    """A copy of ``node`` sharing nothing with it (every node and token new; tokens keep
+    their type, text, trivia and position). Without the cyclic garbage collector, as the
+    parser (it makes many objects and no cycles: a pass of the collector would only
+    rescan the trees already there)."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        return _copy(node)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _copy(node: cst.Node) -> cst.Node:
+    cls = node.__class__
+    new = cls.__new__(cls)
+    for name in cls._fields:
+        value = getattr(node, name)
+        vcls = value.__class__
+        if vcls is Token:
+            value = _copy_token(value)
+        elif vcls is list:
+            value = [_copy_token(v) if v.__class__ is Token else _copy(v) for v in value]
+        elif value is not None and vcls is not str:
+            value = _copy(value)
+        setattr(new, name, value)
+    return new
+
+
+def _copy_token(tok: Token) -> Token:
+    new = str.__new__(Token, tok)
+    new.type, new.pre, new.line, new.column = tok.type, tok.pre, tok.line, tok.column
+    return new
