@@ -26,9 +26,11 @@ of the module):
   only the items it changed (``FixCheck`` ``takes_changed``).
 - A fix could still change, in place, an item outside its scope that nothing
   else prints: at the end of the round every ledger is compared with its file
-  printed whole, and on any difference the round is run again from its start
-  texts with whole-file comparisons after every fix (``Stray``), which finds
-  and reverts that fix exactly as before.
+  (``Ledger.verify``: item by item where fixes edited it, else printed whole),
+  and on any difference the round is run again from its start texts with
+  whole-file comparisons after every fix (``Stray``), which finds and reverts
+  that fix exactly as before. The next round reuses that print, and the
+  syntax checks' parses of the items no later fix changed (``reparse``).
 - For the next round, a file no applied fix had in scope keeps its tree; in a
   changed file only the changed top-level items are parsed again and spliced
   into the tree, the others keep their nodes (positions moved), with a
