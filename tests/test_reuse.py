@@ -289,3 +289,30 @@ def test_an_item_fact_is_kept_for_unchanged_items_only() -> None:
     sf.tree.body.items = [*items[:2], fresh, *items[3:]]
     module.carry(walks)
     assert names() == ["first", "a", "z", "r", "b", "last"] and seen[12:] == ["z"]
+
+
+def test_a_file_no_round_touched_keeps_its_baseline_and_its_offsets_are_a_fresh_ones(monkeypatch) -> None:
+    """``engine._baseline``: the offsets of a file the last round left as it was are not
+    computed again (its items are not printed again), and they equal ``Baseline.of``'s."""
+    from tffix.engine.reparse import Baseline
+
+    made: Counter[str] = Counter()
+    real_of = Baseline.of.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, sf, text=None):
+        made[sf.display] += 1
+        return real_of(cls, sf, text)
+
+    monkeypatch.setattr(Baseline, "of", classmethod(counting))
+    other = 'variable "x" {}\n\nresource "aws_sqs_queue" "z" {\n  name = "z"\n}\n\nvariable "y" {}\n'
+    out, result = fix_texts({"main.tf": TEXT, "other.tf": other}, [TagsBuckets, Queues])
+    assert [r.rule_id for r in result.fixed] == ["TFX971", "TFX971"]
+    assert made["other.tf"] == 1 and made["main.tf"] == 2  # two rounds with fixes; other.tf never changed
+    sf = SourceFile(Path("other.tf"), other, parse(other, "other.tf"), display="other.tf")
+    first = real_of(Baseline, sf)
+    again = engine._baseline(sf, first)
+    assert again is not first and again.starts == real_of(Baseline, sf).starts and again.items == first.items
+    sf.tree.body.items = sf.tree.body.items[:2]  # not the same items: offsets computed again
+    assert engine._baseline(sf, first).items == sf.tree.body.items
+    monkeypatch.undo()
+    assert fix_texts({"main.tf": TEXT, "other.tf": other}, [TagsBuckets, Queues])[0] == out

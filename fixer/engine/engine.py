@@ -467,6 +467,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     # a state changes findings' messages in place (``classify``): with one, every rule runs every round
     memo = Memo() if options.deployment is None else None
     findings: list[Finding] = []
+    unchanged: dict[int, Baseline] = {}  # the files the last round left as they were, by ``id``
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
         findings = collect(module, chosen.active(module), options, result.errors, kept_comments, memo)
@@ -483,7 +484,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
         if _round == MAX_ROUNDS:
             result.converged = False
             break
-        bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
+        bases = {id(sf): _baseline(sf, unchanged.get(id(sf))) for sf in _all_files(module)}
         try:
             taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=True)
         except Stray:
@@ -507,11 +508,14 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
             taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=False)
         # fresh trees (and positions) for the next round: a file no applied fix had in
-        # scope keeps its tree; in the others only the changed items are parsed again
+        # scope keeps its tree (and its baseline); in the others only the changed items are
+        # parsed again
+        unchanged = {}
         for sf in _all_files(module):
             base = bases.get(id(sf))
             text = sf.tree.code if base is None or base.printed is None else base.printed  # (``Ledger.verify``)
             if base is not None and sf.tree is base.tree and text == base.text and not _touched(base, taken):
+                unchanged[id(sf)] = base
                 continue
             sf.text = text
             sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
@@ -538,6 +542,25 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
         if sf.text != before:
             result.changes.append(FileChange(str(sf.path), sf.display, before or "", sf.text, created=before is None))
     return result
+
+
+def _baseline(sf: SourceFile, last: Baseline | None) -> Baseline:
+    """``Baseline.of(sf)``; for a file the last round left as it was (``last``: its baseline
+    then, the same tree, text, items and the tokens around them), the offsets of ``last``
+    instead of printing every item again."""
+    if last is not None and last.tree is sf.tree and last.text == sf.text:
+        tree = sf.tree
+        items = tree.body.items
+        if (len(items) == len(last.items) and all(a is b for a, b in zip(items, last.items))
+                and tree.eof is last.eof and _same(tree.header, last.header)
+                and _same(tree.body.trailing, last.trailing)):
+            return Baseline(tree, list(items), last.text, last.starts, header=last.header, trailing=last.trailing,
+                            eof=last.eof)
+    return Baseline.of(sf)
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _apply_round(applicable: list[Finding], module: Module, options: Options, result: ModuleResult,
