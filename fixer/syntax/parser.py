@@ -28,7 +28,7 @@ from typing import Any
 
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
-from tffix.syntax.lexer import _OPERATORS, LexError, Token, tokenize
+from tffix.syntax.lexer import _OPERATORS, LexError, Token, lex
 
 __all__ = ["parse", "parse_expression", "ParseError"]
 
@@ -390,58 +390,59 @@ def _drive_table(text: str, first_line: int = 1, on_item: Callable[[Any], Any] |
                 out.append(c)
         return out
 
-    for tok in tokenize(text, lambda: states[stack[-1]], first_line):
-        type_ = tok.type
-        while True:
-            top = stack[-1]
-            action = states[top].get(type_)
-            if action is None:
-                raise _SyntaxError(tok, set(states[top]))
-            if action >= 0:
-                push_state(action)
-                push_value(tok)
-                break
-            kind, size, name, callback, left = rules[-1 - action]
-            if kind == _UNIT:
-                below = stack[-2]
-                key = (below, top, type_)
-                state = units.get(key)
-                if state is None:
-                    state = states[below][name]
-                    while True:  # follow the chain of unit reductions this lookahead makes
-                        nxt = states[state].get(type_)
-                        if nxt is None or nxt >= 0 or rules[-1 - nxt][0] != _UNIT:
-                            break
-                        state = states[below][rules[-1 - nxt][2]]
-                    units[key] = state
-                stack[-1] = state
-                continue
-            if size:
-                children = values[-size:]
-                del stack[-size:], values[-size:]
-            else:
-                children = []
-            if kind == _INLINE:
-                if left:
-                    value = children[0]
-                    for c in children[1:]:
-                        if type(c) is splice:
-                            value.extend(c)
-                        else:
-                            value.append(c)
+    for batch in lex(text, lambda: states[stack[-1]], first_line):
+        for tok in batch:
+            type_ = tok.type
+            while True:
+                top = stack[-1]
+                action = states[top].get(type_)
+                if action is None:
+                    raise _SyntaxError(tok, set(states[top]))
+                if action >= 0:
+                    push_state(action)
+                    push_value(tok)
+                    break
+                kind, size, name, callback, left = rules[-1 - action]
+                if kind == _UNIT:
+                    below = stack[-2]
+                    key = (below, top, type_)
+                    state = units.get(key)
+                    if state is None:
+                        state = states[below][name]
+                        while True:  # follow the chain of unit reductions this lookahead makes
+                            nxt = states[state].get(type_)
+                            if nxt is None or nxt >= 0 or rules[-1 - nxt][0] != _UNIT:
+                                break
+                            state = states[below][rules[-1 - nxt][2]]
+                        units[key] = state
+                    stack[-1] = state
+                    continue
+                if size:
+                    children = values[-size:]
+                    del stack[-size:], values[-size:]
                 else:
-                    value = splice(flat(children))
-            else:
-                for c in children:
-                    if type(c) is splice:
-                        children = flat(children)
-                        break
-                value = callback(children)
-                if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
-                    # the body's repetition so far (a nested item has its block's tokens below it)
-                    value = on_item(value)
-            push_value(value)
-            push_state(states[stack[-1]][name])
+                    children = []
+                if kind == _INLINE:
+                    if left:
+                        value = children[0]
+                        for c in children[1:]:
+                            if type(c) is splice:
+                                value.extend(c)
+                            else:
+                                value.append(c)
+                    else:
+                        value = splice(flat(children))
+                else:
+                    for c in children:
+                        if type(c) is splice:
+                            children = flat(children)
+                            break
+                    value = callback(children)
+                    if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
+                        # the body's repetition so far (a nested item has its block's tokens below it)
+                        value = on_item(value)
+                push_value(value)
+                push_state(states[stack[-1]][name])
     while stack[-1] != end:
         top = stack[-1]
         action = states[top].get("$END")
@@ -482,7 +483,8 @@ def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | Non
     table decides by its state; here the grammar says it: they are read as
     names (no ``accepts``) and become ``IN`` / ``IF`` where one is due (no
     parser state takes both a keyword and a name, so the two agree)."""
-    nxt = tokenize(text, None, first_line).__next__
+    (tokens,) = lex(text, None, first_line)  # one batch: all of them (or the error)
+    nxt = iter(tokens).__next__
     tok = nxt()
     Attribute, Block, Body, Label = cst.Attribute, cst.Block, cst.Body, cst.Label
     Variable, Literal, Traversal, GetAttr = cst.Variable, cst.Literal, cst.Traversal, cst.GetAttr
