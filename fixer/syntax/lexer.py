@@ -96,6 +96,8 @@ _IDENT_CONTEXT = frozenset({"LBRACK", "LBRACE", "TCTRL_IF", "TCTRL_ELSE", "TCTRL
 # sequence (`$${` and `%%{` are escapes and stay literal).
 _QUOTED_LIT = _stdre.compile(r"(?:\\[^\r\n]|[^\"\\$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?)+")
 _HEREDOC_LIT = _stdre.compile(r"(?:[^$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?|\r(?!\n))*(?:\r?\n)?")
+# a quoted string's rest that holds no escape, template sequence or line end
+_SIMPLE_STRING = _stdre.compile(r'[^"\\$%\r\n]*"').match
 _TEMPLATE_OPEN = _stdre.compile(r"([$%])\{(~?)")
 _ESCAPE = _stdre.compile(r"\\(?:[nrt\"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|(.))")
 _NUMBER_OK = _stdre.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -387,8 +389,16 @@ def _lex(text: str, accepts: Callable[[], Collection[str]] | None, first_line: i
                 pos = end
                 continue
             if op == '"':
-                stack.append(_Frame(QUOTED))
                 append(make("OQUOTE", pos, end))
+                simple = _SIMPLE_STRING(text, end)
+                if simple is not None:  # no escape, template or line end in it: what QUOTED mode makes, at once
+                    close = simple.end() - 1
+                    if close > end:
+                        append(make("QLIT", end, close))
+                    append(make("CQUOTE", close, close + 1))
+                    pos = close + 1
+                    continue
+                stack.append(_Frame(QUOTED))
             elif op == "{":
                 if kind == BODY and not top.in_value:
                     stack.append(_Frame(BODY))

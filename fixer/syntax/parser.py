@@ -965,10 +965,17 @@ def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | Non
             else:
                 return parts
 
-    top = body(True)
-    if tok.type != "EOF":
-        fail()
-    return [top, tok]
+    try:
+        top = body(True)
+        if tok.type != "EOF":
+            fail()
+        return [top, tok]
+    finally:
+        # the functions above refer to each other through their closure's cells:
+        # emptied, they are freed now, not left (with the token list) to the
+        # cyclic collector
+        body = block = expr = climb = unary = bracket_step = attr_splat = full_splat = call = None  # type: ignore
+        brackets = braces = keyword = for_intro = for_cond = expect = template_parts = None  # type: ignore
 
 
 _BUILDER = _Builder()
