@@ -490,37 +490,46 @@ def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | Non
     Variable, Literal, Traversal, GetAttr = cst.Variable, cst.Literal, cst.Traversal, cst.GetAttr
     Template = cst.Template
     levels = _LEVELS
-    new_body = _BUILDER.body
 
     def fail() -> Any:
         raise _Fallback
 
     def body(top: bool) -> Any:
+        """A body, grouped into lines as ``_Builder.body`` groups them (each
+        item owns the lines above it and the end of its own line)."""
         nonlocal tok
-        children: list[Any] = []
-        append = children.append
+        items: list[Any] = []
+        pending: list[Token] = []
+        seen: dict[str, Token] | None = None if top and on_item is not None else {}  # lazy: on_item checks
         while True:
             t = tok.type
             if t == "NL":
-                append(tok)
+                pending.append(tok)
                 tok = nxt()
                 continue
             if t != "IDENT":
-                return new_body(children)
+                return Body(items, pending)
             name = tok
             tok = nxt()
             if tok.type == "EQ":
                 eq = tok
                 tok = nxt()
                 item = Attribute([], name, eq, expr(), None)
+                if seen is not None:
+                    prior = seen.get(name)
+                    if prior is not None:
+                        raise _Redefined(name, prior)
+                    seen[name] = name
             else:
                 item = block(name)
             if top and on_item is not None:
                 item = on_item(item)
-            append(item)
+            item.leading = pending
+            pending = []
+            items.append(item)
             if tok.type != "NL":
                 fail()
-            append(tok)
+            item.newline = tok
             tok = nxt()
 
     def block(type_token: Token) -> Any:
@@ -977,8 +986,6 @@ def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | Non
         body = block = expr = climb = unary = bracket_step = attr_splat = full_splat = call = None  # type: ignore
         brackets = braces = keyword = for_intro = for_cond = expect = template_parts = None  # type: ignore
 
-
-_BUILDER = _Builder()
 
 
 _TOKEN_NAMES = {
