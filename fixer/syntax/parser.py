@@ -1,5 +1,12 @@
 """``parse(text) -> File``: the lexer and an LALR(1) parser, building the CST.
 
+Two parsers, one grammar: ``_descend`` reads the grammar by recursive descent
+and builds the CST directly (the fast path, for every input it takes); for
+anything else the LALR table below (``_drive_table``) parses the input again
+and raises the error, so every message and position comes from the table, and
+the table is loaded only when an input is rejected.
+tests/test_parser_paths.py checks that both give the same tree or both reject.
+
 Lark analyses the grammar (``tffix/grammar/hcl.lark``) into an LALR table;
 that is done once and the table, as plain data, is cached in the user's cache
 directory (``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never the install
