@@ -17,6 +17,7 @@ final newline still gets an ``NL`` token, of zero width.
 from __future__ import annotations
 
 import re as _stdre
+import sys
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
@@ -151,20 +152,26 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
     ``first_line`` is the line number of the text's first line (a slice of a
     larger file that starts at a line start: the tokens get the file's lines).
     """
-    for batch in lex(text, accepts, first_line):
+    for batch in lex(text, accepts, first_line, STREAM):
         yield from batch
 
 
+STREAM = 2000  # ``lex(limit=STREAM)``: batches of about this many tokens, no more of them alive at once
+
+
 def lex(text: str, accepts: Callable[[], Collection[str]] | None = None,
-        first_line: int = 1) -> Iterator[list[Token]]:
+        first_line: int = 1, limit: int = sys.maxsize) -> Iterator[list[Token]]:
     """``tokenize`` in batches (lists of tokens, fewer Python steps per token):
     a batch ends where ``accepts`` is to be asked (the tokens before it must
     reach the parser first), before a lexical error (so do the tokens before
-    it, then the error is raised) and at the end. Without ``accepts``: one
-    list, the whole text's tokens (or the error)."""
+    it, then the error is raised), at the first significant newline after
+    ``limit`` tokens (a streaming reader that drops the tokens it read keeps
+    that many alive; a lazy parse of a large file) and at the end. A batch is
+    emptied when the next one is asked for. Without ``accepts`` and ``limit``:
+    one list, the whole text's tokens (or the error)."""
     out: list[Token] = []
     try:
-        yield from _lex(text, accepts, first_line, out)
+        yield from _lex(text, accepts, first_line, out, limit)
     except LexError:
         if out:
             yield out
@@ -173,9 +180,9 @@ def lex(text: str, accepts: Callable[[], Collection[str]] | None = None,
 
 
 def _lex(text: str, accepts: Callable[[], Collection[str]] | None, first_line: int,
-         out: list[Token]) -> Iterator[list[Token]]:
+         out: list[Token], limit: int) -> Iterator[list[Token]]:
     """The lexer of ``lex``: appends to ``out``; yields ``out`` (then empties
-    it) before each call of ``accepts``."""
+    it) before each call of ``accepts`` and at a newline token after ``limit``."""
     n = len(text)
     pos = 1 if text.startswith("\ufeff") else 0  # the BOM belongs to the file node
     pre_start = pos
@@ -323,6 +330,9 @@ def _lex(text: str, accepts: Callable[[], Collection[str]] | None, first_line: i
                 prev = "NL"
                 append(tok)
                 pos = end
+                if len(out) >= limit:
+                    yield out
+                    del out[:]
                 continue
             if index == 5:
                 if end < n and text[end] >= "\x80":  # the name goes on beyond ASCII

@@ -35,7 +35,7 @@ from typing import Any
 
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
-from tffix.syntax.lexer import _OPERATORS, LexError, Token, lex
+from tffix.syntax.lexer import _OPERATORS, STREAM, LexError, Token, lex, tokenize
 
 __all__ = ["parse", "parse_expression", "ParseError"]
 
@@ -397,7 +397,7 @@ def _drive_table(text: str, first_line: int = 1, on_item: Callable[[Any], Any] |
                 out.append(c)
         return out
 
-    for batch in lex(text, lambda: states[stack[-1]], first_line):
+    for batch in lex(text, lambda: states[stack[-1]], first_line, STREAM):
         for tok in batch:
             type_ = tok.type
             while True:
@@ -490,8 +490,11 @@ def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | Non
     table decides by its state; here the grammar says it: they are read as
     names (no ``accepts``) and become ``IN`` / ``IF`` where one is due (no
     parser state takes both a keyword and a name, so the two agree)."""
-    (tokens,) = lex(text, None, first_line)  # one batch: all of them (or the error)
-    nxt = iter(tokens).__next__
+    if on_item is None:
+        (tokens,) = lex(text, None, first_line)  # one batch: all of them (or the error)
+        nxt = iter(tokens).__next__
+    else:  # a lazy parse keeps the items' tokens only as long as it builds them (memory)
+        nxt = tokenize(text, None, first_line).__next__
     tok = nxt()
     Attribute, Block, Body, Label = cst.Attribute, cst.Block, cst.Body, cst.Label
     Variable, Literal, Traversal, GetAttr = cst.Variable, cst.Literal, cst.Traversal, cst.GetAttr
