@@ -17,6 +17,7 @@ final newline still gets an ``NL`` token, of zero width.
 from __future__ import annotations
 
 import re as _stdre
+import sys
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
@@ -79,6 +80,8 @@ _TOKEN_SRC = (
 )
 _FAST = _stdre.compile(r"(?>" + _TRIVIA.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
 _FAST_NL = _stdre.compile(r"(?>" + _TRIVIA_NL.pattern + ")" + _TOKEN_SRC, _stdre.DOTALL).match
+# the matcher of trivia and the next token, by mode (the template modes have their own)
+_MATCH_TOKEN = tuple(_FAST if kind in NEWLINE_IS_TOKEN else _FAST_NL for kind in range(QUOTED))
 _OPERATORS = {
     "==": "EQEQ", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "&&": "AND", "||": "OR",
     "::": "DCOLON", "...": "ELLIPSIS", "=>": "FATARROW", "[": "LBRACK", "]": "RBRACK",
@@ -94,6 +97,8 @@ _IDENT_CONTEXT = frozenset({"LBRACK", "LBRACE", "TCTRL_IF", "TCTRL_ELSE", "TCTRL
 # sequence (`$${` and `%%{` are escapes and stay literal).
 _QUOTED_LIT = _stdre.compile(r"(?:\\[^\r\n]|[^\"\\$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?)+")
 _HEREDOC_LIT = _stdre.compile(r"(?:[^$%\r\n]|\$(?!\{)(?:\$\{~?)?|%(?!\{)(?:%\{~?)?|\r(?!\n))*(?:\r?\n)?")
+# a quoted string's rest that holds no escape, template sequence or line end
+_SIMPLE_STRING = _stdre.compile(r'[^"\\$%\r\n]*"').match
 _TEMPLATE_OPEN = _stdre.compile(r"([$%])\{(~?)")
 _ESCAPE = _stdre.compile(r"\\(?:[nrt\"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|(.))")
 _NUMBER_OK = _stdre.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -147,6 +152,37 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
     ``first_line`` is the line number of the text's first line (a slice of a
     larger file that starts at a line start: the tokens get the file's lines).
     """
+    for batch in lex(text, accepts, first_line, STREAM):
+        yield from batch
+
+
+STREAM = 2000  # ``lex(limit=STREAM)``: batches of about this many tokens, no more of them alive at once
+
+
+def lex(text: str, accepts: Callable[[], Collection[str]] | None = None,
+        first_line: int = 1, limit: int = sys.maxsize) -> Iterator[list[Token]]:
+    """``tokenize`` in batches (lists of tokens, fewer Python steps per token):
+    a batch ends where ``accepts`` is to be asked (the tokens before it must
+    reach the parser first), before a lexical error (so do the tokens before
+    it, then the error is raised), at the first significant newline after
+    ``limit`` tokens (a streaming reader that drops the tokens it read keeps
+    that many alive; a lazy parse of a large file) and at the end. A batch is
+    emptied when the next one is asked for. Without ``accepts`` and ``limit``:
+    one list, the whole text's tokens (or the error)."""
+    out: list[Token] = []
+    try:
+        yield from _lex(text, accepts, first_line, out, limit)
+    except LexError:
+        if out:
+            yield out
+        raise
+    yield out
+
+
+def _lex(text: str, accepts: Callable[[], Collection[str]] | None, first_line: int,
+         out: list[Token], limit: int) -> Iterator[list[Token]]:
+    """The lexer of ``lex``: appends to ``out``; yields ``out`` (then empties
+    it) before each call of ``accepts`` and at a newline token after ``limit``."""
     n = len(text)
     pos = 1 if text.startswith("\ufeff") else 0  # the BOM belongs to the file node
     pre_start = pos
@@ -155,6 +191,8 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
     stack = [_Frame(BODY)]
 
     new = str.__new__
+    append = out.append
+    match_token = _MATCH_TOKEN
 
     def make(type_: str, start: int, end: int) -> Token:
         nonlocal pre_start, prev, line, line_start
@@ -192,66 +230,65 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
         top = stack[-1]
         kind = top.kind
 
-        if kind == QUOTED:
-            if pos >= n:
-                raise LexError("Unterminated template string", pos)
-            c = text[pos]
-            if c == '"':
-                stack.pop()
-                yield make("CQUOTE", pos, pos + 1)
-                pos += 1
-                continue
-            m = _TEMPLATE_OPEN.match(text, pos)
-            if m:
-                yield open_sequence(m)
-                pos = m.end()
-                continue
-            m = _QUOTED_LIT.match(text, pos)
-            if not m:
-                if c in "\r\n":
-                    raise LexError("Invalid multi-line string: quoted strings cannot contain newlines", pos)
-                raise LexError(f"Invalid character {c!r} in quoted string", pos)
-            for e in _ESCAPE.finditer(m.group()):
-                if e.group(1) is not None:
-                    raise LexError(f"Invalid escape sequence \\{e.group(1)}", pos + e.start())
-                if e.group()[1] in "uU":  # as terraform: only characters UTF-8 can encode
-                    code = int(e.group()[2:], 16)
-                    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                        raise LexError(f"Invalid escape sequence {e.group()}: cannot encode character "
-                                       f"U+{code:04X} in UTF-8", pos + e.start())
-            yield make("QLIT", pos, m.end())
-            pos = m.end()
-            continue
-
-        if kind == HEREDOC:
-            if pos >= n:
-                raise LexError(f"Unterminated heredoc: no closing marker {top.marker}", pos)
-            if top.at_line_start:
-                eol = text.find("\n", pos)
-                if eol >= 0 and text[pos:eol].strip(" \t\r\v\f") == top.marker:
-                    end = eol - 1 if text[eol - 1] == "\r" else eol
+        if kind >= QUOTED:  # template modes (one test for the other modes, the common ones)
+            if kind == QUOTED:
+                if pos >= n:
+                    raise LexError("Unterminated template string", pos)
+                c = text[pos]
+                if c == '"':
                     stack.pop()
-                    # the newline after the marker belongs to the enclosing mode
-                    yield make("CHEREDOC", pos, end)
-                    pos = end
+                    append(make("CQUOTE", pos, pos + 1))
+                    pos += 1
                     continue
-            m = _TEMPLATE_OPEN.match(text, pos)
-            if m:
-                top.at_line_start = False
-                yield open_sequence(m)
+                m = _TEMPLATE_OPEN.match(text, pos)
+                if m:
+                    append(open_sequence(m))
+                    pos = m.end()
+                    continue
+                m = _QUOTED_LIT.match(text, pos)
+                if not m:
+                    if c in "\r\n":
+                        raise LexError("Invalid multi-line string: quoted strings cannot contain newlines", pos)
+                    raise LexError(f"Invalid character {c!r} in quoted string", pos)
+                for e in _ESCAPE.finditer(m.group()):
+                    if e.group(1) is not None:
+                        raise LexError(f"Invalid escape sequence \\{e.group(1)}", pos + e.start())
+                    if e.group()[1] in "uU":  # as terraform: only characters UTF-8 can encode
+                        code = int(e.group()[2:], 16)
+                        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                            raise LexError(f"Invalid escape sequence {e.group()}: cannot encode character "
+                                           f"U+{code:04X} in UTF-8", pos + e.start())
+                append(make("QLIT", pos, m.end()))
                 pos = m.end()
                 continue
-            m = _HEREDOC_LIT.match(text, pos)
-            if not m or m.end() == pos:
-                raise LexError(f"Invalid character {text[pos]!r} in heredoc", pos)
-            top.at_line_start = m.group().endswith("\n")
-            yield make("HLIT", pos, m.end())
-            pos = m.end()
-            continue
+            else:  # HEREDOC
+                if pos >= n:
+                    raise LexError(f"Unterminated heredoc: no closing marker {top.marker}", pos)
+                if top.at_line_start:
+                    eol = text.find("\n", pos)
+                    if eol >= 0 and text[pos:eol].strip(" \t\r\v\f") == top.marker:
+                        end = eol - 1 if text[eol - 1] == "\r" else eol
+                        stack.pop()
+                        # the newline after the marker belongs to the enclosing mode
+                        append(make("CHEREDOC", pos, end))
+                        pos = end
+                        continue
+                m = _TEMPLATE_OPEN.match(text, pos)
+                if m:
+                    top.at_line_start = False
+                    append(open_sequence(m))
+                    pos = m.end()
+                    continue
+                m = _HEREDOC_LIT.match(text, pos)
+                if not m or m.end() == pos:
+                    raise LexError(f"Invalid character {text[pos]!r} in heredoc", pos)
+                top.at_line_start = m.group().endswith("\n")
+                append(make("HLIT", pos, m.end()))
+                pos = m.end()
+                continue
 
         # expression and structure modes: trivia and the next token in one match
-        m = (_FAST if kind in NEWLINE_IS_TOKEN else _FAST_NL)(text, pos)
-        marker = None
+        m = match_token[kind](text, pos)
         if m is None:
             # no ASCII token next: the end, an unterminated comment, a name
             # beyond ASCII, or an invalid character
@@ -264,8 +301,8 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                 if prev not in (None, "NL"):
                     # The last item ends at EOF: a zero-width newline keeps the
                     # grammar simple; its trivia is the item's same-line comment.
-                    yield make("NL", pos, pos)
-                yield make("EOF", pos, pos)
+                    append(make("NL", pos, pos))
+                append(make("EOF", pos, pos))
                 return
             u = _unicode("token").match(text, pos)
             if u is None:
@@ -291,8 +328,11 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                 line_start = end
                 pre_start = end
                 prev = "NL"
-                yield tok
+                append(tok)
                 pos = end
+                if len(out) >= limit:
+                    yield out
+                    del out[:]
                 continue
             if index == 5:
                 if end < n and text[end] >= "\x80":  # the name goes on beyond ASCII
@@ -319,7 +359,7 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                 tok.type, tok.pre, tok.line, tok.column = "IDENT", pre, line, start - line_start + 1
                 pre_start = end
                 prev = "IDENT"
-                yield tok
+                append(tok)
                 pos = end
                 continue
             type_ = "IDENT"
@@ -328,9 +368,11 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
             elif prev is not None and prev.startswith("TCTRL_"):
                 type_ = "T" + _DIRECTIVES.get(word, "IDENT") if word in _DIRECTIVES else "IDENT"
             elif word in _CONTEXTUAL_KEYWORDS and accepts is not None:
+                yield out  # the parser takes the tokens so far: its state says what it accepts
+                del out[:]
                 if _CONTEXTUAL_KEYWORDS[word] in accepts():
                     type_ = _CONTEXTUAL_KEYWORDS[word]
-            yield make(type_, pos, end)
+            append(make(type_, pos, end))
         elif index == 6:
             op = text[start:end]
             if text[start] not in _OP_SPECIAL:  # (inlined)
@@ -353,12 +395,20 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                 tok.type, tok.pre, tok.line, tok.column = type_, pre, line, start - line_start + 1
                 pre_start = end
                 prev = type_
-                yield tok
+                append(tok)
                 pos = end
                 continue
             if op == '"':
+                append(make("OQUOTE", pos, end))
+                simple = _SIMPLE_STRING(text, end)
+                if simple is not None:  # no escape, template or line end in it: what QUOTED mode makes, at once
+                    close = simple.end() - 1
+                    if close > end:
+                        append(make("QLIT", end, close))
+                    append(make("CQUOTE", close, close + 1))
+                    pos = close + 1
+                    continue
                 stack.append(_Frame(QUOTED))
-                yield make("OQUOTE", pos, end)
             elif op == "{":
                 if kind == BODY and not top.in_value:
                     stack.append(_Frame(BODY))
@@ -369,16 +419,16 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                         after + 3 < n and text[after + 3] >= "\x80"
                         and _unicode("id_continue").match(text, after + 3) is not None)
                     stack.append(_Frame(FOR_OBJECT if is_for else OBJECT))
-                yield make("LBRACE", pos, end)
+                append(make("LBRACE", pos, end))
             elif op == "}" or op == "~}":
                 if kind in (INTERP, CONTROL):
                     stack.pop()
-                    yield make("TSEQEND", pos, end)
+                    append(make("TSEQEND", pos, end))
                 elif op == "~}" or kind not in (BODY, OBJECT, FOR_OBJECT) or len(stack) == 1:
                     raise LexError(f"Unexpected {op!r}", pos)
                 else:
                     stack.pop()
-                    yield make("RBRACE", pos, end)
+                    append(make("RBRACE", pos, end))
         elif index == 4:
             while text[end - 1] == ".":  # a number never ends with '.'
                 end -= 1
@@ -386,8 +436,8 @@ def tokenize(text: str, accepts: Callable[[], Collection[str]] | None = None, fi
                 raise LexError("Invalid legacy index syntax: chained index like .0.1", pos)
             if not _NUMBER_OK.fullmatch(text, pos, end):
                 raise LexError("Invalid number literal", pos)
-            yield make("NUMBER", pos, end)
+            append(make("NUMBER", pos, end))
         else:  # index == 2
             stack.append(_Frame(HEREDOC, marker=marker))
-            yield make("OHEREDOC", pos, end)
+            append(make("OHEREDOC", pos, end))
         pos = end

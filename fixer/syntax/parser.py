@@ -1,5 +1,12 @@
 """``parse(text) -> File``: the lexer and an LALR(1) parser, building the CST.
 
+Two parsers, one grammar: ``_descend`` reads the grammar by recursive descent
+and builds the CST directly (the fast path, for every input it takes); for
+anything else the LALR table below (``_drive_table``) parses the input again
+and raises the error, so every message and position comes from the table, and
+the table is loaded only when an input is rejected.
+tests/test_parser_paths.py checks that both give the same tree or both reject.
+
 Lark analyses the grammar (``tffix/grammar/hcl.lark``) into an LALR table;
 that is done once and the table, as plain data, is cached in the user's cache
 directory (``$XDG_CACHE_HOME/tffix`` or ``~/.cache/tffix``, never the install
@@ -28,7 +35,7 @@ from typing import Any
 
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
-from tffix.syntax.lexer import _OPERATORS, LexError, Token, tokenize
+from tffix.syntax.lexer import _OPERATORS, STREAM, LexError, Token, lex, tokenize
 
 __all__ = ["parse", "parse_expression", "ParseError"]
 
@@ -358,6 +365,16 @@ _ITEMS = frozenset({"attribute", "block"})
 
 
 def _drive(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None = None) -> Any:
+    """``text`` parsed into ``[Body, EOF token]``: by ``_descend`` (fast), and,
+    for what it does not take, by the table (``_drive_table``), which raises
+    the error. ``on_item`` must not keep state across calls (see ``_drive_lazy``)."""
+    try:
+        return _descend(text, first_line, on_item)
+    except Exception:  # noqa: BLE001 - any failure of the fast path: the table decides and explains
+        return _drive_table(text, first_line, on_item)
+
+
+def _drive_table(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None = None) -> Any:
     """Run the LALR(1) table over the tokens of ``text``, building the CST.
 
     ``first_line``: the line number of the text's first line (``tokenize``).
@@ -380,58 +397,59 @@ def _drive(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None 
                 out.append(c)
         return out
 
-    for tok in tokenize(text, lambda: states[stack[-1]], first_line):
-        type_ = tok.type
-        while True:
-            top = stack[-1]
-            action = states[top].get(type_)
-            if action is None:
-                raise _SyntaxError(tok, set(states[top]))
-            if action >= 0:
-                push_state(action)
-                push_value(tok)
-                break
-            kind, size, name, callback, left = rules[-1 - action]
-            if kind == _UNIT:
-                below = stack[-2]
-                key = (below, top, type_)
-                state = units.get(key)
-                if state is None:
-                    state = states[below][name]
-                    while True:  # follow the chain of unit reductions this lookahead makes
-                        nxt = states[state].get(type_)
-                        if nxt is None or nxt >= 0 or rules[-1 - nxt][0] != _UNIT:
-                            break
-                        state = states[below][rules[-1 - nxt][2]]
-                    units[key] = state
-                stack[-1] = state
-                continue
-            if size:
-                children = values[-size:]
-                del stack[-size:], values[-size:]
-            else:
-                children = []
-            if kind == _INLINE:
-                if left:
-                    value = children[0]
-                    for c in children[1:]:
-                        if type(c) is splice:
-                            value.extend(c)
-                        else:
-                            value.append(c)
+    for batch in lex(text, lambda: states[stack[-1]], first_line, STREAM):
+        for tok in batch:
+            type_ = tok.type
+            while True:
+                top = stack[-1]
+                action = states[top].get(type_)
+                if action is None:
+                    raise _SyntaxError(tok, set(states[top]))
+                if action >= 0:
+                    push_state(action)
+                    push_value(tok)
+                    break
+                kind, size, name, callback, left = rules[-1 - action]
+                if kind == _UNIT:
+                    below = stack[-2]
+                    key = (below, top, type_)
+                    state = units.get(key)
+                    if state is None:
+                        state = states[below][name]
+                        while True:  # follow the chain of unit reductions this lookahead makes
+                            nxt = states[state].get(type_)
+                            if nxt is None or nxt >= 0 or rules[-1 - nxt][0] != _UNIT:
+                                break
+                            state = states[below][rules[-1 - nxt][2]]
+                        units[key] = state
+                    stack[-1] = state
+                    continue
+                if size:
+                    children = values[-size:]
+                    del stack[-size:], values[-size:]
                 else:
-                    value = splice(flat(children))
-            else:
-                for c in children:
-                    if type(c) is splice:
-                        children = flat(children)
-                        break
-                value = callback(children)
-                if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
-                    # the body's repetition so far (a nested item has its block's tokens below it)
-                    value = on_item(value)
-            push_value(value)
-            push_state(states[stack[-1]][name])
+                    children = []
+                if kind == _INLINE:
+                    if left:
+                        value = children[0]
+                        for c in children[1:]:
+                            if type(c) is splice:
+                                value.extend(c)
+                            else:
+                                value.append(c)
+                    else:
+                        value = splice(flat(children))
+                else:
+                    for c in children:
+                        if type(c) is splice:
+                            children = flat(children)
+                            break
+                    value = callback(children)
+                    if on_item is not None and len(values) <= 1 and name in _ITEMS:  # top level: below it, at most
+                        # the body's repetition so far (a nested item has its block's tokens below it)
+                        value = on_item(value)
+                push_value(value)
+                push_state(states[stack[-1]][name])
     while stack[-1] != end:
         top = stack[-1]
         action = states[top].get("$END")
@@ -451,6 +469,533 @@ def _drive(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None 
         push_value(value)
         push_state(states[stack[-1]][name])
     return values[-1]
+
+
+class _Fallback(Exception):
+    """The descent parser met something it does not take: the table decides."""
+
+
+# binary operators by precedence level (grammar: or_expr ... mul_expr, all left-associative)
+_LEVELS = {"OR": 0, "AND": 1, "EQEQ": 2, "NEQ": 2, "LT": 3, "GT": 3, "LTE": 3, "GTE": 3,
+           "PLUS": 4, "MINUS": 4, "STAR": 5, "SLASH": 5, "PERCENT": 5}
+
+
+def _descend(text: str, first_line: int = 1, on_item: Callable[[Any], Any] | None = None) -> Any:
+    """The grammar of ``hcl.lark``, parsed by recursive descent: what ``_drive``
+    builds for every input the table accepts (the same nodes, the same calls of
+    ``on_item``), several times faster. Anything it does not take raises
+    (``_Fallback``, the lexer's error, a body's ``_Redefined``, a
+    ``RecursionError``): the caller then runs the table, which gives the error
+    with its message and position. Where ``in`` and ``if`` are keywords the
+    table decides by its state; here the grammar says it: they are read as
+    names (no ``accepts``) and become ``IN`` / ``IF`` where one is due (no
+    parser state takes both a keyword and a name, so the two agree)."""
+    if on_item is None:
+        (tokens,) = lex(text, None, first_line)  # one batch: all of them (or the error)
+        nxt = iter(tokens).__next__
+    else:  # a lazy parse keeps the items' tokens only as long as it builds them (memory)
+        nxt = tokenize(text, None, first_line).__next__
+    tok = nxt()
+    Attribute, Block, Body, Label = cst.Attribute, cst.Block, cst.Body, cst.Label
+    Variable, Literal, Traversal, GetAttr = cst.Variable, cst.Literal, cst.Traversal, cst.GetAttr
+    Template = cst.Template
+    levels = _LEVELS
+
+    def fail() -> Any:
+        raise _Fallback
+
+    def body(top: bool) -> Any:
+        """A body, grouped into lines as ``_Builder.body`` groups them (each
+        item owns the lines above it and the end of its own line)."""
+        nonlocal tok
+        items: list[Any] = []
+        pending: list[Token] = []
+        seen: dict[str, Token] | None = None if top and on_item is not None else {}  # lazy: on_item checks
+        while True:
+            t = tok.type
+            if t == "NL":
+                pending.append(tok)
+                tok = nxt()
+                continue
+            if t != "IDENT":
+                return Body(items, pending)
+            name = tok
+            tok = nxt()
+            if tok.type == "EQ":
+                eq = tok
+                tok = nxt()
+                item = Attribute([], name, eq, expr(), None)
+                if seen is not None:
+                    prior = seen.get(name)
+                    if prior is not None:
+                        raise _Redefined(name, prior)
+                    seen[name] = name
+            else:
+                item = block(name)
+            if top and on_item is not None:
+                item = on_item(item)
+            item.leading = pending
+            pending = []
+            items.append(item)
+            if tok.type != "NL":
+                fail()
+            item.newline = tok
+            tok = nxt()
+
+    def block(type_token: Token) -> Any:
+        nonlocal tok
+        labels = []
+        while True:
+            t = tok.type
+            if t == "IDENT":
+                labels.append(Label([tok]))
+                tok = nxt()
+            elif t == "OQUOTE":
+                parts = [tok]
+                tok = nxt()
+                if tok.type == "QLIT":
+                    parts.append(tok)
+                    tok = nxt()
+                if tok.type != "CQUOTE":
+                    fail()
+                parts.append(tok)
+                tok = nxt()
+                labels.append(Label(parts))
+            else:
+                break
+        if t != "LBRACE":
+            fail()
+        lbrace = tok
+        tok = nxt()
+        if tok.type == "NL":
+            newline = tok
+            tok = nxt()
+            inner = body(False)
+            if tok.type != "RBRACE":
+                fail()
+            rbrace = tok
+            tok = nxt()
+            return Block([], type_token, labels, lbrace, newline, inner, rbrace, None)
+        items = []
+        if tok.type == "IDENT":
+            name = tok
+            tok = nxt()
+            if tok.type != "EQ":
+                fail()
+            eq = tok
+            tok = nxt()
+            items.append(Attribute([], name, eq, expr(), None))
+        if tok.type != "RBRACE":
+            fail()
+        rbrace = tok
+        tok = nxt()
+        return Block([], type_token, labels, lbrace, None, Body(items, []), rbrace, None)
+
+    def expr() -> Any:
+        nonlocal tok
+        left = unary()
+        if tok.type in levels:
+            left = climb(left, 0)
+        if tok.type != "QMARK":
+            return left
+        qmark = tok
+        tok = nxt()
+        true = expr()
+        if tok.type != "COLON":
+            fail()
+        colon = tok
+        tok = nxt()
+        return cst.Conditional(left, qmark, true, colon, expr())
+
+    def climb(left: Any, least: int) -> Any:
+        nonlocal tok
+        while True:
+            level = levels.get(tok.type)
+            if level is None or level < least:
+                return left
+            op = tok
+            tok = nxt()
+            right = unary()
+            if tok.type in levels:
+                right = climb(right, level + 1)
+            left = cst.BinaryOp(left, op, right)
+
+    def unary() -> Any:
+        nonlocal tok
+        t = tok.type
+        if t == "MINUS" or t == "BANG":
+            op = tok
+            tok = nxt()
+            return cst.UnaryOp(op, unary())
+        # ---- primary ----
+        if t == "IDENT":
+            node = tok
+            tok = nxt()
+            t = tok.type
+            if t == "LPAREN" or t == "DCOLON":
+                node = call(node)
+                t = tok.type
+            elif node == "true" or node == "false" or node == "null":
+                node = Literal(node)
+            else:
+                node = Variable(node)
+        elif t == "OQUOTE":
+            node = tok
+            tok = nxt()
+            parts = template_parts()
+            if tok.type != "CQUOTE":
+                fail()
+            node = Template(node, parts, tok)
+            tok = nxt()
+            t = tok.type
+        elif t == "NUMBER":
+            node = Literal(tok)
+            tok = nxt()
+            t = tok.type
+        elif t == "LBRACE":
+            node = braces()
+            t = tok.type
+        elif t == "LBRACK":
+            node = brackets()
+            t = tok.type
+        elif t == "LPAREN":
+            node = tok
+            tok = nxt()
+            inner = expr()
+            if tok.type != "RPAREN":
+                fail()
+            node = cst.Parens(node, inner, tok)
+            tok = nxt()
+            t = tok.type
+        elif t == "OHEREDOC":
+            node = tok
+            tok = nxt()
+            parts = template_parts()
+            if tok.type != "CHEREDOC":
+                fail()
+            node = cst.Heredoc(node, parts, tok)
+            tok = nxt()
+            t = tok.type
+        else:
+            fail()
+        # ---- postfix: traversal steps ----
+        if t != "DOT" and t != "LBRACK":
+            return node
+        steps: list[Any] = []
+        append = steps.append
+        while True:
+            if t == "DOT":
+                dot = tok
+                tok = nxt()
+                t = tok.type
+                if t == "IDENT":
+                    append(GetAttr(dot, tok))
+                    tok = nxt()
+                elif t == "NUMBER":
+                    append(cst.LegacyIndex(dot, tok))
+                    tok = nxt()
+                elif t == "STAR":
+                    star = tok
+                    tok = nxt()
+                    append(attr_splat(dot, star))
+                else:
+                    fail()
+            elif t == "LBRACK":
+                append(bracket_step())
+            else:
+                return Traversal(node, steps)
+            t = tok.type
+
+    def bracket_step() -> Any:
+        """``[ expr ]`` or ``[*]`` with the steps it takes (``tok`` is the ``[``)."""
+        nonlocal tok
+        lbrack = tok
+        tok = nxt()
+        if tok.type == "STAR":
+            star = tok
+            tok = nxt()
+            if tok.type != "RBRACK":
+                fail()
+            rbrack = tok
+            tok = nxt()
+            return full_splat(lbrack, star, rbrack)
+        key = expr()
+        if tok.type != "RBRACK":
+            fail()
+        rbrack = tok
+        tok = nxt()
+        return cst.Index(lbrack, key, rbrack)
+
+    def attr_splat(dot: Token, star: Token) -> Any:
+        nonlocal tok
+        steps = []
+        while tok.type == "DOT":
+            step_dot = tok
+            tok = nxt()
+            t = tok.type
+            if t == "IDENT":
+                steps.append(GetAttr(step_dot, tok))
+            elif t == "NUMBER":
+                steps.append(cst.LegacyIndex(step_dot, tok))
+            else:
+                fail()
+            tok = nxt()
+        return cst.AttrSplat(dot, star, steps)
+
+    def full_splat(lbrack: Token, star: Token, rbrack: Token) -> Any:
+        nonlocal tok
+        steps = []
+        while True:
+            t = tok.type
+            if t == "DOT":
+                dot = tok
+                tok = nxt()
+                t = tok.type
+                if t == "IDENT":
+                    steps.append(GetAttr(dot, tok))
+                elif t == "NUMBER":
+                    steps.append(cst.LegacyIndex(dot, tok))
+                elif t == "STAR":
+                    inner_star = tok
+                    tok = nxt()
+                    steps.append(attr_splat(dot, inner_star))
+                    continue
+                else:
+                    fail()
+                tok = nxt()
+            elif t == "LBRACK":
+                steps.append(bracket_step())
+            else:
+                return cst.FullSplat(lbrack, star, rbrack, steps)
+
+    def call(name: Token) -> Any:
+        nonlocal tok
+        names = [name]
+        while tok.type == "DCOLON":
+            names.append(tok)
+            tok = nxt()
+            if tok.type != "IDENT":
+                fail()
+            names.append(tok)
+            tok = nxt()
+        if tok.type != "LPAREN":
+            fail()
+        lparen = tok
+        tok = nxt()
+        args: list[Any] = []
+        if tok.type != "RPAREN":
+            while True:
+                args.append(expr())
+                t = tok.type
+                if t == "COMMA":
+                    args.append(tok)
+                    tok = nxt()
+                    if tok.type == "RPAREN":
+                        break
+                else:
+                    if t == "ELLIPSIS":
+                        args.append(tok)
+                        tok = nxt()
+                    break
+        if tok.type != "RPAREN":
+            fail()
+        rparen = tok
+        tok = nxt()
+        return cst.FunctionCall(names, lparen, args, rparen)
+
+    def brackets() -> Any:
+        nonlocal tok
+        lbrack = tok
+        tok = nxt()
+        if tok.type == "FOR":
+            intro = for_intro()
+            value = expr()
+            cond = for_cond()
+            if tok.type != "RBRACK":
+                fail()
+            rbrack = tok
+            tok = nxt()
+            return cst.ForTuple(lbrack, intro, value, cond, rbrack)
+        elements: list[Any] = []
+        while tok.type != "RBRACK":
+            elements.append(expr())
+            if tok.type != "COMMA":
+                break
+            elements.append(tok)
+            tok = nxt()
+        if tok.type != "RBRACK":
+            fail()
+        rbrack = tok
+        tok = nxt()
+        return cst.Tuple(lbrack, elements, rbrack)
+
+    def braces() -> Any:
+        nonlocal tok
+        lbrace = tok
+        tok = nxt()
+        if tok.type == "FOR":
+            intro = for_intro()
+            key = expr()
+            if tok.type != "FATARROW":
+                fail()
+            arrow = tok
+            tok = nxt()
+            value = expr()
+            ellipsis = None
+            if tok.type == "ELLIPSIS":
+                ellipsis = tok
+                tok = nxt()
+            cond = for_cond()
+            if tok.type != "RBRACE":
+                fail()
+            rbrace = tok
+            tok = nxt()
+            return cst.ForObject(lbrace, intro, key, arrow, value, ellipsis, cond, rbrace)
+        children: list[Any] = []
+        append = children.append
+        while tok.type == "NL":
+            append(tok)
+            tok = nxt()
+        while tok.type != "RBRACE":
+            key = expr()
+            t = tok.type
+            if t != "EQ" and t != "COLON":
+                fail()
+            eq = tok
+            tok = nxt()
+            append(cst.ObjectItem([], key, eq, expr(), None, None))
+            t = tok.type
+            if t == "COMMA":
+                append(tok)
+                tok = nxt()
+            elif t != "NL":
+                break
+            while tok.type == "NL":
+                append(tok)
+                tok = nxt()
+        if tok.type != "RBRACE":
+            fail()
+        items, trailing, first = _attach_lines(children, opening=True)
+        node = cst.Object(lbrace, first, items, trailing, tok)
+        tok = nxt()
+        return node
+
+    def keyword(word: str, type_: str) -> Token:
+        """``in`` / ``if``, which the lexer gave as a name."""
+        nonlocal tok
+        if tok.type != "IDENT" or tok != word:
+            fail()
+        kw = tok
+        kw.type = type_
+        tok = nxt()
+        return kw
+
+    def for_intro() -> Any:
+        nonlocal tok
+        for_kw = tok
+        tok = nxt()
+        if tok.type != "IDENT":
+            fail()
+        first = tok
+        tok = nxt()
+        comma = second = None
+        if tok.type == "COMMA":
+            comma = tok
+            tok = nxt()
+            if tok.type != "IDENT":
+                fail()
+            second = tok
+            tok = nxt()
+        in_kw = keyword("in", "IN")
+        collection = expr()
+        if tok.type != "COLON":
+            fail()
+        colon = tok
+        tok = nxt()
+        if comma is None:
+            return cst.ForIntro(for_kw, None, None, first, in_kw, collection, colon)
+        return cst.ForIntro(for_kw, first, comma, second, in_kw, collection, colon)
+
+    def for_cond() -> Any:
+        if tok.type != "IDENT" or tok != "if":
+            return None
+        if_kw = keyword("if", "IF")
+        return cst.ForCond(if_kw, expr())
+
+    def expect(type_: str) -> Token:
+        nonlocal tok
+        if tok.type != type_:
+            fail()
+        got = tok
+        tok = nxt()
+        return got
+
+    def template_parts() -> list[Any]:
+        nonlocal tok
+        parts: list[Any] = []
+        while True:
+            t = tok.type
+            if t == "QLIT" or t == "HLIT":
+                parts.append(tok)
+                tok = nxt()
+            elif t == "TINTERP":
+                open_ = tok
+                tok = nxt()
+                inner = expr()
+                parts.append(cst.Interpolation(open_, inner, expect("TSEQEND")))
+            elif t == "TCTRL_IF":
+                head = [tok]
+                tok = nxt()
+                head.append(expect("TIF"))
+                head.append(expr())
+                head.append(expect("TSEQEND"))
+                head.append(template_parts())
+                if tok.type == "TCTRL_ELSE":
+                    head.append(tok)
+                    tok = nxt()
+                    head.append(expect("TELSE"))
+                    head.append(expect("TSEQEND"))
+                    head.append(template_parts())
+                else:
+                    head += (None, None, None, None)
+                head.append(expect("TCTRL_ENDIF"))
+                head.append(expect("TENDIF"))
+                head.append(expect("TSEQEND"))
+                parts.append(cst.TemplateIf(*head))
+            elif t == "TCTRL_FOR":
+                head = [tok]
+                tok = nxt()
+                head.append(expect("TFOR"))
+                first = expect("IDENT")
+                if tok.type == "COMMA":
+                    head += (first, tok)
+                    tok = nxt()
+                    head.append(expect("IDENT"))
+                else:
+                    head += (None, None, first)
+                head.append(keyword("in", "IN"))
+                head.append(expr())
+                head.append(expect("TSEQEND"))
+                head.append(template_parts())
+                head.append(expect("TCTRL_ENDFOR"))
+                head.append(expect("TENDFOR"))
+                head.append(expect("TSEQEND"))
+                parts.append(cst.TemplateFor(*head))
+            else:
+                return parts
+
+    try:
+        top = body(True)
+        if tok.type != "EOF":
+            fail()
+        return [top, tok]
+    finally:
+        # the functions above refer to each other through their closure's cells:
+        # emptied, they are freed now, not left (with the token list) to the
+        # cyclic collector
+        body = block = expr = climb = unary = bracket_step = attr_splat = full_splat = call = None  # type: ignore
+        brackets = braces = keyword = for_intro = for_cond = expect = template_parts = None  # type: ignore
+
 
 
 _TOKEN_NAMES = {
@@ -511,24 +1056,33 @@ def _drive_lazy(text: str) -> tuple[cst.LazyBody, Token, list[Token]]:
     """``_drive`` for ``parse(lazy=True)``: every byte is read and checked as
     by ``_drive``, but each top-level item is replaced by a ``Stub`` as soon as
     it is built. Returns the lazy body, the EOF token and the file's header."""
-    seen: dict[str, Token] = {}
-    redefined: list[_Redefined] = []
 
-    def on_item(node: cst.Attribute | cst.Block) -> cst.Stub:
-        if node.__class__ is cst.Attribute:
-            name = node.name_token
-            if not redefined:  # the body's check, in order (raised at the end, as the body's)
-                prior = seen.get(name)
-                if prior is not None:
-                    redefined.append(_Redefined(name, prior))
-                else:
-                    seen[str(name)] = name
-            return cst.Stub(None, (), name.line or 0, name.column or 0)
-        kind = node.type_token
-        return cst.Stub(intern(str(kind)), tuple(intern(lab.value) for lab in node.labels),
-                        kind.line or 0, kind.column or 0)
+    def attempt(drive: Callable[..., Any]) -> tuple[Any, Token, list[_Redefined]]:
+        """One pass with a fresh state (a failed fast pass must leave nothing behind)."""
+        seen: dict[str, Token] = {}
+        redefined: list[_Redefined] = []
 
-    body, eof = _drive(text, 1, on_item)
+        def on_item(node: cst.Attribute | cst.Block) -> cst.Stub:
+            if node.__class__ is cst.Attribute:
+                name = node.name_token
+                if not redefined:  # the body's check, in order (raised at the end, as the body's)
+                    prior = seen.get(name)
+                    if prior is not None:
+                        redefined.append(_Redefined(name, prior))
+                    else:
+                        seen[str(name)] = name
+                return cst.Stub(None, (), name.line or 0, name.column or 0)
+            kind = node.type_token
+            return cst.Stub(intern(str(kind)), tuple(intern(lab.value) for lab in node.labels),
+                            kind.line or 0, kind.column or 0)
+
+        body, eof = drive(text, 1, on_item)
+        return body, eof, redefined
+
+    try:
+        body, eof, redefined = attempt(_descend)
+    except Exception:  # noqa: BLE001 - as in _drive: the table decides and explains
+        body, eof, redefined = attempt(_drive_table)
     if redefined:
         raise redefined[0]
     stubs: list[cst.Stub] = body.items  # type: ignore[assignment]
