@@ -196,7 +196,7 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | 
     the two would be fixed and the other found again, round after round). In a lazy tree
     (``parse(text, lazy=True)``) only ``locals`` blocks are built, one at a time; the node of
     a duplicate block may then be its ``Stub`` (which has the node's ``line`` and ``column``)."""
-    first: dict[str, tuple[SourceFile, cst.Node | cst.Stub]] = {}
+    first: dict[tuple[str, ...], tuple[SourceFile, cst.Node | cst.Stub]] = {}
     out: list[tuple[SourceFile, cst.Node | cst.Stub, str]] = []
     names = {sf.path.name for sf in module.files}
     # override files (override.tf, *_override.tf) re-declare on purpose, and OpenTofu reads
@@ -205,9 +205,13 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | 
              if not (sf.path.stem == "override" or sf.path.stem.endswith("_override"))
              and not (sf.path.suffix == ".tf" and sf.path.stem + ".tofu" in names)]
 
-    def seen(key: str, what: str, sf: SourceFile, node: cst.Node | cst.Stub) -> None:
-        if key in first:
-            other, earlier = first[key]  # its position only now: most declarations have no twin
+    def seen(key: tuple[str, ...], sf: SourceFile, node: cst.Node | cst.Stub) -> None:
+        if key in first:  # the message and the first one's position only now: most have no twin
+            other, earlier = first[key]
+            if key[0] == "local":
+                what = f"local value {key[1]!r}"
+            else:
+                what = key[0] + " " + " ".join(f'"{label}"' for label in key[1:])
             out.append((sf, node, f"duplicate {what}: already declared at {other.display}:{earlier.line}:"
                         f"{earlier.column}"))
         else:
@@ -226,12 +230,11 @@ def duplicate_declarations(module: Module) -> list[tuple[SourceFile, cst.Node | 
             else:
                 continue
             if kind in UNIQUE_KINDS and labels:
-                shown = " ".join(f'"{label}"' for label in labels)
-                seen(f"{kind} {shown}", f"{kind} {shown}", sf, item)
+                seen((kind, *labels), sf, item)
             elif kind == "locals":
                 block = body.peek(i) if lazy else item
                 for attr in block.body.attributes:
-                    seen(f"local.{attr.name}", f"local value {attr.name!r}", sf, attr)
+                    seen(("local", attr.name), sf, attr)
     return out
 
 
