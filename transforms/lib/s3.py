@@ -32,6 +32,18 @@ TOKENS = re.compile(r"[^a-z0-9]+")
 def log_word(name: str) -> bool:
     """True for names that talk about logs: ``access_logs``, ``logging_config``,
     ``log_destination``, ``alb-logs``, ``accesslogs`` (but not ``catalog`` or ``blogs``)."""
+    found = _LOG_WORDS.get(name)
+    if found is None:
+        if len(_LOG_WORDS) >= 100_000:
+            _LOG_WORDS.clear()
+        found = _LOG_WORDS[name] = _log_word(name)
+    return found
+
+
+_LOG_WORDS: dict[str, bool] = {}  # name -> log_word(name): argument and key names recur everywhere
+
+
+def _log_word(name: str) -> bool:
     for token in TOKENS.split(name.lower()):
         if token.startswith("log") or (token.endswith("logs") and token != "blogs") or token == "cloudtrail":
             return True
@@ -44,11 +56,12 @@ def _named_paths(body: cst.Body, names: list[str]) -> Iterator[tuple[list[str], 
     for item in body.items:
         if isinstance(item, cst.Attribute):
             keyed: dict[int, list[str]] = {}
-            for node in item.value.walk():
+            walked = list(item.value.walk())
+            for node in walked:
                 if isinstance(node, cst.ObjectItem) and node.key_name:
                     for inner in node.value.walk():
                         keyed.setdefault(id(inner), []).append(node.key_name)
-            for node in item.value.walk():
+            for node in walked:
                 if isinstance(node, cst.Traversal) or (isinstance(node, cst.Template) and node.is_literal):
                     yield [*names, item.name, *keyed.get(id(node), [])], node
         elif isinstance(item, cst.Block):
@@ -269,6 +282,8 @@ def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
 
 def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites:
     out = Satellites()
+    if not any(next(module.resources(t), None) is not None for t in types):
+        return out  # none of the types here (most modules): no scan of every resource
     for ref in module.resources(*types):
         target = bucket_target(module, ref, name)
         if target is UNKNOWN:

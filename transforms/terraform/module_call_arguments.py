@@ -16,7 +16,7 @@ from tffix.engine.rules import (
     Rule,
     literal,
 )
-from tffix.transforms.lib.children import read_child
+from tffix.transforms.lib.children import read_child, remember
 
 # Arguments of a module block that are Terraform's, not the child's variables.
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -117,6 +117,7 @@ class ModuleCallArguments(Rule):
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        remember(module)  # a module above this one that calls it reads it from here
         base = module.directory
         if not base.is_dir():
             return

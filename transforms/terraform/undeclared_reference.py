@@ -91,6 +91,32 @@ def _target(path: list[str]) -> tuple[str, str] | None:
     return None
 
 
+# (name, the declared names it was compared with) -> the closest of them (None: none close
+# enough): a module checked again after a round of fixes, or a name missing in many modules,
+# asks again; at most ``_HINTS_LIMIT`` are kept
+_HINTS: dict[tuple[str, frozenset[str]], str | None] = {}
+_HINTS_LIMIT = 50_000
+
+
+def _closest(name: str, declared: frozenset[str]) -> str | None:
+    """``difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)``, or None: the
+    same answer, without comparing names whose lengths alone rule them out (difflib's own
+    first test, ``real_quick_ratio``), and once per process for the same question."""
+    key = (name, declared)
+    try:
+        return _HINTS[key]
+    except KeyError:
+        pass
+    size = len(name)
+    near = [d for d in sorted(declared)
+            if (2.0 * min(len(d), size) / (len(d) + size) if len(d) + size else 1.0) >= 0.6]
+    close = difflib.get_close_matches(name, near, n=1, cutoff=0.6)
+    if len(_HINTS) >= _HINTS_LIMIT:
+        _HINTS.clear()
+    found = _HINTS[key] = close[0] if close else None
+    return found
+
+
 def _address(kind: str, name: str) -> str:
     return name if kind == "resource" else f"{kind}.{name}"
 
@@ -192,6 +218,7 @@ class UndeclaredReference(Rule):
         declared = _declared(module)
         bound = _bound_names(module)
         hints: dict[tuple[str, str], str] = {}  # a name referred to again gets the same hint
+        frozen: dict[str, frozenset[str]] = {}
         for ref in module.blocks():
             if ref.block.type in SKIPPED_BLOCKS:
                 continue
@@ -206,8 +233,11 @@ class UndeclaredReference(Rule):
                 address = _address(kind, name)
                 hint = hints.get(target)
                 if hint is None:
-                    close = difflib.get_close_matches(name, sorted(declared[kind]), n=1, cutoff=0.6)
-                    hint = hints[target] = f"; did you mean {_address(kind, close[0])}?" if close else ""
+                    names = frozen.get(kind)
+                    if names is None:
+                        names = frozen[kind] = frozenset(declared[kind])
+                    close = _closest(name, names)
+                    hint = hints[target] = f"; did you mean {_address(kind, close)}?" if close is not None else ""
                 yield self.finding(
                     ref.file, trav,
                     f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
