@@ -11,6 +11,7 @@ tree); local ones (``source = "../modules/vpc"``) are read from disk, recursivel
 from __future__ import annotations
 
 import hashlib
+import os
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from tffix.syntax.errors import ParseError
 from tffix.transforms.lib.providers import Entry, entries
 from tffix.transforms.lib.versions import Clause, allows, lower_bound, parse_constraint
 
-__all__ = ["child_constraints", "compatible", "read_child", "remember", "Child"]
+__all__ = ["child_constraints", "compatible", "has_json_files", "read_child", "remember", "run_reads", "Child"]
 
 MAX_DEPTH = 16
 # the digest of a directory's texts (``_key``: each name and text) -> what they declare (None: a
@@ -32,9 +33,11 @@ MAX_DEPTH = 16
 # every module of a run remembered by ``remember`` fit)
 _READ: dict[bytes, Child | None] = {}
 _LIMIT = 200_000
-# the modules ``remember`` has seen (by id, with a weak reference: a module is remembered in the
-# state it is first checked in, as read from disk; later rounds' texts are nobody's child)
-_SEEN: dict[int, weakref.ref[Module]] = {}
+# each module being checked (by id, with a weak reference), with what was read from disk for it:
+# ``remember`` notes a module in the state it is first checked in, as read from disk (later
+# rounds' texts are nobody's child), and ``run_reads`` keeps what its rules read of other
+# directories through the rounds of its check
+_RUNS: dict[int, tuple[weakref.ref[Module], dict[object, object]]] = {}
 
 
 def _local_sources(module: Module) -> list[Path]:
@@ -120,17 +123,40 @@ def remember(module: Module) -> None:
     the first state of a module is noted (its texts as read; fixes make texts no directory
     holds). Does not change what ``read_child`` returns: the entry is keyed by the texts the
     trees are of, and says what parsing them says."""
-    ident = id(module)
-    seen = _SEEN.get(ident)
-    if seen is not None and seen() is module:
+    reads = run_reads(module)
+    if "remembered" in reads:
         return
-    _SEEN[ident] = weakref.ref(module, lambda _ref, ident=ident: _SEEN.pop(ident, None))
+    reads["remembered"] = True
     files = sorted((sf for sf in module.files if sf.path.suffix in MODULE_SUFFIXES), key=lambda sf: sf.path.name)
     if len(files) != len(module.files) or len({sf.path.name for sf in files}) != len(files):
         return
     key = _key((sf.path.name, sf.text) for sf in files)
     if key not in _READ:
         _store(key, _declared(files))
+
+
+def run_reads(module: Module) -> dict[object, object]:
+    """A dict kept for one check of ``module`` (the ``Module`` object, through every round of
+    fixes; ``Module.fact`` forgets at each round): what its rules read from disk about other
+    directories, which does not change while it is checked (the runner read the module's own
+    files once, at its start)."""
+    ident = id(module)
+    found = _RUNS.get(ident)
+    if found is not None and found[0]() is module:
+        return found[1]
+    reads: dict[object, object] = {}
+    _RUNS[ident] = (weakref.ref(module, lambda _ref, ident=ident: _RUNS.pop(ident, None)), reads)
+    return reads
+
+
+def has_json_files(directory: Path) -> bool:
+    """``any(directory.glob("*.tf.json"))`` (a file or directory of that name, hidden ones too;
+    False when ``directory`` is not a readable directory), from one ``scandir``."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(entry.name.endswith(".tf.json") for entry in entries)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return False
 
 
 def read_child(directory: Path) -> Child | None:
@@ -180,12 +206,19 @@ def _child_constraints(module: Module) -> dict[str, list[list[Clause]]]:
     out: dict[str, list[list[Clause]]] = {}
     seen: set[Path] = set()
     todo = [(d, 1) for d in _local_sources(module)]
+    reads = run_reads(module)  # the children as read in an earlier round of this check
     while todo:
         directory, depth = todo.pop()
-        if directory in seen or depth > MAX_DEPTH or not directory.is_dir():
+        if directory in seen or depth > MAX_DEPTH:
             continue
+        key = ("children.read", directory)
+        if key in reads:
+            found = reads[key]
+        else:
+            found = reads[key] = _read(directory) if directory.is_dir() else False
+        if found is False:
+            continue  # not a directory
         seen.add(directory)
-        found = _read(directory)
         if found is None:
             continue
         own, calls = found

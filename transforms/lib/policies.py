@@ -412,6 +412,7 @@ def module_statements(module: Module) -> Iterator[Stmt]:
 
 
 _WRITTEN = (cst.FunctionCall, cst.Template, cst.Heredoc)  # where statements are written
+_DOCUMENT = "aws_iam_policy_document"
 
 
 def _names_statement(node: cst.Node) -> bool:
@@ -423,7 +424,9 @@ def _names_statement(node: cst.Node) -> bool:
 
 def _module_statements(module: Module) -> Iterator[Stmt]:
     for ref in module.blocks():
-        if module.address_of(ref).startswith("data.aws_iam_policy_document."):
+        # an address starts so only when a label spells the type (most blocks: no address needed)
+        if any(_DOCUMENT in label for label in ref.block.label_values) and \
+                module.address_of(ref).startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)
             continue
         for node in module.nodes(ref.block, _WRITTEN):

@@ -282,7 +282,8 @@ def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
 
 def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites:
     out = Satellites()
-    if not any(next(module.resources(t), None) is not None for t in types):
+    by_type = module.index().by_kind_type
+    if not any(by_type.get(("resource", t)) for t in types):
         return out  # none of the types here (most modules): no scan of every resource
     for ref in module.resources(*types):
         target = bucket_target(module, ref, name)

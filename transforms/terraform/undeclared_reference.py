@@ -9,6 +9,7 @@ from typing import Any
 from tffix.engine.module import BUILT_IN_ROOTS, Module
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
+from tffix.transforms.lib.children import has_json_files, run_reads
 
 # Blocks whose references name things outside the module's declarations on purpose:
 # `moved` / `removed` name addresses that no longer exist, `import` targets and the
@@ -69,11 +70,26 @@ def _references(module: Module, block: cst.Block) -> list[cst.Traversal]:
     """Traversals under ``block``, in walk order, leaving out those under the arguments
     in SKIPPED_ARGUMENTS (object keys are variables, never traversals)."""
     found: list[cst.Traversal] = module.nodes(block, cst.Traversal)  # type: ignore[assignment]
-    skipped = [a for a in module.nodes(block, cst.Attribute) if a.name in SKIPPED_ARGUMENTS]  # type: ignore[attr-defined]
+    skipped = _skipped_arguments(block)
     if not skipped:
         return found
     out = {id(t) for a in skipped for t in a.walk() if isinstance(t, cst.Traversal)}
     return [t for t in found if id(t) not in out]
+
+
+def _skipped_arguments(block: cst.Block) -> list[cst.Attribute]:
+    """The arguments named in SKIPPED_ARGUMENTS under ``block``, at any depth: arguments are
+    the items of block bodies only (no expression holds one), so the bodies are read, not
+    every node."""
+    out: list[cst.Attribute] = []
+    todo = [block]
+    while todo:
+        for item in todo.pop().body.items:
+            if isinstance(item, cst.Block):
+                todo.append(item)
+            elif item.name in SKIPPED_ARGUMENTS:
+                out.append(item)
+    return out
 
 
 def _target(path: list[str]) -> tuple[str, str] | None:
@@ -213,7 +229,11 @@ class UndeclaredReference(Rule):
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
-        if any(module.directory.glob("*.tf.json")):
+        reads = run_reads(module)
+        has_json = reads.get("TFX520.json")  # the directory as it was in an earlier round of this check
+        if has_json is None:
+            has_json = reads["TFX520.json"] = has_json_files(module.directory)
+        if has_json:
             return
         declared = _declared(module)
         bound = _bound_names(module)
