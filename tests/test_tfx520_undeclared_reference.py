@@ -165,3 +165,17 @@ def test_module_with_json_files_is_skipped(tmp_path) -> None:
     text = 'output "x" {\n  value = var.who\n}\n'
     assert findings(R, text, directory=str(tmp_path)) == []
     assert findings(R, text) == [("TFX520", 2, False)]
+
+
+def test_hints_are_difflibs() -> None:
+    """The closest name is difflib's, found without comparing names of lengths too far off."""
+    import difflib
+
+    from tffix.transforms.terraform.undeclared_reference import _closest
+
+    declared = frozenset({"domain_name", "domain", "zone", "hosted_zone_id", "a", "ab", "bucket_name",
+                          "bucket_names", "name_bucket", "x" * 40, ""})
+    for name in ("domain_nam", "domian", "zone_id", "b", "buckets_name", "x" * 25, "", "hosted_zone", "q"):
+        close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+        assert _closest(name, declared) == (close[0] if close else None)
+        assert _closest(name, declared) == (close[0] if close else None)  # asked again: the kept answer

@@ -69,6 +69,26 @@ def _named_paths(body: cst.Body, names: list[str]) -> Iterator[tuple[list[str], 
             yield from _named_paths(item.body, [*names, label])
 
 
+def _may_name_logs(module: Module, block: cst.Block, rtype: str) -> bool:
+    """Could ``_named_paths`` of ``block`` give a path that is a cue in ``_log_targets``? Only
+    when a name on it is a log word (every name a path can hold, and more, is looked at: the
+    argument names and block types and labels at any depth, the keys of its objects), or it
+    delivers logs to ``s3_bucket_name``. Most blocks name no logs: no path is built for them."""
+    if rtype in LOG_DELIVERY_TYPES and block.get_attribute("s3_bucket_name") is not None:
+        return True
+    todo = [block]
+    while todo:
+        for item in todo.pop().body.items:
+            if isinstance(item, cst.Block):
+                if log_word(item.type) or any(log_word(label) for label in item.label_values):
+                    return True
+                todo.append(item)
+            elif log_word(item.name):
+                return True
+    return any(log_word(key) for node in module.nodes(block, cst.ObjectItem)
+               if (key := node.key_name))  # type: ignore[attr-defined]
+
+
 def _bucket_of(module: Module, node: cst.Node, names: dict[str, BlockRef]) -> BlockRef | None:
     if isinstance(node, cst.Template):
         known, value = literal(node)
@@ -161,6 +181,8 @@ def _log_targets(module: Module) -> set[int]:
         if ref.block.type not in ("resource", "module", "data"):
             continue
         rtype = ref.block.label_values[0] if ref.block.labels else ""
+        if not _may_name_logs(module, ref.block, rtype):
+            continue
         for path, node in _named_paths(ref.block.body, []):
             if rtype == "aws_s3_bucket" and path[:1] != ["logging"]:
                 continue  # a bucket's own name, policy, ... is not a log destination

@@ -70,8 +70,10 @@ def provider_uses(module: Module) -> dict[str, Use]:
                 continue
             kind, labels = item.type, item.label_values
             if kind in ("resource", "data", "ephemeral") and len(labels) == 2:
-                address = ".".join(labels) if kind == "resource" else f"{kind}.{'.'.join(labels)}"
-                add(_meta_provider(item) or _type_prefix(labels[0]), f, item, item, address)
+                name = _meta_provider(item) or _type_prefix(labels[0])
+                if name not in found:  # the first use is kept: no address for the others
+                    address = ".".join(labels) if kind == "resource" else f"{kind}.{'.'.join(labels)}"
+                    add(name, f, item, item, address)
             elif kind == "provider" and labels:
                 add(labels[0], f, item, item, f'provider "{labels[0]}"')
             elif kind == "module":

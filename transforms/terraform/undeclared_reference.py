@@ -28,19 +28,21 @@ VALIDATE_ERROR = {"var": "Reference to undeclared input variable", "local": "Ref
 def _declared(module: Module) -> dict[str, set[str]]:
     """The names the module declares, by the reference root that reaches them."""
     names: dict[str, set[str]] = {k: set() for k in WHAT}
-    for ref in module.blocks():
-        block, labels = ref.block, ref.block.label_values
-        if block.type == "variable" and labels:
-            names["var"].add(labels[0])
-        elif block.type == "module" and labels:
-            names["module"].add(labels[0])
-        elif block.type == "locals":
-            names["local"].update(attr.name for attr in block.body.attributes)
-        elif block.type in ("resource", "data", "ephemeral") and len(labels) == 2:
-            names[block.type].add(".".join(labels))
-        elif block.type == "check":  # a check block's own data sources are in scope there
-            names["data"].update(".".join(d.label_values) for d in block.find_blocks("data")
-                                 if len(d.label_values) == 2)
+    for kind, root in (("variable", "var"), ("module", "module")):
+        for ref in module.blocks(kind):
+            labels = ref.block.label_values
+            if labels:
+                names[root].add(labels[0])
+    for ref in module.blocks("locals"):
+        names["local"].update(attr.name for attr in ref.block.body.attributes)
+    for kind in ("resource", "data", "ephemeral"):
+        for ref in module.blocks(kind):
+            labels = ref.block.label_values
+            if len(labels) == 2:
+                names[kind].add(".".join(labels))
+    for ref in module.blocks("check"):  # a check block's own data sources are in scope there
+        names["data"].update(".".join(d.label_values) for d in ref.block.find_blocks("data")
+                             if len(d.label_values) == 2)
     return names
 
 
