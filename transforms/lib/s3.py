@@ -318,7 +318,13 @@ def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites
 
 def provider_v4(module: Module) -> bool:
     """False when the module's AWS provider constraint excludes every version from 4.0
-    on (the split S3 resources were added in 4.0); True otherwise."""
+    on (the split S3 resources were added in 4.0); True otherwise. Once per state of the
+    module (several rules ask)."""
+    found: bool = module.fact("s3.provider_v4", lambda: _provider_v4(module))
+    return found
+
+
+def _provider_v4(module: Module) -> bool:
     grid = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
 
     def candidates(clauses: list) -> list[tuple[int, int, int]]:
