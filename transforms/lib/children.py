@@ -21,7 +21,7 @@ from tffix.engine.engine import parse_module_texts
 from tffix.engine.module import MODULE_SUFFIXES, Module, SourceFile
 from tffix.engine.rules import literal
 from tffix.syntax.errors import ParseError
-from tffix.transforms.lib.providers import Entry, entries
+from tffix.transforms.lib.providers import Entry
 from tffix.transforms.lib.versions import Clause, allows, lower_bound, parse_constraint
 
 __all__ = ["child_constraints", "compatible", "has_json_files", "read_child", "remember", "run_reads", "Child"]
@@ -153,8 +153,8 @@ def has_json_files(directory: Path) -> bool:
     """``any(directory.glob("*.tf.json"))`` (a file or directory of that name, hidden ones too;
     False when ``directory`` is not a readable directory), from one ``scandir``."""
     try:
-        with os.scandir(directory) as entries:
-            return any(entry.name.endswith(".tf.json") for entry in entries)
+        with os.scandir(directory) as listing:
+            return any(entry.name.endswith(".tf.json") for entry in listing)
     except (FileNotFoundError, NotADirectoryError, PermissionError):
         return False
 
