@@ -179,3 +179,19 @@ def test_hints_are_difflibs() -> None:
         close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
         assert _closest(name, declared) == (close[0] if close else None)
         assert _closest(name, declared) == (close[0] if close else None)  # asked again: the kept answer
+
+
+def test_a_later_round_finds_what_a_fresh_check_finds() -> None:
+    """After a round of another rule's fixes, the blocks no fix changed keep what they referred
+    to (main.tf keeps its tree here); what is found is what a fresh check finds."""
+    from tffix.transforms.terraform.terraform_required_version import TerraformRequiredVersion
+
+    files = {"versions.tf": "terraform {\n}\n",
+             "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = var.name\n  tags   = local.tags\n}\n\n'
+                        'output "o" {\n  value = aws_s3_bucket.c.id\n}\n'}
+    out, result = fix([R, TerraformRequiredVersion], files)
+    assert out["versions.tf"] != files["versions.tf"] and out["main.tf"] == files["main.tf"]  # a second round ran
+    _, fresh = fix(R, out)
+    again = [(r.path, r.line, r.column, r.message) for r in fresh.remaining]
+    assert [(r.path, r.line, r.column, r.message) for r in result.remaining if r.rule_id == "TFX520"] == again
+    assert len(again) == 3

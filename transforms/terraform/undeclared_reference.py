@@ -79,6 +79,21 @@ def _references(module: Module, block: cst.Block) -> list[cst.Traversal]:
     return [t for t in found if id(t) not in out]
 
 
+def _undeclared(module: Module, block: cst.Block, declared: dict[str, set[str]], bound: set[str]
+                ) -> list[tuple[cst.Traversal, tuple[str, str]]]:
+    """The references of ``block`` to names the module does not declare, with (kind, name)."""
+    out = []
+    for trav in _references(module, block):
+        path = trav.path
+        if not path or path[0] in bound:
+            continue
+        target = _target(path)
+        if target is None or target[1] in declared[target[0]]:
+            continue
+        out.append((trav, target))
+    return out
+
+
 def _skipped_arguments(block: cst.Block) -> list[cst.Attribute]:
     """The arguments named in SKIPPED_ARGUMENTS under ``block``, at any depth: arguments are
     the items of block bodies only (no expression holds one), so the bodies are read, not
@@ -239,18 +254,26 @@ class UndeclaredReference(Rule):
             return
         declared = _declared(module)
         bound = _bound_names(module)
+        # what each block referred to that is not declared, from the last round of this check:
+        # a block that is the same object (the engine parses again every item a fix changed) in a
+        # module that declares and binds the same names refers to the same undeclared names
+        earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]] = {}
+        if reads.get("TFX520.names") == (declared, bound):
+            earlier = reads.get("TFX520.blocks", {})  # type: ignore[assignment]
+        now: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]] = {}
+        reads["TFX520.names"], reads["TFX520.blocks"] = (declared, bound), now
         hints: dict[tuple[str, str], str] = {}  # a name referred to again gets the same hint
         frozen: dict[str, frozenset[str]] = {}
         for ref in module.blocks():
             if ref.block.type in SKIPPED_BLOCKS:
                 continue
-            for trav in _references(module, ref.block):
-                path = trav.path
-                if not path or path[0] in bound:
-                    continue
-                target = _target(path)
-                if target is None or target[1] in declared[target[0]]:
-                    continue
+            kept = earlier.get(id(ref.block))
+            if kept is not None and kept[0] is ref.block:
+                undeclared = kept[1]
+            else:
+                undeclared = _undeclared(module, ref.block, declared, bound)
+            now[id(ref.block)] = (ref.block, undeclared)
+            for trav, target in undeclared:
                 kind, name = target
                 address = _address(kind, name)
                 hint = hints.get(target)
