@@ -117,13 +117,15 @@ class ModuleCallArguments(Rule):
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
-        remember(module)  # a module above this one that calls it reads it from here
         base = module.directory
         if not base.is_dir():
             return
         children: dict[Path, dict[str, bool] | None] = {}
-        reads = run_reads(module)
+        reads: dict[object, object] | None = None
         for ref in module.blocks("module"):
+            if reads is None:  # read in the loop: the rule looks at module calls only (rule_index)
+                remember(module)  # a module above this one that calls it reads it from here
+                reads = run_reads(module)
             block = ref.block
             source = block.get_attribute("source")
             known, value = literal(source.value) if source is not None else (False, None)
