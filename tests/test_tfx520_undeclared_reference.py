@@ -165,3 +165,33 @@ def test_module_with_json_files_is_skipped(tmp_path) -> None:
     text = 'output "x" {\n  value = var.who\n}\n'
     assert findings(R, text, directory=str(tmp_path)) == []
     assert findings(R, text) == [("TFX520", 2, False)]
+
+
+def test_hints_are_difflibs() -> None:
+    """The closest name is difflib's, found without comparing names of lengths too far off."""
+    import difflib
+
+    from tffix.transforms.terraform.undeclared_reference import _closest
+
+    declared = frozenset({"domain_name", "domain", "zone", "hosted_zone_id", "a", "ab", "bucket_name",
+                          "bucket_names", "name_bucket", "x" * 40, ""})
+    for name in ("domain_nam", "domian", "zone_id", "b", "buckets_name", "x" * 25, "", "hosted_zone", "q"):
+        close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+        assert _closest(name, declared) == (close[0] if close else None)
+        assert _closest(name, declared) == (close[0] if close else None)  # asked again: the kept answer
+
+
+def test_a_later_round_finds_what_a_fresh_check_finds() -> None:
+    """After a round of another rule's fixes, the blocks no fix changed keep what they referred
+    to (main.tf keeps its tree here); what is found is what a fresh check finds."""
+    from tffix.transforms.terraform.terraform_required_version import TerraformRequiredVersion
+
+    files = {"versions.tf": "terraform {\n}\n",
+             "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = var.name\n  tags   = local.tags\n}\n\n'
+                        'output "o" {\n  value = aws_s3_bucket.c.id\n}\n'}
+    out, result = fix([R, TerraformRequiredVersion], files)
+    assert out["versions.tf"] != files["versions.tf"] and out["main.tf"] == files["main.tf"]  # a second round ran
+    _, fresh = fix(R, out)
+    again = [(r.path, r.line, r.column, r.message) for r in fresh.remaining]
+    assert [(r.path, r.line, r.column, r.message) for r in result.remaining if r.rule_id == "TFX520"] == again
+    assert len(again) == 3

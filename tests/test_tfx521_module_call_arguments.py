@@ -125,3 +125,43 @@ def test_a_child_reached_by_other_paths_is_parsed_once(tmp_path, monkeypatch) ->
     (tmp_path / "modules" / "route53" / "variables.tf").write_text(text + 'variable "domain" {}\n')
     assert [line for _, line, _ in findings(R, other, directory=str(sibling))] == [1, 4]
     assert len(parsed) == 2
+
+
+def test_a_child_checked_before_its_caller_is_not_parsed_again(tmp_path, monkeypatch) -> None:
+    """A module checked first (``modules/route53`` before the root) is remembered as what its
+    texts declare: the caller reads the same answer without parsing the child's files."""
+    import tffix.transforms.lib.children as children
+
+    text = CHILD.replace('"ttl"', '"ttl_checked_first"')  # a text no other test parsed
+    from tffix.transforms.terraform.provider_version import ProviderVersion
+
+    child = _child(tmp_path, text, name="main.tf")
+    # the child's own check remembers it (TFX502 reads every module; TFX521 only callers)
+    assert findings([R, ProviderVersion], text, directory=str(child)) == []
+    parsed = []
+    original = children.parse_module_texts
+    monkeypatch.setattr(children, "parse_module_texts", lambda d, t: parsed.append(d) or original(d, t))
+    assert [line for _, line, _ in findings(R, CALL, directory=str(tmp_path))] == [1, 3, 4]
+    assert parsed == []
+    # the directory no longer holds the texts that were checked: parsed, and read as it is now
+    (child / "main.tf").write_text(text + 'variable "domain" {}\n')
+    assert [line for _, line, _ in findings(R, CALL, directory=str(tmp_path))] == [1, 4]
+    assert len(parsed) == 1
+
+
+def test_has_json_files_answers_as_glob(tmp_path) -> None:
+    from tffix.transforms.lib.children import has_json_files
+
+    assert has_json_files(tmp_path) is any(tmp_path.glob("*.tf.json")) is False
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / "a.TF.JSON").write_text("{}")  # case counts, as for glob
+    assert has_json_files(tmp_path) is any(tmp_path.glob("*.tf.json")) is False
+    hidden, directory = tmp_path / "hidden", tmp_path / "directory"
+    hidden.mkdir()
+    (hidden / ".x.tf.json").write_text("{}")  # glob's * matches a leading dot here
+    directory.mkdir()
+    (directory / "x.tf.json").mkdir()  # and any entry, not only files
+    for other in (hidden, directory):
+        assert has_json_files(other) is any(other.glob("*.tf.json")) is True
+    for missing in (tmp_path / "nope", tmp_path / "main.tf"):
+        assert has_json_files(missing) is any(missing.glob("*.tf.json")) is False

@@ -22,6 +22,7 @@ from tffix.syntax import cst
 from tffix.syntax.build import NewBlock
 from tffix.syntax.strings import Position, StringText, string_text
 from tffix.transforms.lib.json_text import parse_json
+from tffix.transforms.lib.written import written
 
 ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):([^\s\"'$,\]}]*)")
 # the account segment of the log-delivery prefix in S3 object ARNs: ".../AWSLogs/123456789012/*"
@@ -110,7 +111,7 @@ def _may_hold_ids(module: Module, block: cst.Block) -> bool:
     twelve digits in a literal piece of a string (a run of ``StringText``: a part that is
     text, never an interpolation): a block without such a piece has none."""
     return any(isinstance(part, str) and DIGITS.search(part)
-               for node in module.nodes(block, STRINGS) for part in node.parts)  # type: ignore[attr-defined]
+               for node in written(module, block, STRINGS) for part in node.parts)  # type: ignore[attr-defined]
 
 
 def _scan(module: Module) -> list[Hit]:

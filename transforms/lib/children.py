@@ -10,25 +10,34 @@ tree); local ones (``source = "../modules/vpc"``) are read from disk, recursivel
 
 from __future__ import annotations
 
+import hashlib
+import os
+import weakref
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tffix.engine.engine import parse_module_texts
-from tffix.engine.module import MODULE_SUFFIXES, Module
+from tffix.engine.module import MODULE_SUFFIXES, Module, SourceFile
 from tffix.engine.rules import literal
 from tffix.syntax.errors import ParseError
-from tffix.transforms.lib.providers import entries
+from tffix.transforms.lib.providers import Entry
 from tffix.transforms.lib.versions import Clause, allows, lower_bound, parse_constraint
 
-__all__ = ["child_constraints", "compatible", "read_child", "Child"]
+__all__ = ["child_constraints", "compatible", "has_json_files", "read_child", "remember", "run_reads", "Child"]
 
 MAX_DEPTH = 16
-# a child directory's texts (name, text) -> what ``_read`` found in them (None: a file does not
-# parse); at most ``_LIMIT`` characters of texts are held (a count of directories let a root
-# with hundreds of local modules, aztfmod's caf, clear it on every walk and parse them all again)
-_READ: dict[tuple[tuple[str, str], ...], Child | None] = {}
-_LIMIT = 32_000_000
-_held = 0
+# the digest of a directory's texts (``_key``: each name and text) -> what they declare (None: a
+# file does not parse); at most ``_LIMIT`` directories are held (a digest and a few names each;
+# the texts themselves are not kept: a root with hundreds of local modules, aztfmod's caf, and
+# every module of a run remembered by ``remember`` fit)
+_READ: dict[bytes, Child | None] = {}
+_LIMIT = 200_000
+# each module being checked (by id, with a weak reference), with what was read from disk for it:
+# ``remember`` notes a module in the state it is first checked in, as read from disk (later
+# rounds' texts are nobody's child), and ``run_reads`` keeps what its rules read of other
+# directories through the rounds of its check
+_RUNS: dict[int, tuple[weakref.ref[Module], dict[object, object]]] = {}
 
 
 def _local_sources(module: Module) -> list[Path]:
@@ -46,9 +55,9 @@ def _local_values(module: Module) -> list[str]:
     return out
 
 
-def _own(module: Module) -> dict[str, list[list[Clause]]]:
+def _own(found: Iterable[Entry]) -> dict[str, list[list[Clause]]]:
     out: dict[str, list[list[Clause]]] = {}
-    for entry in entries(module):
+    for entry in found:
         item = entry.item("version")
         value = item.value if item is not None else entry.legacy
         known, text = literal(value) if value is not None else (False, None)
@@ -67,37 +76,113 @@ class Child:
     variables: dict[str, bool]  # name -> required (no ``default``), the last declaration winning
 
 
+def _key(texts: Iterable[tuple[str, str]]) -> bytes:
+    """A digest of (name, text) pairs, in order (each length-prefixed: no two lists share one)."""
+    h = hashlib.blake2b(digest_size=24)
+    for name, text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(f"{len(name)}:{name}{len(data)}:".encode("utf-8", "surrogatepass"))
+        h.update(data)
+    return h.digest()
+
+
+def _declared(files: Sequence[SourceFile]) -> Child:
+    """What the trees of ``files`` (a directory's, in name order) declare: what
+    ``parse_module_texts`` and ``Module.blocks`` would give, read off the top-level blocks."""
+    variables: dict[str, bool] = {}
+    calls: list[str] = []
+    found: list[Entry] = []
+    for sf in files:
+        for block in sf.tree.body.blocks:
+            kind = block.type
+            if kind == "variable":
+                if block.label_values:
+                    variables[block.label_values[0]] = block.get_attribute("default") is None
+            elif kind == "module":
+                attr = block.get_attribute("source")
+                known, value = literal(attr.value) if attr is not None else (False, None)
+                if known and isinstance(value, str) and value.startswith(("./", "../")):
+                    calls.append(value)
+            elif kind == "terraform":
+                for rp in block.find_blocks("required_providers"):
+                    for attr in rp.body.attributes:
+                        found.append(Entry(sf, block, rp, attr))
+    return Child(_own(found), calls, variables)
+
+
+def _store(key: bytes, found: Child | None) -> None:
+    if len(_READ) >= _LIMIT:
+        _READ.clear()
+    _READ[key] = found
+
+
+def remember(module: Module) -> None:
+    """Note what ``module`` declares, as ``read_child`` would find it in a directory holding
+    exactly its ``.tf`` / ``.tofu`` texts: a module checked before a module that calls it
+    (``../modules/vpc`` checked before the root) is then not parsed again for the caller. Only
+    the first state of a module is noted (its texts as read; fixes make texts no directory
+    holds). Does not change what ``read_child`` returns: the entry is keyed by the texts the
+    trees are of, and says what parsing them says."""
+    reads = run_reads(module)
+    if "remembered" in reads:
+        return
+    reads["remembered"] = True
+    files = sorted((sf for sf in module.files if sf.path.suffix in MODULE_SUFFIXES), key=lambda sf: sf.path.name)
+    if len(files) != len(module.files) or len({sf.path.name for sf in files}) != len(files):
+        return
+    key = _key((sf.path.name, sf.text) for sf in files)
+    if key not in _READ:
+        _store(key, _declared(files))
+
+
+def run_reads(module: Module) -> dict[object, object]:
+    """A dict kept for one check of ``module`` (the ``Module`` object, through every round of
+    fixes; ``Module.fact`` forgets at each round): what its rules read from disk about other
+    directories, which does not change while it is checked (the runner read the module's own
+    files once, at its start)."""
+    ident = id(module)
+    found = _RUNS.get(ident)
+    if found is not None and found[0]() is module:
+        return found[1]
+    reads: dict[object, object] = {}
+    _RUNS[ident] = (weakref.ref(module, lambda _ref, ident=ident: _RUNS.pop(ident, None)), reads)
+    return reads
+
+
+def has_json_files(directory: Path) -> bool:
+    """``any(directory.glob("*.tf.json"))`` (a file or directory of that name, hidden ones too;
+    False when ``directory`` is not a readable directory), from one ``scandir``."""
+    try:
+        with os.scandir(directory) as listing:
+            return any(entry.name.endswith(".tf.json") for entry in listing)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return False
+
+
 def read_child(directory: Path) -> Child | None:
     """What the ``.tf`` / ``.tofu`` files of ``directory`` declare; None when one cannot be
     read or does not parse. The files are read on every call; what the same texts declare is
-    parsed once per process (every module above it asks, whatever path it spells it with). Do
-    not change what it returns."""
-    global _held
+    parsed once per process (every module above it asks, whatever path it spells it with), or
+    not at all when a module of those texts was checked (``remember``). Do not change what it
+    returns."""
     try:
-        texts = tuple((p.name, p.read_text(encoding="utf-8-sig")) for p in sorted(directory.iterdir())
-                      if p.suffix in MODULE_SUFFIXES and p.is_file())
+        texts = [(p.name, p.read_text(encoding="utf-8-sig")) for p in sorted(directory.iterdir())
+                 if p.suffix in MODULE_SUFFIXES and p.is_file()]
     except (OSError, UnicodeDecodeError):
         return None
-    if texts in _READ:
-        return _READ[texts]
+    key = _key(texts)
+    try:
+        return _READ[key]
+    except KeyError:
+        pass
     found: Child | None
     try:
         child = parse_module_texts(str(directory), dict(texts))
     except ParseError:
         found = None
     else:
-        variables: dict[str, bool] = {}
-        for sf in child.files:
-            for block in sf.tree.body.blocks:
-                if block.type == "variable" and block.label_values:
-                    variables[block.label_values[0]] = block.get_attribute("default") is None
-        found = Child(_own(child), _local_values(child), variables)
-    size = sum(len(text) for _, text in texts)
-    if _held + size > _LIMIT:
-        _READ.clear()
-        _held = 0
-    _READ[texts] = found
-    _held += size
+        found = _declared(child.files)
+    _store(key, found)
     return found
 
 
@@ -121,12 +206,19 @@ def _child_constraints(module: Module) -> dict[str, list[list[Clause]]]:
     out: dict[str, list[list[Clause]]] = {}
     seen: set[Path] = set()
     todo = [(d, 1) for d in _local_sources(module)]
+    reads = run_reads(module)  # the children as read in an earlier round of this check
     while todo:
         directory, depth = todo.pop()
-        if directory in seen or depth > MAX_DEPTH or not directory.is_dir():
+        if directory in seen or depth > MAX_DEPTH:
             continue
+        key = ("children.read", directory)
+        if key in reads:
+            found = reads[key]
+        else:
+            found = reads[key] = _read(directory) if directory.is_dir() else False
+        if found is False:
+            continue  # not a directory
         seen.add(directory)
-        found = _read(directory)
         if found is None:
             continue
         own, calls = found

@@ -10,6 +10,7 @@ from tffix.engine.module import BUILT_IN_ROOTS, Module, SourceFile, references
 from tffix.engine.rules import literal
 from tffix.syntax import cst
 from tffix.transforms.lib.versions import Version, parse_version
+from tffix.transforms.lib.written import written
 
 # The one table of language features and the Terraform release that introduced each.
 # feature -> (first Terraform version that accepts it, how messages name it).
@@ -203,7 +204,7 @@ def _item_uses(module: Module, f: SourceFile, item: cst.Block, experiment: bool)
         for attr in item.body.attributes:
             if attr.name.endswith("_wo"):
                 uses.append(Use("write_only", f, attr, attr.name))
-    for n in module.nodes(item, cst.FunctionCall):
+    for n in written(module, item, cst.FunctionCall):
         name = n.name  # type: ignore[attr-defined]
         if name.startswith("provider::"):
             uses.append(Use("provider_functions", f, n, name))

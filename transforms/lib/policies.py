@@ -19,6 +19,7 @@ from tffix.engine.rules import literal
 from tffix.syntax import cst
 from tffix.syntax.strings import HOLE, Position, StringText
 from tffix.transforms.lib.json_text import JValue, parse_json
+from tffix.transforms.lib.written import WRITTEN
 
 __all__ = [
     "Stmt", "Field", "field", "texts", "module_statements", "statements_of", "is_public_principal",
@@ -411,7 +412,7 @@ def module_statements(module: Module) -> Iterator[Stmt]:
     return iter(module.fact("policies.module_statements", lambda: list(_module_statements(module))))
 
 
-_WRITTEN = (cst.FunctionCall, cst.Template, cst.Heredoc)  # where statements are written
+_DOCUMENT = "aws_iam_policy_document"
 
 
 def _names_statement(node: cst.Node) -> bool:
@@ -423,10 +424,12 @@ def _names_statement(node: cst.Node) -> bool:
 
 def _module_statements(module: Module) -> Iterator[Stmt]:
     for ref in module.blocks():
-        if module.address_of(ref).startswith("data.aws_iam_policy_document."):
+        # an address starts so only when a label spells the type (most blocks: no address needed)
+        if any(_DOCUMENT in label for label in ref.block.label_values) and \
+                module.address_of(ref).startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)
             continue
-        for node in module.nodes(ref.block, _WRITTEN):
+        for node in module.nodes(ref.block, WRITTEN):  # where statements are written
             if isinstance(node, cst.FunctionCall):
                 yield from jsonencode_statements(ref.file, ref, node) or []
             elif _names_statement(node):  # else json_statements finds none

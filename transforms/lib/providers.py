@@ -65,7 +65,13 @@ def normalize_source(source: str) -> str:
 
 
 def lock_versions(module: Module) -> dict[str, str]:
-    """source -> locked version, from the module's .terraform.lock.hcl (empty if none)."""
+    """source -> locked version, from the module's .terraform.lock.hcl (empty if none); read
+    once per state of the module (every rule that asks for ``Versions.of``). Do not change it."""
+    found: dict[str, str] = module.fact("providers.lock_versions", lambda: _lock_versions(module))
+    return found
+
+
+def _lock_versions(module: Module) -> dict[str, str]:
     path = module.directory / LOCK_FILE
     try:
         tree = parse(path.read_text(encoding="utf-8"), str(path))
@@ -201,6 +207,13 @@ class Entry:
 
 
 def entries(module: Module) -> list[Entry]:
+    """The module's required_providers entries, in file order (once per state of the
+    module, for every rule that asks; do not change the list)."""
+    found: list[Entry] = module.fact("providers.entries", lambda: _entries(module))
+    return found
+
+
+def _entries(module: Module) -> list[Entry]:
     out = []
     for ref in module.blocks("terraform"):
         for rp in ref.block.find_blocks("required_providers"):

@@ -32,6 +32,18 @@ TOKENS = re.compile(r"[^a-z0-9]+")
 def log_word(name: str) -> bool:
     """True for names that talk about logs: ``access_logs``, ``logging_config``,
     ``log_destination``, ``alb-logs``, ``accesslogs`` (but not ``catalog`` or ``blogs``)."""
+    found = _LOG_WORDS.get(name)
+    if found is None:
+        if len(_LOG_WORDS) >= 100_000:
+            _LOG_WORDS.clear()
+        found = _LOG_WORDS[name] = _log_word(name)
+    return found
+
+
+_LOG_WORDS: dict[str, bool] = {}  # name -> log_word(name): argument and key names recur everywhere
+
+
+def _log_word(name: str) -> bool:
     for token in TOKENS.split(name.lower()):
         if token.startswith("log") or (token.endswith("logs") and token != "blogs") or token == "cloudtrail":
             return True
@@ -44,16 +56,37 @@ def _named_paths(body: cst.Body, names: list[str]) -> Iterator[tuple[list[str], 
     for item in body.items:
         if isinstance(item, cst.Attribute):
             keyed: dict[int, list[str]] = {}
-            for node in item.value.walk():
+            walked = list(item.value.walk())
+            for node in walked:
                 if isinstance(node, cst.ObjectItem) and node.key_name:
                     for inner in node.value.walk():
                         keyed.setdefault(id(inner), []).append(node.key_name)
-            for node in item.value.walk():
+            for node in walked:
                 if isinstance(node, cst.Traversal) or (isinstance(node, cst.Template) and node.is_literal):
                     yield [*names, item.name, *keyed.get(id(node), [])], node
         elif isinstance(item, cst.Block):
             label = item.label_values[0] if item.type == "dynamic" and item.labels else item.type
             yield from _named_paths(item.body, [*names, label])
+
+
+def _may_name_logs(module: Module, block: cst.Block, rtype: str) -> bool:
+    """Could ``_named_paths`` of ``block`` give a path that is a cue in ``_log_targets``? Only
+    when a name on it is a log word (every name a path can hold, and more, is looked at: the
+    argument names and block types and labels at any depth, the keys of its objects), or it
+    delivers logs to ``s3_bucket_name``. Most blocks name no logs: no path is built for them."""
+    if rtype in LOG_DELIVERY_TYPES and block.get_attribute("s3_bucket_name") is not None:
+        return True
+    todo = [block]
+    while todo:
+        for item in todo.pop().body.items:
+            if isinstance(item, cst.Block):
+                if log_word(item.type) or any(log_word(label) for label in item.label_values):
+                    return True
+                todo.append(item)
+            elif log_word(item.name):
+                return True
+    return any(log_word(key) for node in module.nodes(block, cst.ObjectItem)
+               if (key := node.key_name))  # type: ignore[attr-defined]
 
 
 def _bucket_of(module: Module, node: cst.Node, names: dict[str, BlockRef]) -> BlockRef | None:
@@ -148,6 +181,8 @@ def _log_targets(module: Module) -> set[int]:
         if ref.block.type not in ("resource", "module", "data"):
             continue
         rtype = ref.block.label_values[0] if ref.block.labels else ""
+        if not _may_name_logs(module, ref.block, rtype):
+            continue
         for path, node in _named_paths(ref.block.body, []):
             if rtype == "aws_s3_bucket" and path[:1] != ["logging"]:
                 continue  # a bucket's own name, policy, ... is not a log destination
@@ -269,6 +304,9 @@ def satellites(module: Module, *types: str, name: str = "bucket") -> Satellites:
 
 def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites:
     out = Satellites()
+    by_type = module.index().by_kind_type
+    if not any(by_type.get(("resource", t)) for t in types):
+        return out  # none of the types here (most modules): no scan of every resource
     for ref in module.resources(*types):
         target = bucket_target(module, ref, name)
         if target is UNKNOWN:
@@ -280,7 +318,13 @@ def _satellites(module: Module, types: tuple[str, ...], name: str) -> Satellites
 
 def provider_v4(module: Module) -> bool:
     """False when the module's AWS provider constraint excludes every version from 4.0
-    on (the split S3 resources were added in 4.0); True otherwise."""
+    on (the split S3 resources were added in 4.0); True otherwise. Once per state of the
+    module (several rules ask)."""
+    found: bool = module.fact("s3.provider_v4", lambda: _provider_v4(module))
+    return found
+
+
+def _provider_v4(module: Module) -> bool:
     grid = [(major, minor, 0) for major in range(4, 10) for minor in (0, 99)]
 
     def candidates(clauses: list) -> list[tuple[int, int, int]]:

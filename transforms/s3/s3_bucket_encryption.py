@@ -193,6 +193,8 @@ class S3BucketEncryption(Rule):
             config_problem = f"the sse-algorithm option {algorithm!r} is not AES256 or aws:kms"
         elif key_option and key is None:
             config_problem = f"the kms-key-id option {key_option!r} is not an ARN, key id, alias or expression"
+        if next(module.resources("aws_s3_bucket"), None) is None:
+            return  # no bucket to look at (most modules): nothing below is needed
         existing = satellites(module, SSE_TYPE)
         v4 = provider_v4(module)
         logs = log_targets(module) if algorithm == "aws:kms" else set()

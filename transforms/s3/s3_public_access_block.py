@@ -155,6 +155,8 @@ class S3PublicAccessBlock(Rule):
     trivy = ("AWS-0094", "AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093")
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        if next(module.resources("aws_s3_bucket"), None) is None:
+            return  # no bucket to look at (most modules): nothing below is needed
         blocks = satellites(module, PAB_TYPE)
         websites = satellites(module, "aws_s3_bucket_website_configuration")
         policies = satellites(module, "aws_s3_bucket_policy")

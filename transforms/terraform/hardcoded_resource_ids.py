@@ -17,6 +17,7 @@ from tffix.engine.rules import (
     literal,
 )
 from tffix.syntax import cst
+from tffix.transforms.lib.written import written
 
 ID = re.compile(r"(subnet|sg)-[0-9a-f]{5,17}|(ami)-[0-9a-z][0-9a-z-]*")
 SCANNED_KINDS = ("resource", "module", "locals", "output")
@@ -45,7 +46,7 @@ def _may_hold_ids(module: Module, block: cst.Block) -> bool:
     ``ami-``, ``sg-`` or ``subnet-``, so a piece of it as written does, unless an escape
     (a backslash) spells it."""
     return any(isinstance(part, str) and ("ami-" in part or "sg-" in part or "subnet-" in part or "\\" in part)
-               for node in module.nodes(block, cst.Template) for part in node.parts)  # type: ignore[attr-defined]
+               for node in written(module, block, cst.Template) for part in node.parts)  # type: ignore[attr-defined]
 
 
 def _ids_in(module: Module, block: cst.Block) -> list[tuple[cst.Template, str, str, str, str]]:

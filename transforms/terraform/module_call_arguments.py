@@ -16,7 +16,7 @@ from tffix.engine.rules import (
     Rule,
     literal,
 )
-from tffix.transforms.lib.children import read_child
+from tffix.transforms.lib.children import has_json_files, read_child, remember, run_reads
 
 # Arguments of a module block that are Terraform's, not the child's variables.
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -28,7 +28,7 @@ def child_variables(directory: Path) -> dict[str, bool] | None:
     error, or `*.tf.json` files tffix does not parse). The files are read on every
     call; what they declare is parsed once per process for the same texts (``read_child``:
     every caller of a shared module, whatever path it spells it with, every round of fixes)."""
-    if not directory.is_dir() or any(directory.glob("*.tf.json")):
+    if not directory.is_dir() or has_json_files(directory):
         return None
     child = read_child(directory)
     return None if child is None else dict(child.variables)
@@ -121,7 +121,11 @@ class ModuleCallArguments(Rule):
         if not base.is_dir():
             return
         children: dict[Path, dict[str, bool] | None] = {}
+        reads: dict[object, object] | None = None
         for ref in module.blocks("module"):
+            if reads is None:  # read in the loop: the rule looks at module calls only (rule_index)
+                remember(module)  # a module above this one that calls it reads it from here
+                reads = run_reads(module)
             block = ref.block
             source = block.get_attribute("source")
             known, value = literal(source.value) if source is not None else (False, None)
@@ -137,7 +141,10 @@ class ModuleCallArguments(Rule):
                 continue
             key = directory.resolve()
             if key not in children:  # several calls to one child (app1, app2) read it once
-                children[key] = child_variables(directory)
+                known = reads.get(("TFX521", key), False)  # read in an earlier round of this check
+                if known is False:
+                    known = reads[("TFX521", key)] = child_variables(directory)
+                children[key] = known  # type: ignore[assignment]
             variables = children[key]
             if variables is None:
                 continue

@@ -231,7 +231,9 @@ class ProviderRegionConfig(Rule):
                     block=c.ref.block)
             else:
                 seen[key] = c
-        used = used_aliases(module)
+        # read only when a configuration has an alias to look for (walks every block)
+        used = used_aliases(module) if any(c.alias is not None and c.alias_node is not None
+                                           for c in seen.values()) else set()
         for c in seen.values():
             if c.alias is not None and (c.name, c.alias) not in used and c.alias_node is not None:
                 yield self.finding(

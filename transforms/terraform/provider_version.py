@@ -13,6 +13,7 @@ from tffix.engine.rules import (
     Finding,
     Rule,
 )
+from tffix.transforms.lib.children import remember
 from tffix.transforms.lib.providers import (
     Entry,
     Versions,
@@ -118,6 +119,9 @@ class ProviderVersion(Rule):
     options = {"provider-versions": {}}
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
+        # this rule reads every module: note what it declares for a module above it that calls
+        # it (``child_constraints``, TFX521), so that one does not parse it again
+        remember(module)
         versions = Versions.of(module, options)
         missing = [e for e in entries(module) if e.obj is not None and e.item("version") is None]
         fixable: list[tuple[Entry, str, str]] = []

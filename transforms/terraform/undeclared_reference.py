@@ -9,6 +9,7 @@ from typing import Any
 from tffix.engine.module import BUILT_IN_ROOTS, Module
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
+from tffix.transforms.lib.children import has_json_files, run_reads
 
 # Blocks whose references name things outside the module's declarations on purpose:
 # `moved` / `removed` name addresses that no longer exist, `import` targets and the
@@ -27,19 +28,21 @@ VALIDATE_ERROR = {"var": "Reference to undeclared input variable", "local": "Ref
 def _declared(module: Module) -> dict[str, set[str]]:
     """The names the module declares, by the reference root that reaches them."""
     names: dict[str, set[str]] = {k: set() for k in WHAT}
-    for ref in module.blocks():
-        block, labels = ref.block, ref.block.label_values
-        if block.type == "variable" and labels:
-            names["var"].add(labels[0])
-        elif block.type == "module" and labels:
-            names["module"].add(labels[0])
-        elif block.type == "locals":
-            names["local"].update(attr.name for attr in block.body.attributes)
-        elif block.type in ("resource", "data", "ephemeral") and len(labels) == 2:
-            names[block.type].add(".".join(labels))
-        elif block.type == "check":  # a check block's own data sources are in scope there
-            names["data"].update(".".join(d.label_values) for d in block.find_blocks("data")
-                                 if len(d.label_values) == 2)
+    for kind, root in (("variable", "var"), ("module", "module")):
+        for ref in module.blocks(kind):
+            labels = ref.block.label_values
+            if labels:
+                names[root].add(labels[0])
+    for ref in module.blocks("locals"):
+        names["local"].update(attr.name for attr in ref.block.body.attributes)
+    for kind in ("resource", "data", "ephemeral"):
+        for ref in module.blocks(kind):
+            labels = ref.block.label_values
+            if len(labels) == 2:
+                names[kind].add(".".join(labels))
+    for ref in module.blocks("check"):  # a check block's own data sources are in scope there
+        names["data"].update(".".join(d.label_values) for d in ref.block.find_blocks("data")
+                             if len(d.label_values) == 2)
     return names
 
 
@@ -69,11 +72,41 @@ def _references(module: Module, block: cst.Block) -> list[cst.Traversal]:
     """Traversals under ``block``, in walk order, leaving out those under the arguments
     in SKIPPED_ARGUMENTS (object keys are variables, never traversals)."""
     found: list[cst.Traversal] = module.nodes(block, cst.Traversal)  # type: ignore[assignment]
-    skipped = [a for a in module.nodes(block, cst.Attribute) if a.name in SKIPPED_ARGUMENTS]  # type: ignore[attr-defined]
+    skipped = _skipped_arguments(block)
     if not skipped:
         return found
     out = {id(t) for a in skipped for t in a.walk() if isinstance(t, cst.Traversal)}
     return [t for t in found if id(t) not in out]
+
+
+def _undeclared(module: Module, block: cst.Block, declared: dict[str, set[str]], bound: set[str]
+                ) -> list[tuple[cst.Traversal, tuple[str, str]]]:
+    """The references of ``block`` to names the module does not declare, with (kind, name)."""
+    out = []
+    for trav in _references(module, block):
+        path = trav.path
+        if not path or path[0] in bound:
+            continue
+        target = _target(path)
+        if target is None or target[1] in declared[target[0]]:
+            continue
+        out.append((trav, target))
+    return out
+
+
+def _skipped_arguments(block: cst.Block) -> list[cst.Attribute]:
+    """The arguments named in SKIPPED_ARGUMENTS under ``block``, at any depth: arguments are
+    the items of block bodies only (no expression holds one), so the bodies are read, not
+    every node."""
+    out: list[cst.Attribute] = []
+    todo = [block]
+    while todo:
+        for item in todo.pop().body.items:
+            if isinstance(item, cst.Block):
+                todo.append(item)
+            elif item.name in SKIPPED_ARGUMENTS:
+                out.append(item)
+    return out
 
 
 def _target(path: list[str]) -> tuple[str, str] | None:
@@ -89,6 +122,32 @@ def _target(path: list[str]) -> tuple[str, str] | None:
     if "_" in root and len(path) >= 2:  # resource types are <provider>_<name>
         return ("resource", f"{root}.{path[1]}")
     return None
+
+
+# (name, the declared names it was compared with) -> the closest of them (None: none close
+# enough): a module checked again after a round of fixes, or a name missing in many modules,
+# asks again; at most ``_HINTS_LIMIT`` are kept
+_HINTS: dict[tuple[str, frozenset[str]], str | None] = {}
+_HINTS_LIMIT = 50_000
+
+
+def _closest(name: str, declared: frozenset[str]) -> str | None:
+    """``difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)``, or None: the
+    same answer, without comparing names whose lengths alone rule them out (difflib's own
+    first test, ``real_quick_ratio``), and once per process for the same question."""
+    key = (name, declared)
+    try:
+        return _HINTS[key]
+    except KeyError:
+        pass
+    size = len(name)
+    near = [d for d in sorted(declared)
+            if (2.0 * min(len(d), size) / (len(d) + size) if len(d) + size else 1.0) >= 0.6]
+    close = difflib.get_close_matches(name, near, n=1, cutoff=0.6)
+    if len(_HINTS) >= _HINTS_LIMIT:
+        _HINTS.clear()
+    found = _HINTS[key] = close[0] if close else None
+    return found
 
 
 def _address(kind: str, name: str) -> str:
@@ -187,27 +246,43 @@ class UndeclaredReference(Rule):
     impact = IMPACT_NONE
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
-        if any(module.directory.glob("*.tf.json")):
+        reads = run_reads(module)
+        has_json = reads.get("TFX520.json")  # the directory as it was in an earlier round of this check
+        if has_json is None:
+            has_json = reads["TFX520.json"] = has_json_files(module.directory)
+        if has_json:
             return
         declared = _declared(module)
         bound = _bound_names(module)
+        # what each block referred to that is not declared, from the last round of this check:
+        # a block that is the same object (the engine parses again every item a fix changed) in a
+        # module that declares and binds the same names refers to the same undeclared names
+        earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]] = {}
+        if reads.get("TFX520.names") == (declared, bound):
+            earlier = reads.get("TFX520.blocks", {})  # type: ignore[assignment]
+        now: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]] = {}
+        reads["TFX520.names"], reads["TFX520.blocks"] = (declared, bound), now
         hints: dict[tuple[str, str], str] = {}  # a name referred to again gets the same hint
+        frozen: dict[str, frozenset[str]] = {}
         for ref in module.blocks():
             if ref.block.type in SKIPPED_BLOCKS:
                 continue
-            for trav in _references(module, ref.block):
-                path = trav.path
-                if not path or path[0] in bound:
-                    continue
-                target = _target(path)
-                if target is None or target[1] in declared[target[0]]:
-                    continue
+            kept = earlier.get(id(ref.block))
+            if kept is not None and kept[0] is ref.block:
+                undeclared = kept[1]
+            else:
+                undeclared = _undeclared(module, ref.block, declared, bound)
+            now[id(ref.block)] = (ref.block, undeclared)
+            for trav, target in undeclared:
                 kind, name = target
                 address = _address(kind, name)
                 hint = hints.get(target)
                 if hint is None:
-                    close = difflib.get_close_matches(name, sorted(declared[kind]), n=1, cutoff=0.6)
-                    hint = hints[target] = f"; did you mean {_address(kind, close[0])}?" if close else ""
+                    names = frozen.get(kind)
+                    if names is None:
+                        names = frozen[kind] = frozenset(declared[kind])
+                    close = _closest(name, names)
+                    hint = hints[target] = f"; did you mean {_address(kind, close)}?" if close is not None else ""
                 yield self.finding(
                     ref.file, trav,
                     f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
