@@ -279,7 +279,7 @@ class Module:
     def _update_index(self) -> ModuleIndex:
         if self._index is not None and self._hints is not None:
             hints, self._hints = self._hints, None
-            if not self._index.patch(hints):
+            if not self._index.patch(self, hints):
                 self._index = None
         if self._index is None:
             self._index = ModuleIndex(self)
@@ -294,7 +294,7 @@ class Module:
         if changed is not None and self._index is not None:
             if self._hints is not None:  # an earlier change not patched in yet
                 hints, self._hints = self._hints, None
-                if not self._index.patch(hints):
+                if not self._index.patch(self, hints):
                     self._index = None
             self._hints = changed if self._index is not None else None
         else:
@@ -448,24 +448,29 @@ class Module:
         that local's value (followed transitively, each local once, so cycles end). A
         ``local.x`` the module does not define is yielded as it is. ``locals_`` is
         accepted for compatibility; the module's own locals come from the index."""
-        defined = locals_
+        return self._through_locals(expr, locals_)
+
+    def _through_locals(self, expr: cst.Node, defined: dict[str, tuple[SourceFile, cst.Attribute]] | None
+                        ) -> Iterator[cst.Traversal]:
+        # depth first with a stack of iterators (a recursive closure would hold itself, and the
+        # module, in a cycle: freed only by the cyclic collector, which a module's run turns off)
         seen: set[str] = set()
-
-        def walk(node: cst.Node) -> Iterator[cst.Traversal]:
-            nonlocal defined
-            for trav in references(node):
-                path = trav.path
-                if len(path) >= 2 and path[0] == "local":
-                    _note(("locals", None))
-                    defined = self.locals() if defined is None else defined  # only when a local is used
-                    if path[1] in defined:
-                        if path[1] not in seen:
-                            seen.add(path[1])
-                            yield from walk(defined[path[1]][1].value)
-                        continue
-                yield trav
-
-        return walk(expr)
+        stack = [references(expr)]
+        while stack:
+            trav = next(stack[-1], None)
+            if trav is None:
+                stack.pop()
+                continue
+            path = trav.path
+            if len(path) >= 2 and path[0] == "local":
+                _note(("locals", None))
+                defined = self.locals() if defined is None else defined  # only when a local is used
+                if path[1] in defined:
+                    if path[1] not in seen:
+                        seen.add(path[1])
+                        stack.append(references(defined[path[1]][1].value))
+                    continue
+            yield trav
 
     def referrers(self, target: BlockRef) -> Iterator[tuple[BlockRef, cst.Traversal]]:
         """Blocks whose expressions refer to ``target``, with the reference, in file
@@ -555,7 +560,6 @@ class ModuleIndex:
     """
 
     def __init__(self, module: Module) -> None:
-        self.module = module
         self.all: list[BlockRef] = []
         self.by_kind: dict[str, list[BlockRef]] = {}
         self.by_kind_type: dict[tuple[str, str], list[BlockRef]] = {}
@@ -720,12 +724,13 @@ class ModuleIndex:
         return out
 
     # ---- patching after a fix ----
-    def patch(self, hints: dict[int, tuple[int, int]]) -> bool:
+    def patch(self, module: Module, hints: dict[int, tuple[int, int]]) -> bool:
         """Bring the index up to date after a fix that changed, in each file of ``hints``
         (by ``id``: (items kept at the start, items kept at the end)), only the items
         between those, and no other file's items list. False (the index must be rebuilt)
-        when the trees do not show that."""
-        module = self.module
+        when the trees do not show that. (The index holds no reference to its module: the
+        two would form a cycle, and then every dropped index, and after the run the module's
+        trees, would wait for the cyclic garbage collector.)"""
         if module.files != self._files or any(f.tree is not self._trees[id(f)] for f in module.files):
             return False
         changes = []
