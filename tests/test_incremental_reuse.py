@@ -20,15 +20,7 @@ from tffix.syntax.build import HCL, NewBlock, block_node, copy_node
 from tffix.syntax.lexer import Token
 from tffix.syntax.parser import parse
 
-BLOCKS = "".join(
-    f'# block {i}\nresource "x" "b{i}" {{\n  v = 0\n  tags = {{ n = "{i}" }}\n}}\n\n' for i in range(6)
-)
-
-
-def _shape(tree) -> tuple[list[str], list[tuple]]:
-    kinds = [type(n).__name__ for n in tree.walk()]
-    toks = [(t.type, t.pre, str(t), t.line, t.column) for t in tree.tokens()]
-    return kinds, toks
+from tests.test_incremental import BLOCKS, _shape  # the same six blocks, and what "the same tree" means
 
 
 class _Set(Rule):
