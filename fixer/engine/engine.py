@@ -214,8 +214,10 @@ class Memo:
         self.rules: dict[str, tuple[list[Finding], set[Any]]] = {}
 
     def changes(self, module: Module) -> tuple[dict[int, Any], set[Any]]:
-        """The module's items now, and the ``item_key``s of those replaced, added or removed
-        since the last round (None: the first round, everything)."""
+        """The module's items (and its files and trees, which kept findings hold) now, and the
+        ``item_key``s of the top-level items replaced, added or removed since the last round
+        (empty in the first round: nothing is kept yet). A replaced tree or a new file shows
+        as its items."""
         now: dict[int, Any] = {}
         for sf in _all_files(module):
             tree = sf.tree
@@ -230,18 +232,16 @@ class Memo:
         before = self.items
         changed: set[Any] = set()
         if before is not None:
-            for key, obj in before.items():
-                if now.get(key) is not obj and not isinstance(obj, (SourceFile, cst.File)):
-                    changed.add(item_key(obj))
-            for key, obj in now.items():
-                if before.get(key) is not obj:
-                    changed.add(item_key(obj) if not isinstance(obj, (SourceFile, cst.File)) else ("file", None))
+            for a, b in ((before, now), (now, before)):
+                for key, obj in a.items():
+                    if b.get(key) is not obj and not isinstance(obj, (SourceFile, cst.File)):
+                        changed.add(item_key(obj))
         self.items = now
         return now, changed
 
     def reuse(self, rule_id: str, changed: set[Any], now: dict[int, Any]) -> list[Finding] | None:
         kept = self.rules.get(rule_id)
-        if kept is None or self.items is None or affected(kept[1], changed):
+        if kept is None or affected(kept[1], changed):
             return None
         findings = kept[0]
         for f in findings:
@@ -253,7 +253,6 @@ class Memo:
     def keep(self, rule_id: str, findings: list[Finding], reads: set[Any], module: Module) -> None:
         """Remember a check's findings, when each can be tied to items still there next
         round: its node's top-level item (found now, while the tree is as the rule saw it)."""
-        self.rules.pop(rule_id, None)
         if self.items is None or affected(reads, set()):
             return
         for f in findings:
@@ -313,19 +312,17 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
         opts = {**type(rule).options, **options.rule_options.get(rule.id, {})}
         results = memo.reuse(rule.id, changed, now) if memo is not None else None
         if results is None:
+            if memo is not None:
+                memo.rules.pop(rule.id, None)  # kept again below when the check ends well
             try:
                 with reading() as reads:
                     results = list(rule.check(module, opts))
             except RecursionError:
                 errors.append(f"{module.directory}: rule {rule.id} skipped: the code nests deeper than it can "
                               "follow")
-                if memo is not None:
-                    memo.rules.pop(rule.id, None)
                 continue
             except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the run
                 errors.append(f"{module.directory}: internal error in rule {rule.id}: {type(exc).__name__}: {exc}")
-                if memo is not None:
-                    memo.rules.pop(rule.id, None)
                 continue
             if memo is not None:
                 memo.keep(rule.id, results, reads, module)
