@@ -348,3 +348,69 @@ def _fast_is_whole(rule) -> None:
         [(r.rule_id, r.line, r.edits) for r in whole_result.fixed]
     assert fast_result.errors == whole_result.errors == []
     assert len(fast_result.fixed) == 4
+
+
+# ---- where items start, read off positions (reparse._placed) --------------------
+
+
+def _printed_starts(base: Baseline) -> list[int]:
+    tree = base.tree
+    tail = sum(len(t.pre) + len(t) for t in tree.body.trailing) + len(tree.eof.pre) + len(tree.eof)
+    starts = [len(base.text) - tail]
+    for item in reversed(base.items):
+        starts.append(starts[-1] - len(item.code))
+    return starts[::-1]
+
+
+def test_item_offsets_read_off_positions_are_those_printing_gives(monkeypatch) -> None:
+    """``Baseline.of`` reads where items start off their last tokens' positions; on every
+    baseline of every round of all the rules on their docs Examples and ``examples/``
+    (trees spliced by ``refresh`` included) they are the offsets printing gives, and the
+    positions are what was read (not the fallback)."""
+    from tests.test_reuse import _every_rule, _example_modules
+    from tffix.engine import reparse
+    from tffix.transforms.registry import FIX_CHECKS
+
+    real_of = Baseline.of.__func__  # type: ignore[attr-defined]
+    real_placed = reparse._placed
+    seen = {"bases": 0, "placed": 0}
+
+    def placed(*args):
+        got = real_placed(*args)
+        seen["placed"] += got is not None
+        return got
+
+    def checked(cls, sf, text=None):
+        base = real_of(cls, sf, text)
+        seen["bases"] += 1
+        assert base.starts == _printed_starts(base), sf.display
+        return base
+
+    monkeypatch.setattr(reparse, "_placed", placed)
+    monkeypatch.setattr(Baseline, "of", classmethod(checked))
+    options = Options(unsafe_fixes=True, fix_checks=FIX_CHECKS)
+    rules = _every_rule()
+    for _, texts in _example_modules():
+        fix_texts(texts, rules, options)
+    assert seen["bases"] > 200 and seen["placed"] > 0.9 * seen["bases"]
+
+
+def test_item_offsets_fall_back_to_printing_where_positions_do_not_add_up() -> None:
+    from tffix.engine.reparse import _placed
+    from tffix.syntax.build import copy_node
+
+    text = BLOCKS.replace("\n", "\r\n", 3)  # a file with some CRLF lines
+    tree = parse(text, "main.tf")
+    sf = SourceFile(Path("main.tf"), text, tree, display="main.tf")
+    assert Baseline.of(sf).starts == _printed_starts(Baseline.of(sf))
+    end = Baseline.of(sf).starts[-1]
+    assert _placed(text, tree, list(tree.body.items), end) == Baseline.of(sf).starts
+    tree.body.items[5] = cst.unplaced(copy_node(tree.body.items[5]))  # new code: no positions
+    sf.text = tree.code
+    base = Baseline.of(sf)
+    assert _placed(sf.text, tree, list(tree.body.items), base.starts[-1]) is None
+    assert base.starts == _printed_starts(base)
+    bom = "\ufeff" + BLOCKS
+    tree = parse(bom, "main.tf")
+    want = _printed_starts(Baseline.of(SourceFile(Path("main.tf"), bom, tree, display="main.tf")))
+    assert _placed(bom, tree, list(tree.body.items), want[-1]) == want and want[0] == 1

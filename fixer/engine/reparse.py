@@ -35,6 +35,7 @@ the tree its syntax check parsed, when its text did not change after that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,13 +78,47 @@ class Baseline:
         tree = sf.tree
         items = list(tree.body.items)
         tail = sum(len(t.pre) + len(t) for t in tree.body.trailing) + len(tree.eof.pre) + len(tree.eof)
-        # from the end: each item's text (its leading trivia included) ends where the next starts
-        starts = [len(text) - tail]
-        for item in reversed(items):
-            starts.append(starts[-1] - len(item.code))
-        starts.reverse()
+        starts = _placed(text, tree, items, len(text) - tail)
+        if starts is None:
+            # from the end: each item's text (its leading trivia included) ends where the next starts
+            starts = [len(text) - tail]
+            for item in reversed(items):
+                starts.append(starts[-1] - len(item.code))
+            starts.reverse()
         return cls(tree, items, text, starts, header=list(tree.header), trailing=list(tree.body.trailing),
                    eof=tree.eof)
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _placed(text: str, tree: cst.File, items: list[cst.Node], end: int) -> list[int] | None:
+    """Where each item starts, then where the last one ends (``end``), read off the source
+    positions of the items' last tokens instead of printing every item (a 12k-block file
+    prints in a fifth of a second; this takes a few hundredths). Items are contiguous: each
+    starts where the one before ends, the first after the byte order mark and the header.
+    None where that cannot be read (a token without a position, from an edit) or does not
+    add up: then the items are printed."""
+    if not items:
+        return None
+    first = len(tree.bom) + sum(len(t.pre) + len(t) for t in tree.header)
+    lines = [0]  # where each line starts
+    lines.extend(m.end() for m in _NEWLINE.finditer(text, 0, end))
+    starts = [first]
+    last = first
+    count = len(lines)
+    startswith = text.startswith
+    for item in items:
+        tok = item.last_token()
+        line, column = tok.line, tok.column
+        if line is None or column is None or not 0 < line <= count:
+            return None
+        at = lines[line - 1] + column - 1
+        if at < last or not startswith(tok, at):
+            return None
+        last = at + len(tok)
+        starts.append(last)
+    return starts if last == end else None
 
 
 # A window a fix changed, parsed alone for its syntax check: the items it left there
