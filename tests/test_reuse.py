@@ -138,7 +138,10 @@ class FixesQueues(Rule):
 
 
 def _no_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rule runs every round, and per-item and per-file facts are computed afresh."""
     monkeypatch.setattr(engine.Memo, "reuse", lambda self, *a: None)
+    monkeypatch.setattr(Module, "item_fact", lambda self, key, item, compute: compute())
+    monkeypatch.setattr(Module, "file_fact", lambda self, key, sf, compute: compute())
 
 
 def _outcome(rules: list[type[Rule]], texts: dict[str, str] | None = None,
@@ -289,6 +292,41 @@ def test_an_item_fact_is_kept_for_unchanged_items_only() -> None:
     sf.tree.body.items = [*items[:2], fresh, *items[3:]]
     module.carry(walks)
     assert names() == ["first", "a", "z", "r", "b", "last"] and seen[12:] == ["z"]
+
+
+def test_a_file_fact_is_kept_for_files_a_round_left_as_they_were() -> None:
+    other_text = 'variable "x" {}\n'
+    sf = SourceFile(Path("main.tf"), TEXT, parse(TEXT, "main.tf"), display="main.tf")
+    other = SourceFile(Path("other.tf"), other_text, parse(other_text, "other.tf"), display="other.tf")
+    module = Module(Path("."), files=[sf, other])
+    computed: list[str] = []
+
+    def count(f: SourceFile) -> int:
+        def compute() -> int:
+            computed.append(f.display)
+            return sum(1 for _ in module.blocks_of(f))
+        return module.file_fact("blocks", f, compute)
+
+    with reading() as reads:
+        assert [count(sf), count(other)] == [6, 1]
+    assert computed == ["main.tf", "other.tf"] and ALL in reads
+    with reading() as again:
+        assert [count(sf), count(other)] == [6, 1] and len(computed) == 2
+    assert again == reads  # what the computation read is noted for each use
+    walks = module.take_walks()
+    assert count(sf) == 6 and len(computed) == 3  # while fixes run: computed, never kept
+    items = sf.tree.body.items
+    sf.tree.body.items = items[:2]
+    sf.text = sf.tree.code
+    module.invalidate()
+    module.carry(walks)
+    assert [count(sf), count(other)] == [2, 1] and computed[3:] == ["main.tf"]  # other.tf kept
+    walks = module.take_walks()
+    sf.tree.body.items = [*items[:1], parse('resource "aws_sqs_queue" "z" {}\n').body.items[0]]
+    sf.text = sf.tree.code
+    module.invalidate()
+    module.carry(walks)
+    assert count(sf) == 2 and computed[4:] == ["main.tf"]  # same count of items, another item
 
 
 def test_a_file_no_round_touched_keeps_its_baseline_and_its_offsets_are_a_fresh_ones(monkeypatch) -> None:

@@ -139,6 +139,15 @@ class SourceFile:
             self.display = str(self.path)
 
 
+def _as_then(sf: SourceFile, known: tuple[Any, ...]) -> bool:
+    """Is ``sf`` as a ``Module.file_fact`` entry took it: the same tree, text and items?"""
+    tree = sf.__dict__["tree"]
+    items = tree.body.items
+    then = known[3]
+    return (known[1] is tree and (known[2] is sf.text or known[2] == sf.text) and len(items) == len(then)
+            and all(a is b for a, b in zip(items, then)))
+
+
 def _get_tree(sf: SourceFile) -> cst.File:
     if readers:
         readers[-1].add(ALL)
@@ -263,6 +272,9 @@ class Module:
     _item_facts: dict[int, tuple[cst.Node, dict[Any, Any]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _item_facts_open: bool = field(default=True, init=False, repr=False, compare=False)
+    # per-file facts (``file_fact``): id(file) -> (file, its tree, text and items then, {key: (value, reads)})
+    _file_facts: dict[int, tuple[SourceFile, cst.File, str, list[cst.Node], dict[Any, tuple[Any, set[Any]]]]] = \
+        field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- the index ----
     def index(self) -> ModuleIndex:
@@ -326,6 +338,11 @@ class Module:
                     self._item_facts[id(item)] = known
         self._carried = kept or None
         self._item_facts_open = True
+        files, self._file_facts = self._file_facts, {}
+        for sf in [*self.files, *self.tfvars]:
+            known_file = files.get(id(sf))
+            if known_file is not None and _as_then(sf, known_file):
+                self._file_facts[id(sf)] = known_file
 
     def item_fact(self, key: object, item: cst.Node, compute: Callable[[], T]) -> T:
         """A fact about one top-level item that depends on nothing but that item's own text
@@ -344,6 +361,34 @@ class Module:
         except KeyError:
             value = values[key] = compute()
             return value
+
+    def file_fact(self, key: object, sf: SourceFile, compute: Callable[[], T]) -> T:
+        """A fact about one file that depends on nothing but that file's own text (the policy
+        statements written in it, positions included): ``compute()`` runs once per file and
+        ``key``, and its value is kept across rounds of fixes while the file has the same tree,
+        text and items (objects) as then: a file no fix changed (``carry``). What ``compute``
+        read is noted again for every check that uses the value (as ``fact`` does). For
+        module-wide rules that go through every block of every file each round: a 12k-block
+        file a round of fixes left alone costs them a lookup. While fixes run (after
+        ``take_walks``), nothing is kept."""
+        if not self._item_facts_open:
+            return compute()
+        known = self._file_facts.get(id(sf))
+        if known is None or known[0] is not sf:
+            tree = sf.__dict__["tree"]
+            known = self._file_facts[id(sf)] = (sf, tree, sf.text, list(tree.body.items), {})
+        values = known[4]
+        found = values.get(key)
+        if found is None:
+            with reading() as reads:
+                value = compute()
+            if readers:
+                readers[-1].update(reads)
+            values[key] = (value, reads)
+            return value
+        if readers:
+            readers[-1].update(found[1])
+        return found[0]  # type: ignore[no-any-return]
 
     def nodes(self, node: cst.Node, classes: type | tuple[type, ...]) -> list[cst.Node]:
         """Every node under ``node`` (itself included) that is an instance of ``classes``,
@@ -386,6 +431,12 @@ class Module:
         else:
             refs = idx.by_kind_type.get((kind, type_), ())
         return iter(refs)
+
+    def blocks_of(self, sf: SourceFile) -> Iterator[BlockRef]:
+        """The top-level blocks of one file of the module, in order (reads all of it)."""
+        if readers:
+            readers[-1].add(ALL)
+        return iter(self.index().of_file(sf))
 
     def resources(self, *types: str) -> Iterator[BlockRef]:
         return self._typed("resource", types)
@@ -598,6 +649,15 @@ class ModuleIndex:
         self._pending: dict[int, BlockRef] = {}  # blocks patched in, not in the reverse index yet
         self._named: dict[tuple[str, str], dict[str, list[BlockRef]]] = {}  # (kind, type) -> name -> blocks
         self._second: dict[int, str] = {}  # the name (second label) each block in ``_named`` had
+        self._by_file: dict[int, list[BlockRef]] | None = None  # id(file) -> its blocks (``of_file``)
+
+    def of_file(self, sf: SourceFile) -> list[BlockRef]:
+        """The blocks of ``sf``, in order (built from ``all`` on first use)."""
+        if self._by_file is None:
+            self._by_file = {}
+            for ref in self.all:
+                self._by_file.setdefault(id(ref.file), []).append(ref)
+        return self._by_file.get(id(sf), [])
 
     def _key(self, ref: BlockRef) -> tuple[int, float]:
         return self._order[id(ref.block)]
@@ -733,6 +793,7 @@ class ModuleIndex:
         trees, would wait for the cyclic garbage collector.)"""
         if module.files != self._files or any(f.tree is not self._trees[id(f)] for f in module.files):
             return False
+        self._by_file = None
         changes = []
         for f in self._files:
             old = self._items[id(f)]

@@ -408,8 +408,11 @@ def _resolved(module: Module, target: BlockRef) -> list[Stmt] | None:
 def module_statements(module: Module) -> Iterator[Stmt]:
     """Every statement written anywhere in the module: jsonencode objects, JSON strings
     and heredocs, and policy documents (each once, where it is written). Read once per
-    state of the module (``Module.fact``), for every rule that asks."""
-    return iter(module.fact("policies.module_statements", lambda: list(_module_statements(module))))
+    state of the module (``Module.fact``), for every rule that asks, from the statements of
+    each file (``Module.file_fact``: a file no fix changed is not read again)."""
+    return iter(module.fact("policies.module_statements", lambda: [
+        stmt for sf in module.files
+        for stmt in module.file_fact("policies.statements", sf, lambda sf=sf: list(_file_statements(module, sf)))]))
 
 
 _DOCUMENT = "aws_iam_policy_document"
@@ -422,8 +425,8 @@ def _names_statement(node: cst.Node) -> bool:
                                   if isinstance(part, str))
 
 
-def _module_statements(module: Module) -> Iterator[Stmt]:
-    for ref in module.blocks():
+def _file_statements(module: Module, sf: SourceFile) -> Iterator[Stmt]:
+    for ref in module.blocks_of(sf):
         # an address starts so only when a label spells the type (most blocks: no address needed)
         if any(_DOCUMENT in label for label in ref.block.label_values) and \
                 module.address_of(ref).startswith("data.aws_iam_policy_document."):

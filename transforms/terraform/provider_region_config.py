@@ -71,8 +71,14 @@ def selected(expr: cst.Node) -> tuple[str, str] | None:
 
 
 def selections(module: Module) -> Iterator[tuple[SourceFile, cst.Block, cst.Node, tuple[str, str]]]:
-    """Every ``provider = x.y`` and every value of a module call's ``providers`` map."""
-    for ref in module.blocks():
+    """Every ``provider = x.y`` and every value of a module call's ``providers`` map (from
+    each file's, ``Module.file_fact``: a file no fix changed is not read again)."""
+    for sf in module.files:
+        yield from module.file_fact("TFX506.selections", sf, lambda sf=sf: list(_selections(module, sf)))
+
+
+def _selections(module: Module, sf: SourceFile) -> Iterator[tuple[SourceFile, cst.Block, cst.Node, tuple[str, str]]]:
+    for ref in module.blocks_of(sf):
         blocks = [ref.block]
         if ref.block.type == "check":
             blocks = ref.block.find_blocks("data")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tffix.engine.module import BlockRef, Module
+from tffix.engine.module import BlockRef, Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
 from tffix.transforms.lib.environment import is_root_module
@@ -53,11 +53,11 @@ def _bodies(block: cst.Block) -> Iterator[cst.Block]:
         yield from _bodies(child)
 
 
-def tag_maps(module: Module) -> Iterator[tuple[BlockRef, cst.Attribute]]:
+def tag_maps(module: Module, sf: SourceFile) -> Iterator[tuple[BlockRef, cst.Attribute]]:
     """``tags = ...`` in resources, module calls and provider default_tags (at any depth:
-    launch templates' ``tag_specifications`` too), and locals named ``tags`` or ``*_tags``.
-    Data sources are left out: their ``tags`` filter on tags someone else wrote."""
-    for ref in module.blocks():
+    launch templates' ``tag_specifications`` too), and locals named ``tags`` or ``*_tags``,
+    in one file. Data sources are left out: their ``tags`` filter on tags someone else wrote."""
+    for ref in module.blocks_of(sf):
         kind = ref.block.type
         if kind in ("resource", "module", "provider"):
             for body in _bodies(ref.block):
@@ -71,8 +71,13 @@ def tag_maps(module: Module) -> Iterator[tuple[BlockRef, cst.Attribute]]:
 
 
 def keys(module: Module) -> list[Key]:
+    """The tag keys written in the module, from each file's (``Module.file_fact``)."""
+    return [k for sf in module.files for k in module.file_fact("TFX807.keys", sf, lambda sf=sf: _keys(module, sf))]
+
+
+def _keys(module: Module, sf: SourceFile) -> list[Key]:
     out = []
-    for ref, attr in tag_maps(module):
+    for ref, attr in tag_maps(module, sf):
         for item, name in map_keys(attr.value):
             out.append(Key(ref, item.key, name, " ".join(item.value.code.split())))
     return out

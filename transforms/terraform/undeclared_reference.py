@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from tffix.engine.module import BUILT_IN_ROOTS, Module
+from tffix.engine.module import BUILT_IN_ROOTS, Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
 from tffix.transforms.lib.children import has_json_files, run_reads
@@ -26,23 +26,33 @@ VALIDATE_ERROR = {"var": "Reference to undeclared input variable", "local": "Ref
 
 
 def _declared(module: Module) -> dict[str, set[str]]:
-    """The names the module declares, by the reference root that reaches them."""
+    """The names the module declares, by the reference root that reaches them (from the
+    names each file declares, ``Module.file_fact``)."""
     names: dict[str, set[str]] = {k: set() for k in WHAT}
-    for kind, root in (("variable", "var"), ("module", "module")):
-        for ref in module.blocks(kind):
-            labels = ref.block.label_values
+    for sf in module.files:
+        for root, found in module.file_fact("TFX520.declared", sf, lambda sf=sf: _declared_in(module, sf)).items():
+            names[root].update(found)
+    return names
+
+
+def _declared_in(module: Module, sf: SourceFile) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {k: set() for k in WHAT}
+    for ref in module.blocks_of(sf):
+        block = ref.block
+        kind = block.type
+        if kind in ("variable", "module"):
+            labels = block.label_values
             if labels:
-                names[root].add(labels[0])
-    for ref in module.blocks("locals"):
-        names["local"].update(attr.name for attr in ref.block.body.attributes)
-    for kind in ("resource", "data", "ephemeral"):
-        for ref in module.blocks(kind):
-            labels = ref.block.label_values
+                names["var" if kind == "variable" else "module"].add(labels[0])
+        elif kind == "locals":
+            names["local"].update(attr.name for attr in block.body.attributes)
+        elif kind in ("resource", "data", "ephemeral"):
+            labels = block.label_values
             if len(labels) == 2:
                 names[kind].add(".".join(labels))
-    for ref in module.blocks("check"):  # a check block's own data sources are in scope there
-        names["data"].update(".".join(d.label_values) for d in ref.block.find_blocks("data")
-                             if len(d.label_values) == 2)
+        elif kind == "check":  # a check block's own data sources are in scope there
+            names["data"].update(".".join(d.label_values) for d in block.find_blocks("data")
+                                 if len(d.label_values) == 2)
     return names
 
 
@@ -51,17 +61,23 @@ def _bound_names(module: Module) -> set[str]:
     (their label or `iterator`) anywhere in the module: a reference rooted there is a
     local iterator, not a resource."""
     bound: set[str] = set()
-    for f in module.files:
-        for item in f.tree.body.items:
-            for node in module.nodes(item, BINDERS):
-                if isinstance(node, cst.Block):
-                    if node.type == "dynamic" and node.label_values:
-                        bound.add(node.label_values[0])
-                        iterator = node.get_attribute("iterator")
-                        if iterator is not None and isinstance(iterator.value, cst.Variable):
-                            bound.add(iterator.value.name)
-                else:
-                    bound.update(str(t) for t in (node.key_var, node.value_var) if t is not None)
+    for sf in module.files:
+        bound.update(module.file_fact("TFX520.bound", sf, lambda sf=sf: _bound_in(module, sf)))
+    return bound
+
+
+def _bound_in(module: Module, sf: SourceFile) -> set[str]:
+    bound: set[str] = set()
+    for item in sf.tree.body.items:
+        for node in module.nodes(item, BINDERS):
+            if isinstance(node, cst.Block):
+                if node.type == "dynamic" and node.label_values:
+                    bound.add(node.label_values[0])
+                    iterator = node.get_attribute("iterator")
+                    if iterator is not None and isinstance(iterator.value, cst.Variable):
+                        bound.add(iterator.value.name)
+            else:
+                bound.update(str(t) for t in (node.key_var, node.value_var) if t is not None)
     return bound
 
 
@@ -256,7 +272,8 @@ class UndeclaredReference(Rule):
         bound = _bound_names(module)
         # what each block referred to that is not declared, from the last round of this check:
         # a block that is the same object (the engine parses again every item a fix changed) in a
-        # module that declares and binds the same names refers to the same undeclared names
+        # module that declares and binds the same names refers to the same undeclared names; in
+        # a file a round left as it was (``Module.file_fact``), every block is such a block
         earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]] = {}
         if reads.get("TFX520.names") == (declared, bound):
             earlier = reads.get("TFX520.blocks", {})  # type: ignore[assignment]
@@ -264,7 +281,23 @@ class UndeclaredReference(Rule):
         reads["TFX520.names"], reads["TFX520.blocks"] = (declared, bound), now
         hints: dict[tuple[str, str], str] = {}  # a name referred to again gets the same hint
         frozen: dict[str, frozenset[str]] = {}
-        for ref in module.blocks():
+        for sf in module.files:
+            found = module.file_fact("TFX520.undeclared", sf, dict)  # (declared, bound) -> [(ref, undeclared)]
+            names = (declared, bound)
+            if found.get("names") != names:
+                found["names"] = names
+                found["blocks"] = self._blocks(module, sf, declared, bound, earlier)
+            for ref, undeclared in found["blocks"]:
+                now[id(ref.block)] = (ref.block, undeclared)
+                yield from self._report(ref, undeclared, declared, hints, frozen)
+
+    def _blocks(self, module: Module, sf: SourceFile, declared: dict[str, set[str]], bound: set[str],
+                earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]],
+                ) -> list[tuple[Any, list[tuple[cst.Traversal, tuple[str, str]]]]]:
+        """Each block of ``sf`` the check reads, with its undeclared references (those of
+        ``earlier`` for a block that is the same object)."""
+        out = []
+        for ref in module.blocks_of(sf):
             if ref.block.type in SKIPPED_BLOCKS:
                 continue
             kept = earlier.get(id(ref.block))
@@ -272,20 +305,25 @@ class UndeclaredReference(Rule):
                 undeclared = kept[1]
             else:
                 undeclared = _undeclared(module, ref.block, declared, bound)
-            now[id(ref.block)] = (ref.block, undeclared)
-            for trav, target in undeclared:
-                kind, name = target
-                address = _address(kind, name)
-                hint = hints.get(target)
-                if hint is None:
-                    names = frozen.get(kind)
-                    if names is None:
-                        names = frozen[kind] = frozenset(declared[kind])
-                    close = _closest(name, names)
-                    hint = hints[target] = f"; did you mean {_address(kind, close)}?" if close is not None else ""
-                yield self.finding(
-                    ref.file, trav,
-                    f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
-                    f"files), so terraform validate fails with \"{VALIDATE_ERROR[kind]}\"; declare it or fix "
-                    f"the reference{hint}",
-                    block=ref.block)
+            out.append((ref, undeclared))
+        return out
+
+    def _report(self, ref: Any, undeclared: list[tuple[cst.Traversal, tuple[str, str]]],
+                declared: dict[str, set[str]], hints: dict[tuple[str, str], str],
+                frozen: dict[str, frozenset[str]]) -> Iterator[Finding]:
+        for trav, target in undeclared:
+            kind, name = target
+            address = _address(kind, name)
+            hint = hints.get(target)
+            if hint is None:
+                names = frozen.get(kind)
+                if names is None:
+                    names = frozen[kind] = frozenset(declared[kind])
+                close = _closest(name, names)
+                hint = hints[target] = f"; did you mean {_address(kind, close)}?" if close is not None else ""
+            yield self.finding(
+                ref.file, trav,
+                f"{address} is not declared in this module (no {WHAT[kind]} of that name in any of its "
+                f"files), so terraform validate fails with \"{VALIDATE_ERROR[kind]}\"; declare it or fix "
+                f"the reference{hint}",
+                block=ref.block)
