@@ -414,3 +414,83 @@ def test_item_offsets_fall_back_to_printing_where_positions_do_not_add_up() -> N
     tree = parse(bom, "main.tf")
     want = _printed_starts(Baseline.of(SourceFile(Path("main.tf"), bom, tree, display="main.tf")))
     assert _placed(bom, tree, list(tree.body.items), want[-1]) == want and want[0] == 1
+
+
+# ---- files no fix edits are printed once, at the end (engine: ``pending``, ``LateStray``) ----
+
+OTHER = 'resource "y" "o" {\n  v = 1\n}\n\nresource "y" "p" {\n  v = 2\n}\n'
+
+
+class StrayElsewhere(Rule):
+    """Declares block b0 of main.tf as its scope but edits y.o in other.tf in place, a file
+    no other fix names: only the last print of other.tf can see it."""
+
+    id = "TFX985"
+    name = "stray-elsewhere"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        a, o = module.find("x.b0"), module.find("y.o")
+        if a is not None and o is not None and o.block.get_attribute("w") is None:
+            yield self.finding(a.file, a.block, "edit y.o", block=a.block,
+                               fix=lambda: edit.set_attribute(o.block, "w", 1))
+
+
+class GrowsAll(Rule):
+    """Gives one x block per round an ``extra`` argument: one round of fixes per block."""
+
+    id = "TFX986"
+    name = "grows-all"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        for ref in module.resources("x"):
+            if ref.block.get_attribute("extra") is None:
+                yield self.finding(ref.file, ref.block, "grow", block=ref.block,
+                                   fix=lambda b=ref.block: edit.set_attribute(b, "extra", 1))
+                return
+
+
+def _prints_of(monkeypatch, display: str) -> list[int]:
+    """Counts the whole prints of the tree of the file ``display`` (a list of one count)."""
+    real = cst.File.code
+    count = [0]
+
+    def code(tree):
+        if tree.path == display:
+            count[0] += 1
+        return real.fget(tree)
+
+    monkeypatch.setattr(cst.File, "code", property(code))
+    return count
+
+
+def test_a_file_no_fix_edits_is_printed_once_however_many_rounds(monkeypatch) -> None:
+    prints = _prints_of(monkeypatch, "other.tf")
+    out, result = fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [GrowsAll])
+    assert [r.rule_id for r in result.fixed] == ["TFX986"] * 6  # six rounds of fixes
+    assert out["other.tf"] == OTHER and out["main.tf"].count("extra = 1") == 6
+    assert prints == [1]  # at the end, not at the end of each round
+
+
+def test_a_stray_edit_in_a_file_no_fix_names_is_found_late_and_the_module_runs_again(monkeypatch) -> None:
+    from tffix.engine import engine as engine_module
+
+    runs: list[bool] = []
+    real = engine_module._run_module
+
+    def recording(module, rules, options, findings_out, fast):
+        runs.append(fast)
+        return real(module, rules, options, findings_out, fast)
+
+    monkeypatch.setattr(engine_module, "_run_module", recording)
+    out, result = fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [StrayElsewhere, GrowsAll])
+    assert runs == [True, False]  # found at the end of the fast run: run again, comparing whole files
+    assert "main.tf:2:1: internal error: fix for TFX985 edited other.tf outside its scope; the fix was reverted" \
+        in result.errors
+    assert out["other.tf"] == OTHER and out["main.tf"].count("extra = 1") == 6
+    assert [r.rule_id for r in result.fixed] == ["TFX986"] * 6
+    monkeypatch.undo()
+    assert fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [StrayElsewhere, GrowsAll]) == (out, result)

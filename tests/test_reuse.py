@@ -354,3 +354,25 @@ def test_a_file_no_round_touched_keeps_its_baseline_and_its_offsets_are_a_fresh_
     assert engine._baseline(sf, first).items == sf.tree.body.items
     monkeypatch.undo()
     assert fix_texts({"main.tf": TEXT, "other.tf": other}, [TagsBuckets, Queues])[0] == out
+
+
+def test_every_rule_gives_the_same_outcome_with_whole_file_comparisons(monkeypatch) -> None:
+    """The fast path (fixes read off their items, files no fix edits printed once at the end)
+    against whole-file comparisons after every fix (``_run_module(fast=False)``, what a stray
+    edit falls back to), all the rules at once on every docs Example and ``examples/``: the
+    same texts, findings and fixes. (Not the same edits: where an inserted block sits next to
+    a blank line, a window's diff and a whole file's may place the same insertion one line
+    apart.)"""
+    from tffix.transforms.registry import FIX_CHECKS
+
+    def outcome(texts: dict[str, str]) -> tuple:
+        out, remaining, fixed = _outcome(rules, texts, options)
+        return out, remaining, [f[:-1] for f in fixed]
+
+    rules = _every_rule()
+    options = Options(unsafe_fixes=True, fix_checks=FIX_CHECKS)
+    fast = {name: outcome(texts) for name, texts in _example_modules()}
+    real = engine._run_module
+    monkeypatch.setattr(engine, "_run_module", lambda m, r, o, out, fast: real(m, r, o, out, False))
+    for name, texts in _example_modules():
+        assert outcome(texts) == fast[name], name

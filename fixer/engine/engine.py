@@ -26,11 +26,17 @@ of the module):
   only the items it changed (``FixCheck`` ``takes_changed``).
 - A fix could still change, in place, an item outside its scope that nothing
   else prints: at the end of the round every ledger is compared with its file
-  (``Ledger.verify``: item by item where fixes edited it, else printed whole),
-  and on any difference the round is run again from its start texts with
-  whole-file comparisons after every fix (``Stray``), which finds and reverts
-  that fix exactly as before. The next round reuses that print, and the
-  syntax checks' parses of the items no later fix changed (``reparse``).
+  (``Ledger.verify``: item by item where fixes edited it, printed whole where a
+  fix's window was read but nothing changed), and on any difference the round is
+  run again from its start texts with whole-file comparisons after every fix
+  (``Stray``), which finds and reverts that fix exactly as before. The next round
+  reuses that print, and the syntax checks' parses of the items no later fix
+  changed (``reparse``). A file no fix read or edited is taken as unchanged
+  without printing it, and printed once, later: before a fix may change it,
+  before whole files are compared, and at the end of the module; if it does not
+  print its text then, the module is run again from its original texts with
+  whole-file comparisons (``LateStray``). A 12k-block file beside the files the
+  fixes edit is printed once per run instead of once per round.
 - For the next round, a file no applied fix had in scope keeps its tree; in a
   changed file only the changed top-level items are parsed again and spliced
   into the tree, the others keep their nodes (positions moved), with a
@@ -59,7 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import FixCheck, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
+from tffix.engine.apply import FixCheck, LateStray, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import ALL, Module, SourceFile, affected, item_key, reading
@@ -454,7 +460,37 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     """Check (and fix, as ``options`` allow) a module. ``findings_out`` receives the
     findings left, in the order of ``result.remaining``, bound to the module's trees
     (to ``preview`` their fixes later, in this process). Rules are classes, or index
-    entries imported when a round's module has blocks they look at."""
+    entries imported when a round's module has blocks they look at.
+
+    A file no fix of a round edited is taken to be unchanged without printing it
+    (``Ledger.verify(assume=True)``), and printed once, later: before a fix may change it,
+    before a round compares whole files, and at the end. Should it not print its text then
+    (a fix of an earlier round changed it without declaring it: ``LateStray``), the module
+    is run again from its original texts with whole-file comparisons after every fix, which
+    finds and reverts that fix."""
+    files = list(module.files)
+    texts = {id(sf): sf.text for sf in _all_files(module)}
+    try:
+        return _run_module(module, rule_classes, options, findings_out, fast=True)
+    except LateStray:
+        module.files[:] = files
+        for sf in _all_files(module):
+            sf.text = texts[id(sf)]
+            sf.tree = parse(sf.text, sf.display)
+        module.forget()
+        return _run_module(module, rule_classes, options, findings_out, fast=False)
+
+
+def _verified(pending: dict[int, SourceFile], files: Iterable[SourceFile]) -> None:
+    """Print the files of ``files`` taken as unchanged so far (``pending``): raises
+    ``LateStray`` when one does not print its text; the others are checked from then on."""
+    for sf in files:
+        if pending.pop(id(sf), None) is not None and sf.tree.code != sf.text:
+            raise LateStray(sf.display)
+
+
+def _run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], options: Options,
+                findings_out: list[Finding] | None, fast: bool) -> ModuleResult:
     chosen = _Rules(rule_classes)
     result = ModuleResult(str(module.directory), files=len(module.files) + len(module.tfvars))
     originals = {f.display: f.text for f in _all_files(module)}
@@ -465,6 +501,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
     memo = Memo() if options.deployment is None else None
     findings: list[Finding] = []
     unchanged: dict[int, Baseline] = {}  # the files the last round left as they were, by ``id``
+    pending: dict[int, SourceFile] = {}  # files taken as unchanged, not printed yet (``_verified``)
     for _round in range(MAX_ROUNDS + 1):
         mark = (len(result.errors), len(result.fixed), set(failed), list(module.files))
         findings = collect(module, chosen.active(module), options, result.errors, kept_comments, memo)
@@ -476,6 +513,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
         applicable = [f for f in findings if _allowed(f, options)]
         if not applicable:
             if options.preview_fixes:
+                _verified(pending, list(pending.values()))  # the previews compare whole files
                 _preview(findings, module, options)
             break
         if _round == MAX_ROUNDS:
@@ -483,7 +521,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             break
         bases = {id(sf): _baseline(sf, unchanged.get(id(sf))) for sf in _all_files(module)}
         try:
-            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=True)
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast, pending)
         except Stray:
             # a fix changed an item it did not declare without its own items showing it: start
             # the round again from its texts, comparing whole files after every fix (which
@@ -492,6 +530,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             failed.clear()
             failed.update(mark[2])
             module.files[:] = mark[3]
+            _verified(pending, _all_files(module))  # nothing of an earlier round is lost unseen
             for sf in _all_files(module):
                 sf.tree = parse(sf.text, sf.display)
             module.invalidate()
@@ -503,7 +542,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
                     f.fix = None
             applicable = [f for f in findings if _allowed(f, options)]
             bases = {id(sf): Baseline.of(sf) for sf in _all_files(module)}
-            taken, applied = _apply_round(applicable, module, options, result, failed, bases, fast=False)
+            taken, applied = _apply_round(applicable, module, options, result, failed, bases, False, pending)
         # fresh trees (and positions) for the next round: a file no applied fix had in
         # scope keeps its tree (and its baseline); in the others only the changed items are
         # parsed again
@@ -523,6 +562,7 @@ def run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], o
             result.converged = False
             break
         seen_states.add(state)
+    _verified(pending, list(pending.values()))
     if not result.converged:
         ids = sorted({r.rule_id for r in result.fixed})
         result.errors.append(f"{module.directory}: fixes did not converge after {len(seen_states)} rounds "
@@ -561,19 +601,25 @@ def _same(a: list[Any], b: list[Any]) -> bool:
 
 
 def _apply_round(applicable: list[Finding], module: Module, options: Options, result: ModuleResult,
-                 failed: set[tuple[str, str, str]], bases: dict[int, Baseline], fast: bool) -> tuple[set[int], int]:
+                 failed: set[tuple[str, str, str]], bases: dict[int, Baseline], fast: bool,
+                 pending: dict[int, SourceFile]) -> tuple[set[int], int]:
     """Apply the round's fixes one by one, never two with overlapping scope; revert a
     fix that raises, breaks the syntax or edits outside its scope. ``fast``: read each
     fix off the items of its scope (``apply_fix_fast``, with a ``Ledger`` per file),
     until a fix it cannot read that way, then whole files (``apply_fix``) for the rest
     of the round; raises ``Stray`` when the ledgers and the trees disagree at the end.
+    ``pending``: the files taken as unchanged without printing (``run_module``): printed
+    before a fix may change them or whole files are compared; this round's are added.
     Returns the ids of the scope items of the fixes applied, and how many there were."""
     texts = {id(sf): sf.text for sf in _all_files(module)}
     ledgers = {id(sf): Ledger(sf, bases[id(sf)]) for sf in _all_files(module)} if fast else {}
     ledgers = {k: v for k, v in ledgers.items() if v.usable}
     owners = owners_of(ledgers)
+    if not fast:
+        _verified(pending, _all_files(module))
 
     def sync() -> None:  # whole-file comparisons from here on
+        _verified(pending, _all_files(module))
         for key, ledger in ledgers.items():
             texts[key] = ledger.text()
         ledgers.clear()
@@ -591,6 +637,8 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         files = plan.files(module) if plan is not None else _files_of(f.fix.scope, module)
         if any(id(sf.tree) in broken for sf in files):
             continue
+        if pending:
+            _verified(pending, files)
         if plan is not None:
             done = apply_fix_fast(f.fix, module, ledgers, plan, texts, owners, options.fix_checks)
         else:
@@ -619,9 +667,11 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         taken.update(id(s) for s in f.fix.scope)
         result.fixed.append(_record(f, options, applied=True))
         applied += 1
-    for ledger in ledgers.values():
-        if not ledger.verify():
-            raise Stray(ledger.sf.display)
+    for key, ledger in ledgers.items():
+        if not ledger.verify(assume=True):
+            raise (LateStray if key in pending else Stray)(ledger.sf.display)
+        if ledger.assumed:
+            pending[key] = ledger.sf
     for key, (sf, parsed) in made.items():  # the next round's tree of a created file (``refresh``)
         if any(f is sf for f in module.files):
             bases[key] = Baseline(None, [], "", [0], fresh=parsed)  # type: ignore[arg-type]

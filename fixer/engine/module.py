@@ -315,6 +315,15 @@ class Module:
         self._facts.clear()
         self._fact_reads.clear()
 
+    def forget(self) -> None:
+        """Forget everything known of the trees (``invalidate``, and the walks, item and file
+        facts carried across rounds): the module's files were all parsed again."""
+        self.invalidate()
+        self._carried = None
+        self._item_facts.clear()
+        self._file_facts.clear()
+        self._item_facts_open = True
+
     def take_walks(self) -> dict[int, Walk]:
         """The walks the index holds now (``nodes``), to carry over a round of fixes; from
         here on nothing is carried (the fixes about to run change the trees)."""
