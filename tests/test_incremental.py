@@ -494,3 +494,49 @@ def test_a_stray_edit_in_a_file_no_fix_names_is_found_late_and_the_module_runs_a
     assert [r.rule_id for r in result.fixed] == ["TFX986"] * 6
     monkeypatch.undo()
     assert fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [StrayElsewhere, GrowsAll]) == (out, result)
+
+
+def test_the_index_followed_across_rounds_is_the_index_built_again(monkeypatch) -> None:
+    """``Module.follow`` after every round of all the rules on their docs Examples and
+    ``examples/`` (files created, items replaced, trees parsed again): the index it keeps
+    is the one a fresh build gives, and most rounds keep it instead of building it."""
+    from tests.test_reuse import _every_rule, _example_modules
+    from tffix.engine.module import Module
+    from tffix.transforms.registry import FIX_CHECKS
+
+    real = Module.follow
+    kept = [0, 0]
+
+    def follow(module) -> None:
+        before = module._index
+        real(module)
+        if module._index is not None:
+            kept[0] += module._index is before
+            patched, fresh = _index_shape(module)
+            assert patched == fresh
+        kept[1] += 1
+
+    monkeypatch.setattr(Module, "follow", follow)
+    options = Options(unsafe_fixes=True, fix_checks=FIX_CHECKS)
+    rules = _every_rule()
+    for _, texts in _example_modules():
+        fix_texts(texts, rules, options)
+    assert kept[1] > 100 and kept[0] > kept[1] // 2
+
+
+def test_an_index_follows_a_created_file_and_a_tree_parsed_again() -> None:
+    from tffix.engine.engine import parse_module_texts
+
+    module = parse_module_texts(".", {"main.tf": REFS})
+    before = module.index()
+    extra = 'resource "aws_s3_bucket" "x" {\n  bucket = aws_s3_bucket.b0.id\n}\n'
+    module.files.append(SourceFile(Path("extra.tf"), extra, parse(extra, "extra.tf"), display="extra.tf"))
+    sf = module.files[0]
+    sf.tree = parse(sf.text, "main.tf")  # every item a new object
+    module.follow()
+    assert module.index() is before
+    patched, fresh = _index_shape(module)
+    assert patched == fresh
+    module.files.reverse()  # reordered: built again
+    module.follow()
+    assert module.index() is not before

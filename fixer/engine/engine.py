@@ -307,8 +307,9 @@ def collect(module: Module, rules: Sequence[Rule], options: Options, errors: lis
     """Every rule's findings on the module as it is, less the suppressed ones, sorted.
     ``kept``: suppression comments read in earlier rounds, by tree (a file whose tree and
     text are the same as then has the same comments at the same lines); updated. ``memo``:
-    the findings of the last round, reused for rules the changes since cannot affect."""
-    module.invalidate()
+    the findings of the last round, reused for rules the changes since cannot affect.
+    The module's index and facts must be as its trees are now: ``run_module`` invalidates
+    them whenever the trees change (so the index ``_Rules.active`` built is the one used)."""
     trees = {id(f.tree): f for f in _all_files(module)}
     comments: dict[int, Comments] = {}  # a file's suppression comments, read when it has a finding
     kept = {} if kept is None else kept
@@ -555,7 +556,7 @@ def _run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], 
                 continue
             sf.text = text
             sf.tree = parse(text, sf.display) if base is None else refresh(sf, base, taken)
-        module.invalidate()
+        module.follow()  # the index follows the changed items (built again where it cannot)
         module.carry(walks)
         state = tuple(sf.text for sf in _all_files(module))
         if applied and state in seen_states:

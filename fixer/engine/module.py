@@ -315,6 +315,21 @@ class Module:
         self._facts.clear()
         self._fact_reads.clear()
 
+    def follow(self) -> None:
+        """After a round of fixes and the re-parse of what they changed (``reparse.refresh``
+        keeps the items no fix touched, the same objects): forget the per-module facts, and
+        bring the index up to date by comparing each file's items with the ones it indexed
+        (``ModuleIndex.follow``) instead of building it again over every block; rebuilt
+        where that does not hold (files removed or reordered)."""
+        if self._index is not None and self._hints is not None:
+            hints, self._hints = self._hints, None
+            if not self._index.patch(self, hints):
+                self._index = None
+        if self._index is not None and not self._index.follow(self):
+            self._index = None
+        self._facts.clear()
+        self._fact_reads.clear()
+
     def forget(self) -> None:
         """Forget everything known of the trees (``invalidate``, and the walks, item and file
         facts carried across rounds): the module's files were all parsed again."""
@@ -346,6 +361,8 @@ class Module:
                 if known is not None and known[0] is item:
                     self._item_facts[id(item)] = known
         self._carried = kept or None
+        if self._index is not None:  # followed across the round (``follow``): the walks kept
+            self._index._walks = dict(kept)
         self._item_facts_open = True
         files, self._file_facts = self._file_facts, {}
         for sf in [*self.files, *self.tfvars]:
@@ -793,6 +810,56 @@ class ModuleIndex:
         return out
 
     # ---- patching after a fix ----
+    def follow(self, module: Module) -> bool:
+        """Bring the index up to date with the module's trees after a round of fixes: in
+        each file, the items kept at the start and at the end (the same objects as indexed)
+        stay, the others are replaced (``_replace``, as ``patch`` does); a file whose tree is
+        a new object has every item replaced; files added at the end are indexed. False
+        (the index must be rebuilt) when files were removed or reordered."""
+        files = module.files
+        known = self._files
+        if len(files) < len(known) or any(a is not b for a, b in zip(files, known)):
+            return False
+        self._by_file = None
+        for f in files[len(known):]:  # created by the round's fixes
+            known.append(f)
+            self._trees[id(f)] = f.tree
+            self._items[id(f)] = []
+        changes = []
+        for f in known:
+            old = self._items[id(f)]
+            tree = f.tree
+            new = tree.body.items
+            if tree is not self._trees[id(f)]:
+                self._trees[id(f)] = tree
+                if old or new:
+                    changes.append((f, 0, 0, old, new))
+                continue
+            limit = min(len(old), len(new))
+            lo = 0
+            while lo < limit and new[lo] is old[lo]:
+                lo += 1
+            if lo == len(old) == len(new):
+                continue
+            keep = 0
+            while keep < limit - lo and new[len(new) - 1 - keep] is old[len(old) - 1 - keep]:
+                keep += 1
+            changes.append((f, lo, keep, old, new))
+        # each replaced block is taken out of and put into sorted lists: past a few hundred,
+        # building the index again costs less
+        replaced = sum(len(old) + len(new) - 2 * (lo + keep) for _, lo, keep, old, new in changes)
+        if replaced > max(256, len(self.all) // 4):
+            return False
+        try:
+            for f, lo, keep, old, new in changes:
+                self._replace(f, lo, keep, old, new)
+        except (KeyError, IndexError, ValueError):
+            return False
+        for _, lo, keep, old, _ in changes:
+            for item in old[lo:len(old) - keep]:
+                self._walks.pop(id(item), None)
+        return True
+
     def patch(self, module: Module, hints: dict[int, tuple[int, int]]) -> bool:
         """Bring the index up to date after a fix that changed, in each file of ``hints``
         (by ``id``: (items kept at the start, items kept at the end)), only the items
