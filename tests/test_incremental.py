@@ -367,9 +367,10 @@ def test_item_offsets_read_off_positions_are_those_printing_gives(monkeypatch) -
     baseline of every round of all the rules on their docs Examples and ``examples/``
     (trees spliced by ``refresh`` included) they are the offsets printing gives, and the
     positions are what was read (not the fallback)."""
-    from tests.test_reuse import _every_rule, _example_modules
     from tffix.engine import reparse
     from tffix.transforms.registry import FIX_CHECKS
+
+    from tests.test_reuse import _every_rule, _example_modules
 
     real_of = Baseline.of.__func__  # type: ignore[attr-defined]
     real_placed = reparse._placed
@@ -500,9 +501,10 @@ def test_the_index_followed_across_rounds_is_the_index_built_again(monkeypatch) 
     """``Module.follow`` after every round of all the rules on their docs Examples and
     ``examples/`` (files created, items replaced, trees parsed again): the index it keeps
     is the one a fresh build gives, and most rounds keep it instead of building it."""
-    from tests.test_reuse import _every_rule, _example_modules
     from tffix.engine.module import Module
     from tffix.transforms.registry import FIX_CHECKS
+
+    from tests.test_reuse import _every_rule, _example_modules
 
     real = Module.follow
     kept = [0, 0]

@@ -65,7 +65,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tffix.engine.apply import FixCheck, LateStray, Ledger, Stray, apply_fix, apply_fix_fast, owners_of, plan_fast, snapshot
+from tffix.engine.apply import (
+    FixCheck,
+    LateStray,
+    Ledger,
+    Stray,
+    apply_fix,
+    apply_fix_fast,
+    owners_of,
+    plan_fast,
+    snapshot,
+)
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
 from tffix.engine.module import ALL, Module, SourceFile, affected, item_key, reading
