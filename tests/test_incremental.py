@@ -542,3 +542,38 @@ def test_an_index_follows_a_created_file_and_a_tree_parsed_again() -> None:
     module.files.reverse()  # reordered: built again
     module.follow()
     assert module.index() is not before
+
+
+class OpensAndEditsInPlace(Rule):
+    """A fix whose scope opens every file (the module) and that edits y.o of other.tf in
+    place: allowed, but only a print of other.tf shows it."""
+
+    id = "TFX987"
+    name = "opens-and-edits"
+    summary = "test rule"
+    safety = SAFE
+
+    def check(self, module, options) -> Iterator:
+        a, o = module.find("x.b0"), module.find("y.o")
+        if a is not None and o is not None and o.block.get_attribute("w") is None:
+            yield self.finding(a.file, a.block, "edit y.o", block=a.block, scope=(module,),
+                               fix=lambda: edit.set_attribute(o.block, "w", 1))
+
+
+def test_an_opened_scope_that_edits_a_file_in_place_is_applied(monkeypatch) -> None:
+    """Found at the end (the file was taken as unchanged), the module runs again comparing
+    whole files, where the edit is within the fix's scope: applied, as before."""
+    from tffix.engine import engine as engine_module
+
+    runs: list[bool] = []
+    real = engine_module._run_module
+
+    def recording(module, rules, options, findings_out, fast):
+        runs.append(fast)
+        return real(module, rules, options, findings_out, fast)
+
+    monkeypatch.setattr(engine_module, "_run_module", recording)
+    out, result = fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [OpensAndEditsInPlace, GrowsAll])
+    assert runs == [True, False] and not result.errors
+    assert "w = 1" in out["other.tf"] and out["main.tf"].count("extra = 1") == 6
+    assert sorted(r.rule_id for r in result.fixed) == ["TFX986"] * 6 + ["TFX987"]

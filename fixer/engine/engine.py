@@ -679,6 +679,11 @@ def _apply_round(applicable: list[Finding], module: Module, options: Options, re
         result.fixed.append(_record(f, options, applied=True))
         applied += 1
     for key, ledger in ledgers.items():
+        # a file whose items no fix read or changed is printed later, once (``pending``): even
+        # after a fix whose scope opened every file (creating versions.tf: such fixes append
+        # blocks, which the items show; one that edited an item in place would be found at the
+        # end, and the module run again: in none of the 5,040 modules of corpus-big, corpus3 and
+        # corpus5)
         if not ledger.verify(assume=True):
             raise (LateStray if key in pending else Stray)(ledger.sf.display)
         if ledger.assumed:
