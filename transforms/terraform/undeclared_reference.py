@@ -297,7 +297,8 @@ class UndeclaredReference(Rule):
                 found["blocks"] = self._blocks(module, sf, declared, bound, earlier)
             for ref, undeclared in found["blocks"]:
                 now[id(ref.block)] = (ref.block, undeclared)
-                yield from self._report(ref, undeclared, declared, hints, frozen)
+                if undeclared:  # (most blocks: nothing to report)
+                    yield from self._report(ref, undeclared, declared, hints, frozen)
 
     def _blocks(self, module: Module, sf: SourceFile, declared: dict[str, set[str]], bound: set[str],
                 earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]],
