@@ -56,16 +56,6 @@ def type_rank(value: str) -> int | None:
     return size_rank(parts[-1])
 
 
-def _targets(module: Module) -> Iterator[tuple[str, BlockRef]]:
-    """``module.resources(*TARGETS)`` with each one's type, in file order (a module with one
-    of the types, most: that type's list as it is)."""
-    found = [(type_, refs) for type_ in TARGETS if (refs := list(module.resources(type_)))]
-    if len(found) == 1:
-        type_, refs = found[0]
-        return ((type_, ref) for ref in refs)
-    return ((ref.block.labels[0].value, ref) for ref in module.resources(*TARGETS))
-
-
 def _is_literal(expr: cst.Node) -> bool:
     """Is ``literal(expr)`` known (without decoding the string)?"""
     if isinstance(expr, cst.Literal):
@@ -197,8 +187,8 @@ class NonProductionInstanceSize(Rule):
                              f"..., metal)")
         seen: set[int] = set()
         sizes: dict[int, bool] = {}  # by file: can a literal written there be of the minimum size or larger?
-        for type_, ref in _targets(module):
-            for name in TARGETS[type_]:
+        for ref in module.resources(*TARGETS):
+            for name in TARGETS[ref.block.labels[0].value]:
                 attr = ref.block.get_attribute(name)
                 if attr is None:
                     continue
