@@ -56,6 +56,25 @@ def type_rank(value: str) -> int | None:
     return size_rank(parts[-1])
 
 
+def _is_literal(expr: cst.Node) -> bool:
+    """Is ``literal(expr)`` known (without decoding the string)?"""
+    if isinstance(expr, cst.Literal):
+        return True
+    return isinstance(expr, cst.Template) and all(isinstance(part, str) for part in expr.parts)
+
+
+def _may_spell_size(text: str, threshold: int) -> bool:
+    """Could a literal string written in a file whose text is ``text`` have a ``type_rank`` of
+    ``threshold`` or more? From ``xlarge`` (1) up, a size spells ``xlarge`` or ``metal`` in
+    any case (``str.lower`` maps no other character to these letters), and the value of a
+    string without a backslash escape is its text as written (``$${`` and ``%%{`` lose a
+    ``$`` or ``%`` between, not letters)."""
+    if threshold < 1 or "\\" in text:
+        return True
+    lower = text.lower()
+    return "xlarge" in lower or "metal" in lower
+
+
 def _values(module: Module, expr: cst.Node) -> list[tuple[SourceFile, cst.Node, str, str]]:
     """The literal values an argument takes: ``(file, node, value, origin)``. A literal is
     itself; ``var.x`` is the values ``.tfvars`` files give it, else its literal default.
@@ -167,14 +186,21 @@ class NonProductionInstanceSize(Rule):
             raise ValueError(f"option min-size = {minimum!r} is not an instance size (large, xlarge, 2xlarge, "
                              f"..., metal)")
         seen: set[int] = set()
+        sizes: dict[int, bool] = {}  # by file: can a literal written there be of the minimum size or larger?
         for ref in module.resources(*TARGETS):
-            for name in TARGETS[ref.block.label_values[0]]:
+            for name in TARGETS[ref.block.labels[0].value]:
                 attr = ref.block.get_attribute(name)
                 if attr is None:
                     continue
                 values = attr.value.items if isinstance(attr.value, cst.Tuple) else [attr.value]
                 candidates = []
                 for value in values:
+                    if _is_literal(value):
+                        here = sizes.get(id(ref.file))
+                        if here is None:
+                            here = sizes[id(ref.file)] = _may_spell_size(ref.file.text, threshold)
+                        if not here:
+                            continue  # a literal that is no such size
                     known, text = literal(value)
                     if known:
                         if isinstance(text, str):

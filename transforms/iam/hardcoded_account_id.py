@@ -114,6 +114,19 @@ def _may_hold_ids(module: Module, block: cst.Block) -> bool:
                for node in written(module, block, STRINGS) for part in node.parts)  # type: ignore[attr-defined]
 
 
+# ASCII digits as "0", every other byte as " " (``bytes.translate``)
+_ZEROS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+
+
+def _may_spell_ids(text: str) -> bool:
+    """``_may_hold_ids`` for a whole file's text (the literal pieces of its strings are pieces
+    of it): ``DIGITS.search(text)``, for an ASCII text (most) by a translation to bytes and one
+    substring search (a tenth of the time of the pattern's search)."""
+    if text.isascii():
+        return b"000000000000" in text.encode("ascii").translate(_ZEROS)
+    return DIGITS.search(text) is not None
+
+
 def _scan(module: Module) -> list[Hit]:
     """The account ids written in the module's strings, from each file's
     (``Module.file_fact``: a file no fix changed is not read again)."""
@@ -122,7 +135,9 @@ def _scan(module: Module) -> list[Hit]:
 
 
 def _scan_file(module: Module, sf: SourceFile) -> list[Hit]:
-    hits = []
+    hits: list[Hit] = []
+    if not _may_spell_ids(sf.text):
+        return hits
     for ref in module.blocks_of(sf):
         kind = ref.block.type
         if kind in SKIPPED_KINDS or (kind == "data" and ref.block.label_values[:1] == ["aws_caller_identity"]):

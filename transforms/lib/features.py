@@ -10,7 +10,7 @@ from tffix.engine.module import BUILT_IN_ROOTS, Module, SourceFile, references
 from tffix.engine.rules import literal
 from tffix.syntax import cst
 from tffix.transforms.lib.versions import Version, parse_version
-from tffix.transforms.lib.written import written
+from tffix.transforms.lib.written import plain, written
 
 # The one table of language features and the Terraform release that introduced each.
 # feature -> (first Terraform version that accepts it, how messages name it).
@@ -156,15 +156,19 @@ def _feature_uses(module: Module) -> list[Use]:
     experiment = _optional_experiment(module)
     key = ("features.item_uses", experiment)
     for f in module.files:
+        write_only = "_wo" in f.text  # else no argument name ends so (``lib/written.py``)
         for item in f.tree.body.items:
             if isinstance(item, cst.Block):  # per block, kept across rounds while it is unchanged
-                uses += module.item_fact(key, item, partial(_item_uses, module, f, item, experiment))
+                uses += module.item_fact(key, item, partial(_item_uses, module, f, item, experiment, write_only))
     return uses
 
 
-def _item_uses(module: Module, f: SourceFile, item: cst.Block, experiment: bool) -> list[Use]:
-    """The feature uses in one top-level block (they depend on nothing else)."""
+def _item_uses(module: Module, f: SourceFile, item: cst.Block, experiment: bool, write_only: bool = True
+               ) -> list[Use]:
+    """The feature uses in one top-level block (they depend on nothing else; ``write_only``:
+    False when its file's text rules out write-only argument names)."""
     uses: list[Use] = []
+    flat = plain(item)  # no nested block, no function call
     kind = item.type
     if kind in ("moved", "import", "check", "removed"):
         uses.append(Use(kind, f, item))
@@ -196,15 +200,16 @@ def _item_uses(module: Module, f: SourceFile, item: cst.Block, experiment: bool)
             uses.append(Use("ephemeral_value", f, attr, "output"))
         for cond in item.find_blocks("precondition"):
             uses.append(Use("conditions", f, cond))
-    if kind in ("resource", "data"):
+    if kind in ("resource", "data") and not flat:
         uses.extend(_lifecycle_uses(f, item))
     if kind == "resource" and item.labels:
-        if item.label_values[0] == "terraform_data":
+        if item.labels[0].value == "terraform_data":
             uses.append(Use("terraform_data", f, item))
-        for attr in item.body.attributes:
-            if attr.name.endswith("_wo"):
-                uses.append(Use("write_only", f, attr, attr.name))
-    for n in written(module, item, cst.FunctionCall):
+        if write_only:
+            for attr in item.body.attributes:
+                if attr.name.endswith("_wo"):
+                    uses.append(Use("write_only", f, attr, attr.name))
+    for n in () if flat else written(module, item, cst.FunctionCall):
         name = n.name  # type: ignore[attr-defined]
         if name.startswith("provider::"):
             uses.append(Use("provider_functions", f, n, name))

@@ -19,7 +19,7 @@ from tffix.engine.rules import literal
 from tffix.syntax import cst
 from tffix.syntax.strings import HOLE, Position, StringText
 from tffix.transforms.lib.json_text import JValue, parse_json
-from tffix.transforms.lib.written import WRITTEN
+from tffix.transforms.lib.written import WRITTEN, written
 
 __all__ = [
     "Stmt", "Field", "field", "texts", "module_statements", "statements_of", "is_public_principal",
@@ -426,16 +426,27 @@ def _names_statement(node: cst.Node) -> bool:
 
 
 def _file_statements(module: Module, sf: SourceFile) -> Iterator[Stmt]:
+    # What the file's text spells rules out whole kinds (``lib/written.py``): a policy document
+    # needs the type in a label, jsonencode statements a call named ``jsonencode``, and JSON
+    # statements ``Statement`` in a literal piece of a string (``json_statements`` looks for it
+    # in ``StringText.text``, the pieces as written): a file that spells none is not walked.
+    text = sf.text
+    documents, calls, strings = _DOCUMENT in text, "jsonencode" in text, "Statement" in text
+    if not (documents or calls or strings):
+        return
     for ref in module.blocks_of(sf):
         # an address starts so only when a label spells the type (most blocks: no address needed)
-        if any(_DOCUMENT in label for label in ref.block.label_values) and \
+        if documents and any(_DOCUMENT in label for label in ref.block.label_values) and \
                 module.address_of(ref).startswith("data.aws_iam_policy_document."):
             yield from document_statements(ref)
             continue
-        for node in module.nodes(ref.block, WRITTEN):  # where statements are written
+        if not (calls or strings):
+            continue
+        for node in written(module, ref.block, WRITTEN):  # where statements are written
             if isinstance(node, cst.FunctionCall):
-                yield from jsonencode_statements(ref.file, ref, node) or []
-            elif _names_statement(node):  # else json_statements finds none
+                if calls:
+                    yield from jsonencode_statements(ref.file, ref, node) or []
+            elif strings and _names_statement(node):  # else json_statements finds none
                 got = json_statements(ref.file, ref, node)
                 if got:
                     yield from got

@@ -49,6 +49,12 @@ def _may_hold_ids(module: Module, block: cst.Block) -> bool:
                for node in written(module, block, cst.Template) for part in node.parts)  # type: ignore[attr-defined]
 
 
+def _may_spell_ids(text: str) -> bool:
+    """``_may_hold_ids`` for a whole file's text: the literal pieces of its strings are pieces
+    of it."""
+    return "ami-" in text or "sg-" in text or "subnet-" in text or "\\" in text
+
+
 def _ids_in(module: Module, block: cst.Block) -> list[tuple[cst.Template, str, str, str, str]]:
     """The ids a block hard-codes: (string, argument or key it sits in, top-level argument
     name, the id, its kind)."""
@@ -145,8 +151,14 @@ class HardcodedResourceIds(Rule):
 
     def check(self, module: Module, options: dict[str, Any]) -> Iterator[Finding]:
         declared = {kind: [r.address for r in module.resources(rtype)] for kind, (_, rtype) in KINDS.items()}
+        may: dict[int, bool] = {}  # by file: does its text spell what ``_may_hold_ids`` looks for?
         for ref in module.blocks():
             if ref.block.type not in SCANNED_KINDS:
+                continue
+            in_file = may.get(id(ref.file))
+            if in_file is None:
+                in_file = may[id(ref.file)] = _may_spell_ids(ref.file.text)
+            if not in_file:
                 continue
             # per block, kept across rounds while it is unchanged (it depends on nothing else)
             for node, under, top, value, kind in module.item_fact("hardcoded_resource_ids", ref.block,

@@ -61,23 +61,27 @@ def provider_uses(module: Module) -> dict[str, Use]:
     `providers` maps and import blocks' `provider`."""
     found: dict[str, Use] = {}
     for f in module.files:
+        # a file whose text does not spell ``provider`` has no ``provider`` argument (``lib/written.py``)
+        selects = "provider" in f.text
         for item in f.tree.body.items:
             if not isinstance(item, cst.Block):
                 continue
             # per block, kept across rounds while it is unchanged (it depends on nothing else)
-            for name, top, node, what in module.item_fact("provider_missing.uses", item, partial(_block_uses, item)):
+            for name, top, node, what in module.item_fact("provider_missing.uses", item,
+                                                          partial(_block_uses, item, selects)):
                 if name and name not in BUILTIN and name not in found:
                     found[name] = Use(name, f, top, node, what)
     return found
 
 
-def _block_uses(item: cst.Block) -> list[tuple[str, cst.Block, cst.Node, str]]:
-    """The providers one top-level block uses: (local name, block, node, what), in order."""
+def _block_uses(item: cst.Block, selects: bool = True) -> list[tuple[str, cst.Block, cst.Node, str]]:
+    """The providers one top-level block uses: (local name, block, node, what), in order
+    (``selects``: False when no ``provider`` argument is written in its file)."""
     out: list[tuple[str, cst.Block, cst.Node, str]] = []
     kind, labels = item.type, item.label_values
     if kind in ("resource", "data", "ephemeral") and len(labels) == 2:
         address = ".".join(labels) if kind == "resource" else f"{kind}.{'.'.join(labels)}"
-        out.append((_meta_provider(item) or _type_prefix(labels[0]), item, item, address))
+        out.append(((_meta_provider(item) if selects else None) or _type_prefix(labels[0]), item, item, address))
     elif kind == "provider" and labels:
         out.append((labels[0], item, item, f'provider "{labels[0]}"'))
     elif kind == "module":

@@ -78,6 +78,8 @@ def selections(module: Module) -> Iterator[tuple[SourceFile, cst.Block, cst.Node
 
 
 def _selections(module: Module, sf: SourceFile) -> Iterator[tuple[SourceFile, cst.Block, cst.Node, tuple[str, str]]]:
+    if "provider" not in sf.text:  # no ``provider`` or ``providers`` argument
+        return
     for ref in module.blocks_of(sf):
         blocks = [ref.block]
         if ref.block.type == "check":

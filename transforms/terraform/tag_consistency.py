@@ -76,7 +76,11 @@ def keys(module: Module) -> list[Key]:
 
 
 def _keys(module: Module, sf: SourceFile) -> list[Key]:
-    out = []
+    out: list[Key] = []
+    # no argument name that, lower-cased, spells ``tags`` (``str.lower`` maps no character
+    # but these letters' capitals to them, so the text lower-cased spells it too)
+    if "tags" not in sf.text.lower():
+        return out
     for ref, attr in tag_maps(module, sf):
         for item, name in map_keys(attr.value):
             out.append(Key(ref, item.key, name, " ".join(item.value.code.split())))

@@ -10,6 +10,7 @@ from tffix.engine.module import BUILT_IN_ROOTS, Module, SourceFile
 from tffix.engine.rules import DISPLAY_ONLY, FIX_NEVER, IMPACT_NONE, Finding, Rule
 from tffix.syntax import cst
 from tffix.transforms.lib.children import has_json_files, run_reads
+from tffix.transforms.lib.written import plain
 
 # Blocks whose references name things outside the module's declarations on purpose:
 # `moved` / `removed` name addresses that no longer exist, `import` targets and the
@@ -68,6 +69,11 @@ def _bound_names(module: Module) -> set[str]:
 
 def _bound_in(module: Module, sf: SourceFile) -> set[str]:
     bound: set[str] = set()
+    # a name is bound only by a ``for`` (an expression or a template directive) or a ``dynamic``
+    # block, keywords a file's text spells where they are written (``lib/written.py``)
+    text = sf.text
+    if "for" not in text and "dynamic" not in text:
+        return bound
     for item in sf.tree.body.items:
         for node in module.nodes(item, BINDERS):
             if isinstance(node, cst.Block):
@@ -87,6 +93,8 @@ BINDERS = (cst.ForIntro, cst.TemplateFor, cst.Block)
 def _references(module: Module, block: cst.Block) -> list[cst.Traversal]:
     """Traversals under ``block``, in walk order, leaving out those under the arguments
     in SKIPPED_ARGUMENTS (object keys are variables, never traversals)."""
+    if plain(block):  # no expression but literals: nothing to walk for
+        return []
     found: list[cst.Traversal] = module.nodes(block, cst.Traversal)  # type: ignore[assignment]
     skipped = _skipped_arguments(block)
     if not skipped:
@@ -289,7 +297,8 @@ class UndeclaredReference(Rule):
                 found["blocks"] = self._blocks(module, sf, declared, bound, earlier)
             for ref, undeclared in found["blocks"]:
                 now[id(ref.block)] = (ref.block, undeclared)
-                yield from self._report(ref, undeclared, declared, hints, frozen)
+                if undeclared:  # (most blocks: nothing to report)
+                    yield from self._report(ref, undeclared, declared, hints, frozen)
 
     def _blocks(self, module: Module, sf: SourceFile, declared: dict[str, set[str]], bound: set[str],
                 earlier: dict[int, tuple[cst.Block, list[tuple[cst.Traversal, tuple[str, str]]]]],
