@@ -94,20 +94,30 @@ def test_positions_after_a_round_of_fixes_are_those_of_the_fixed_text() -> None:
     assert ("x.b5.v" in after[-2][2]) and after[-2][0] > BLOCKS.count("\n", 0, BLOCKS.index('"b5"'))
 
 
-class StrayEdit(Rule):
-    """Declares block b0 as its scope but edits b4 in place, and nothing else touches b4:
-    only the check at the end of the round can see it."""
+def _edits_elsewhere(rule_id: str, target: str, opened: bool = False) -> type[Rule]:
+    """A rule whose fix is declared on block x.b0 but sets ``w = 1`` on ``target`` in place:
+    a stray edit, or (``opened``: its scope is the module, every file) an allowed one that
+    only a print of the target's file shows."""
 
-    id = "TFX983"
-    name = "stray"
-    summary = "test rule"
-    safety = SAFE
+    class EditsElsewhere(Rule):
+        id = rule_id
+        name = f"edits-elsewhere-{rule_id[3:]}"
+        summary = "test rule"
+        safety = SAFE
 
-    def check(self, module, options) -> Iterator:
-        a, b = module.find("x.b0"), module.find("x.b4")
-        if a is not None and b is not None and b.block.get_attribute("w") is None:
-            yield self.finding(a.file, a.block, "edit b4", block=a.block,
-                               fix=lambda: edit.set_attribute(b.block, "w", 1))
+        def check(self, module, options) -> Iterator:
+            a, b = module.find("x.b0"), module.find(target)
+            if a is not None and b is not None and b.block.get_attribute("w") is None:
+                yield self.finding(a.file, a.block, f"edit {target}", block=a.block,
+                                   scope=(module,) if opened else (),
+                                   fix=lambda: edit.set_attribute(b.block, "w", 1))
+
+    return EditsElsewhere
+
+
+# declares b0 but edits b4 of the same file, which nothing else touches: only the check at the
+# end of the round can see it
+StrayEdit = _edits_elsewhere("TFX983", "x.b4")
 
 
 def test_a_stray_edit_seen_only_at_the_end_of_the_round_is_still_reverted() -> None:
@@ -422,20 +432,9 @@ def test_item_offsets_fall_back_to_printing_where_positions_do_not_add_up() -> N
 OTHER = 'resource "y" "o" {\n  v = 1\n}\n\nresource "y" "p" {\n  v = 2\n}\n'
 
 
-class StrayElsewhere(Rule):
-    """Declares block b0 of main.tf as its scope but edits y.o in other.tf in place, a file
-    no other fix names: only the last print of other.tf can see it."""
-
-    id = "TFX985"
-    name = "stray-elsewhere"
-    summary = "test rule"
-    safety = SAFE
-
-    def check(self, module, options) -> Iterator:
-        a, o = module.find("x.b0"), module.find("y.o")
-        if a is not None and o is not None and o.block.get_attribute("w") is None:
-            yield self.finding(a.file, a.block, "edit y.o", block=a.block,
-                               fix=lambda: edit.set_attribute(o.block, "w", 1))
+# declares b0 of main.tf but edits y.o of other.tf, a file no other fix names: only the last
+# print of other.tf can see it
+StrayElsewhere = _edits_elsewhere("TFX985", "y.o")
 
 
 class GrowsAll(Rule):
@@ -476,7 +475,8 @@ def test_a_file_no_fix_edits_is_printed_once_however_many_rounds(monkeypatch) ->
     assert prints == [1]  # at the end, not at the end of each round
 
 
-def test_a_stray_edit_in_a_file_no_fix_names_is_found_late_and_the_module_runs_again(monkeypatch) -> None:
+def _runs(monkeypatch) -> list[bool]:
+    """The ``fast`` argument of each ``engine._run_module`` call (a list that fills)."""
     from tffix.engine import engine as engine_module
 
     runs: list[bool] = []
@@ -487,6 +487,11 @@ def test_a_stray_edit_in_a_file_no_fix_names_is_found_late_and_the_module_runs_a
         return real(module, rules, options, findings_out, fast)
 
     monkeypatch.setattr(engine_module, "_run_module", recording)
+    return runs
+
+
+def test_a_stray_edit_in_a_file_no_fix_names_is_found_late_and_the_module_runs_again(monkeypatch) -> None:
+    runs = _runs(monkeypatch)
     out, result = fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [StrayElsewhere, GrowsAll])
     assert runs == [True, False]  # found at the end of the fast run: run again, comparing whole files
     assert "main.tf:2:1: internal error: fix for TFX985 edited other.tf outside its scope; the fix was reverted" \
@@ -544,35 +549,14 @@ def test_an_index_follows_a_created_file_and_a_tree_parsed_again() -> None:
     assert module.index() is not before
 
 
-class OpensAndEditsInPlace(Rule):
-    """A fix whose scope opens every file (the module) and that edits y.o of other.tf in
-    place: allowed, but only a print of other.tf shows it."""
-
-    id = "TFX987"
-    name = "opens-and-edits"
-    summary = "test rule"
-    safety = SAFE
-
-    def check(self, module, options) -> Iterator:
-        a, o = module.find("x.b0"), module.find("y.o")
-        if a is not None and o is not None and o.block.get_attribute("w") is None:
-            yield self.finding(a.file, a.block, "edit y.o", block=a.block, scope=(module,),
-                               fix=lambda: edit.set_attribute(o.block, "w", 1))
+# its scope opens every file (the module), and it edits y.o of other.tf in place: allowed
+OpensAndEditsInPlace = _edits_elsewhere("TFX987", "y.o", opened=True)
 
 
 def test_an_opened_scope_that_edits_a_file_in_place_is_applied(monkeypatch) -> None:
     """Found at the end (the file was taken as unchanged), the module runs again comparing
     whole files, where the edit is within the fix's scope: applied, as before."""
-    from tffix.engine import engine as engine_module
-
-    runs: list[bool] = []
-    real = engine_module._run_module
-
-    def recording(module, rules, options, findings_out, fast):
-        runs.append(fast)
-        return real(module, rules, options, findings_out, fast)
-
-    monkeypatch.setattr(engine_module, "_run_module", recording)
+    runs = _runs(monkeypatch)
     out, result = fix_texts({"main.tf": BLOCKS, "other.tf": OTHER}, [OpensAndEditsInPlace, GrowsAll])
     assert runs == [True, False] and not result.errors
     assert "w = 1" in out["other.tf"] and out["main.tf"].count("extra = 1") == 6
