@@ -26,7 +26,7 @@ child processes, CPU seconds. The parse is timed two ways: as a library caller r
 runner turns the collector off while it checks a module, ``runner.process``); the
 second is the faster one, and the ratio to it is the one held to the target. The
 interpreter's start-up and imports are taken off the parses, not off the dry run.
-``--repeat K`` (default 3) runs each command K times, in turns, and keeps the least CPU
+``--repeat K`` (default 5) runs each command K times, in turns, and keeps the least CPU
 of each (the machine is shared: other jobs only ever add time). ``--shape`` says what
 the file holds:
 
@@ -206,7 +206,7 @@ def main() -> int:
     ap.add_argument("--shape", choices=("kics", "kics-duplicate", "units"), default="kics",
                     help="what the --single file holds (see above)")
     ap.add_argument("--keep", type=Path, default=None, help="write the modules here and keep them")
-    ap.add_argument("--repeat", type=int, default=3, help="--single: runs of each command (the least CPU is kept)")
+    ap.add_argument("--repeat", type=int, default=5, help="--single: runs of each command (the least CPU is kept)")
     args = ap.parse_args()
     python = str(Path(args.tffix).with_name("python"))
     if not Path(python).exists():
