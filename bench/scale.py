@@ -22,9 +22,11 @@ every unit.
 ``--single N`` writes one file of N resources and compares the dry run with
 tffix's parse of that file alone (target: dry run <= 3x the parse), both in
 child processes, CPU seconds. The parse is timed two ways: as a library caller runs
-``parse()`` (Python's cyclic garbage collector on), and as the run itself parses (the
-runner turns the collector off while it checks a module, ``runner.process``); the
-second is the faster one, and the ratio to it is the one held to the target. The
+``parse()`` with Python's cyclic garbage collector on (``parse`` turns it off while it
+builds the tree and back on at its end, and the collector's next pass then scans the whole
+new tree once), and as the run itself parses (the runner keeps the collector off while it
+checks a module, ``runner.process``); the second is the faster one, and the ratio to it is
+the one held to the target. The
 interpreter's start-up and imports are taken off the parses, not off the dry run.
 ``--repeat K`` (default 5) runs each command K times, in turns, and keeps the least CPU
 of each (the machine is shared: other jobs only ever add time). ``--shape`` says what

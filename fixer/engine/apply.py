@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tffix.engine.edits import Range, TextEdit, edits_within, item_spans
-from tffix.engine.module import Module, SourceFile
+from tffix.engine.module import Module, SourceFile, same_objects
 from tffix.engine.reparse import HEAD, Baseline, Final, Group, _items_of, valid
 from tffix.engine.rules import Fix
 from tffix.syntax import cst
@@ -217,13 +217,11 @@ class Ledger:
         if tree is not self.tree:
             return False
         items = tree.body.items
-        if (assume and not self.edited and self._texts is None and len(items) == len(self.items)
-                and all(a is b for a, b in zip(items, self.items))):
+        if assume and not self.edited and self._texts is None and same_objects(items, self.items):
             self.base.printed = self._layout.text
             self.assumed = True
             return True
-        if (not self.edited or len(items) != len(self.items)
-                or any(a is not b for a, b in zip(items, self.items))):
+        if not self.edited or not same_objects(items, self.items):
             printed = tree.code
             if printed != self.text():
                 return False

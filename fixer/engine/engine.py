@@ -78,7 +78,7 @@ from tffix.engine.apply import (
 )
 from tffix.engine.deployment import Deployment, classify
 from tffix.engine.edits import TextEdit
-from tffix.engine.module import ALL, Module, SourceFile, affected, item_key, reading
+from tffix.engine.module import ALL, Module, SourceFile, affected, item_key, reading, same_objects
 from tffix.engine.reparse import Baseline, refresh
 from tffix.engine.rules import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Rule, RuleEntry
 from tffix.engine.suppressions import Comments, is_suppressed
@@ -595,20 +595,15 @@ def _run_module(module: Module, rule_classes: Sequence[type[Rule] | RuleEntry], 
 def _baseline(sf: SourceFile, last: Baseline | None) -> Baseline:
     """``Baseline.of(sf)``; for a file the last round left as it was (``last``: its baseline
     then, the same tree, text, items and the tokens around them), the offsets of ``last``
-    instead of printing every item again."""
+    instead of measuring them again."""
     if last is not None and last.tree is sf.tree and last.text == sf.text:
         tree = sf.tree
         items = tree.body.items
-        if (len(items) == len(last.items) and all(a is b for a, b in zip(items, last.items))
-                and tree.eof is last.eof and _same(tree.header, last.header)
-                and _same(tree.body.trailing, last.trailing)):
+        if (same_objects(items, last.items) and tree.eof is last.eof and same_objects(tree.header, last.header)
+                and same_objects(tree.body.trailing, last.trailing)):
             return Baseline(tree, list(items), last.text, last.starts, header=last.header, trailing=last.trailing,
                             eof=last.eof)
     return Baseline.of(sf)
-
-
-def _same(a: list[Any], b: list[Any]) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _apply_round(applicable: list[Finding], module: Module, options: Options, result: ModuleResult,

@@ -47,7 +47,7 @@ from tffix.syntax.cst import readers
 from tffix.syntax.parser import parse
 
 __all__ = ["SourceFile", "Module", "ModuleIndex", "BlockRef", "references", "BUILT_IN_ROOTS", "ALL",
-           "reading", "item_key", "affected"]
+           "reading", "item_key", "affected", "same_objects"]
 
 T = TypeVar("T")
 
@@ -139,13 +139,16 @@ class SourceFile:
             self.display = str(self.path)
 
 
+def same_objects(a: list[Any], b: list[Any]) -> bool:
+    """Do the two lists hold the same objects (``is``), in the same order?"""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
 def _as_then(sf: SourceFile, known: tuple[Any, ...]) -> bool:
     """Is ``sf`` as a ``Module.file_fact`` entry took it: the same tree, text and items?"""
     tree = sf.__dict__["tree"]
-    items = tree.body.items
-    then = known[3]
-    return (known[1] is tree and (known[2] is sf.text or known[2] == sf.text) and len(items) == len(then)
-            and all(a is b for a, b in zip(items, then)))
+    return (known[1] is tree and (known[2] is sf.text or known[2] == sf.text)
+            and same_objects(tree.body.items, known[3]))
 
 
 def _get_tree(sf: SourceFile) -> cst.File:
@@ -289,10 +292,7 @@ class Module:
         return self._update_index()
 
     def _update_index(self) -> ModuleIndex:
-        if self._index is not None and self._hints is not None:
-            hints, self._hints = self._hints, None
-            if not self._index.patch(self, hints):
-                self._index = None
+        self._patch_pending()
         if self._index is None:
             self._index = ModuleIndex(self)
         return self._index
@@ -304,10 +304,7 @@ class Module:
         kept at the end)); the index is then patched on next use instead of rebuilt
         (``ModuleIndex.patch``), or rebuilt when the trees do not show that."""
         if changed is not None and self._index is not None:
-            if self._hints is not None:  # an earlier change not patched in yet
-                hints, self._hints = self._hints, None
-                if not self._index.patch(self, hints):
-                    self._index = None
+            self._patch_pending()  # an earlier change not patched in yet
             self._hints = changed if self._index is not None else None
         else:
             self._index = None
@@ -315,16 +312,21 @@ class Module:
         self._facts.clear()
         self._fact_reads.clear()
 
+    def _patch_pending(self) -> None:
+        """Patch the change ``invalidate`` was told of into the index (``ModuleIndex.patch``),
+        or drop the index where the trees do not bear it out."""
+        if self._index is not None and self._hints is not None:
+            hints, self._hints = self._hints, None
+            if not self._index.patch(self, hints):
+                self._index = None
+
     def follow(self) -> None:
         """After a round of fixes and the re-parse of what they changed (``reparse.refresh``
         keeps the items no fix touched, the same objects): forget the per-module facts, and
         bring the index up to date by comparing each file's items with the ones it indexed
         (``ModuleIndex.follow``) instead of building it again over every block; rebuilt
         where that does not hold (files removed or reordered)."""
-        if self._index is not None and self._hints is not None:
-            hints, self._hints = self._hints, None
-            if not self._index.patch(self, hints):
-                self._index = None
+        self._patch_pending()
         if self._index is not None and not self._index.follow(self):
             self._index = None
         self._facts.clear()
@@ -850,15 +852,7 @@ class ModuleIndex:
         replaced = sum(len(old) + len(new) - 2 * (lo + keep) for _, lo, keep, old, new in changes)
         if replaced > max(256, len(self.all) // 4):
             return False
-        try:
-            for f, lo, keep, old, new in changes:
-                self._replace(f, lo, keep, old, new)
-        except (KeyError, IndexError, ValueError):
-            return False
-        for _, lo, keep, old, _ in changes:
-            for item in old[lo:len(old) - keep]:
-                self._walks.pop(id(item), None)
-        return True
+        return self._apply(changes)
 
     def patch(self, module: Module, hints: dict[int, tuple[int, int]]) -> bool:
         """Bring the index up to date after a fix that changed, in each file of ``hints``
@@ -885,12 +879,18 @@ class ModuleIndex:
             if new[:lo] != old[:lo] or new[len(new) - keep:] != old[len(old) - keep:]:
                 return False
             changes.append((f, lo, keep, old, new))
+        return self._apply(changes)
+
+    def _apply(self, changes: list[tuple[SourceFile, int, int, list[cst.Node], list[cst.Node]]]) -> bool:
+        """Replace, in each file of ``changes`` (file, items kept at the start, items kept at
+        the end, the items indexed, the items now), the items between those; False when a
+        kept block changed its kind or labels in place (the index must be rebuilt)."""
         try:
             for f, lo, keep, old, new in changes:
                 self._replace(f, lo, keep, old, new)
-        except (KeyError, IndexError, ValueError):  # a block changed its kind or labels in place
+        except (KeyError, IndexError, ValueError):
             return False
-        # the walks of the items the fix replaced go (one it changed may be the same object,
+        # the walks of the items replaced go (one a fix changed may be the same object,
         # edited in place); only top-level items' walks are kept (``nodes``)
         for _, lo, keep, old, _ in changes:
             for item in old[lo:len(old) - keep]:

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tffix.engine.module import SourceFile
+from tffix.engine.module import SourceFile, same_objects
 from tffix.syntax import cst
 from tffix.syntax.errors import ParseError
 from tffix.syntax.lexer import Token
@@ -211,14 +211,13 @@ def _reuse(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File | None
     text = sf.text
     items = tree.body.items
     old = base.items
-    if (tree is not base.tree or id(tree) in touched or not old or not items or len(items) != len(final.items)
-            or any(a is not b for a, b in zip(items, final.items))
-            or not _blocks_only(items) or not _blocks_only(old)):
+    if (tree is not base.tree or id(tree) in touched or not old or not items
+            or not same_objects(items, final.items) or not _blocks_only(items) or not _blocks_only(old)):
         return None
     start0, end = base.starts[0], base.starts[-1]
     if (final.head != base.text[:start0] or final.tail != base.text[end:]
             or final.head + "".join(final.texts) + final.tail != text
-            or not _same(tree.header, base.header) or not _same(tree.body.trailing, base.trailing)
+            or not same_objects(tree.header, base.header) or not same_objects(tree.body.trailing, base.trailing)
             or tree.eof is not base.eof):
         return None
     where = {id(item): j for j, item in enumerate(old)}
@@ -299,10 +298,6 @@ def _reuse(sf: SourceFile, base: Baseline, touched: set[int]) -> cst.File | None
         _shift([*tree.body.trailing, tree.eof], 0, dline)
     tree.body.items = new
     return tree
-
-
-def _same(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _alone(chunk: str, display: str) -> list[cst.Node] | None:
